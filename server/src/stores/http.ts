@@ -1,0 +1,84 @@
+// Shared HTTP error wording and transport checks for the network stores.
+import { StoreError } from './secretStore';
+
+export interface StatusHints {
+  /** "GitHub", "GitLab at gitlab.example.com", "Vault" ... */
+  readonly service: string;
+  /** What was being attempted, as a verb phrase: "write secret KUBECONFIG of acme/app". */
+  readonly action: string;
+  /** Full sentence for a 404, naming what is missing or invisible to the token. */
+  readonly notFound: string;
+  /** Which permission the token needs, appended to 401/403 messages. */
+  readonly permission?: string;
+}
+
+const MAX_SERVER_MESSAGE = 300;
+
+function quoteServer(message: string | undefined): string {
+  const m = (message ?? '').replace(/\s+/g, ' ').trim();
+  if (!m) return '';
+  return `: ${m.length > MAX_SERVER_MESSAGE ? `${m.slice(0, MAX_SERVER_MESSAGE)}...` : m}`;
+}
+
+/** Maps an HTTP status to a StoreError with a message a user can act on. */
+export function errorForStatus(status: number, serverMessage: string | undefined, h: StatusHints): StoreError {
+  const quoted = quoteServer(serverMessage);
+  const need = h.permission ? ` ${h.permission}` : '';
+  if (status === 401) {
+    return new StoreError('auth', `${h.service} rejected the token (401 Unauthorized${quoted}): it is wrong, expired or revoked.${need}`, status);
+  }
+  if (status === 403) {
+    return new StoreError('forbidden', `${h.service} refused to ${h.action} (403 Forbidden${quoted}).${need}`, status);
+  }
+  if (status === 404) return new StoreError('not-found', `${h.notFound} (404${quoted}).`, status);
+  if (status === 409) return new StoreError('conflict', `${h.service} reported a conflict while trying to ${h.action} (409${quoted}).`, status);
+  if (status === 400 || status === 422) {
+    return new StoreError('invalid', `${h.service} rejected the request to ${h.action} (${status}${quoted}).`, status);
+  }
+  if (status === 429) {
+    return new StoreError('server', `${h.service} is rate limiting this token (429${quoted}); try again later.`, status);
+  }
+  if (status >= 500) {
+    return new StoreError('server', `${h.service} failed with a server error while trying to ${h.action} (${status}${quoted}); try again later.`, status);
+  }
+  return new StoreError('server', `${h.service} answered ${status} while trying to ${h.action}${quoted}.`, status);
+}
+
+export function networkError(h: Pick<StatusHints, 'service' | 'action'>, e: unknown): StoreError {
+  // Only the innermost message ("connect ECONNREFUSED ..." rather than "fetch failed"): network
+  // errors from fetch/undici carry the request in their properties.
+  let inner: unknown = e;
+  for (let i = 0; i < 5 && inner instanceof Error && inner.cause instanceof Error; i++) inner = inner.cause;
+  const message = inner instanceof Error ? inner.message : String(inner);
+  const timedOut = inner instanceof Error && (inner.name === 'TimeoutError' || inner.name === 'AbortError');
+  return new StoreError('network', `Could not reach ${h.service} to ${h.action}: ${timedOut ? 'the request timed out' : message}.`);
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Parses a server URL and refuses plain http to anything but loopback: the token and the kubeconfig
+ * would cross the network unencrypted. Userinfo in the URL is refused because it would end up in
+ * messages.
+ */
+export function checkServerUrl(raw: string, what: string, allowInsecureHttp = false): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new StoreError('invalid', `${what} "${raw}" is not a URL (expected https://host[:port]).`);
+  }
+  if (url.username || url.password) {
+    throw new StoreError('invalid', `${what} must not contain a user name or password; pass the token separately.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new StoreError('invalid', `${what} "${url.origin}" must use https.`);
+  }
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !allowInsecureHttp) {
+    throw new StoreError(
+      'invalid',
+      `${what} "${url.origin}" uses plain http: the token and the kubeconfig would cross the network unencrypted. Use https.`,
+    );
+  }
+  return url;
+}
