@@ -91,6 +91,8 @@ export interface RbacObject {
   value: unknown;
   /** Offsets of every node by JSON pointer ("/rules/0/verbs/1"), for mapping schema errors to source. */
   pointerSpans: ReadonlyMap<string, Span>;
+  /** Key node of every mapping entry, by the JSON pointer of its value ("/rules/0/verbs" -> the `verbs` key). */
+  keySpans?: ReadonlyMap<string, Span>;
   /** Index of the YAML document in the file. */
   documentIndex: number;
 }
