@@ -1,0 +1,635 @@
+// Starts and stops the real test control plane (etcd, kube-apiserver, kube-controller-manager)
+// on free loopback ports. Entry points: `test/cluster/up` and `test/cluster/down`.
+//
+// Layout under <repo>/.cluster/ (git-ignored, removed by `down`):
+//   state.json           pids (each its own process group), ports, timings; never secrets
+//   lock                 serialises concurrent up/down (holder's pid inside)
+//   leases/<pid>         test runs currently using the cluster (see lifecycle.mjs)
+//   pki/                 CA, serving cert, service-account key pair, tokens.csv (mode 0600)
+//   etcd/                etcd data dir
+//   logs/<component>.log
+//   {admin,developer,viewer}.kubeconfig (mode 0600)
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MODULE_DIR, ensureBinary } from './build.mjs';
+import { NAMESPACES, USERS, seedObjects } from './seed.mjs';
+
+export const REPO_ROOT = resolve(MODULE_DIR, '..', '..');
+// PIPELINE_RBAC_CLUSTER_DIR runs an independent cluster elsewhere (e.g. a second checkout's worth).
+export const STATE_DIR = process.env.PIPELINE_RBAC_CLUSTER_DIR
+  ? resolve(process.env.PIPELINE_RBAC_CLUSTER_DIR)
+  : join(REPO_ROOT, '.cluster');
+const STATE_FILE = join(STATE_DIR, 'state.json');
+const LOCK_FILE = join(STATE_DIR, 'lock');
+const LEASE_DIR = join(STATE_DIR, 'leases');
+const STOP_REQUESTED = join(STATE_DIR, 'stop-requested');
+const PKI = join(STATE_DIR, 'pki');
+const LOG_DIR = join(STATE_DIR, 'logs');
+
+const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+const CONTROLLERS = [
+  'serviceaccount-token-controller',
+  'serviceaccount-controller',
+  'namespace-controller',
+  'garbage-collector-controller',
+  'clusterrole-aggregation-controller',
+  'root-ca-certificate-publisher-controller',
+];
+const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager'];
+const CLUSTER_USERS = USERS.map((u) => u.name);
+
+const say = (line) => process.stderr.write(`test cluster: ${line}\n`);
+const secs = (ms) => `${(ms / 1000).toFixed(1)}s`;
+
+class ClusterError extends Error {
+  /** @param {string} message @param {string | undefined} component whose log explains it */
+  constructor(message, component) {
+    super(message);
+    this.component = component;
+  }
+}
+
+// ---------------------------------------------------------------- processes
+
+/** Fields of /proc/<pid>/stat after the command name, or undefined when gone or a zombie. */
+function procStat(pid) {
+  try {
+    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields;
+  } catch {
+    return undefined;
+  }
+}
+const startTimeOf = (pid) => procStat(pid)?.[19];
+
+/** True when pid is still the process we started (guards against pid reuse). */
+function isOurs(proc) {
+  return proc?.pid > 0 && startTimeOf(proc.pid) === proc.startTime;
+}
+
+function rssMiB(pid) {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts a component detached in its own process group (pgid = pid), output to its log. */
+function startComponent(bin, name, args) {
+  const logPath = join(LOG_DIR, `${name}.log`);
+  const fd = openSync(logPath, 'a', 0o600);
+  let child;
+  try {
+    child = spawn(bin, [name, ...args], { cwd: STATE_DIR, detached: true, stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
+  if (!child.pid) throw new ClusterError(`cannot start ${name}`, name);
+  const proc = { pid: child.pid, startTime: startTimeOf(child.pid), log: logPath, exited: undefined };
+  child.on('exit', (code, signal) => {
+    proc.exited = signal ? `killed by ${signal}` : `exit code ${code}`;
+  });
+  child.unref();
+  return proc;
+}
+
+async function signalGroups(procs, timeoutMs) {
+  const live = procs.filter(isOurs);
+  for (const p of live) {
+    try {
+      process.kill(-p.pid, 'SIGTERM');
+    } catch {}
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (live.some(isOurs) && Date.now() < deadline) await sleep(100);
+  for (const p of live.filter(isOurs)) {
+    try {
+      process.kill(-p.pid, 'SIGKILL');
+    } catch {}
+  }
+  while (live.some(isOurs) && Date.now() < deadline + 5000) await sleep(50);
+}
+
+// ---------------------------------------------------------------- state, lock, leases
+
+function readState() {
+  try {
+    return JSON.parse(readFileSync(STATE_FILE, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function writeState(state) {
+  const tmp = `${STATE_FILE}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(tmp, STATE_FILE);
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+async function withLock(fn) {
+  mkdirSync(STATE_DIR, { recursive: true });
+  let announced = false;
+  const deadline = Date.now() + 45 * 60_000; // covers a cold binary build by the holder
+  for (;;) {
+    try {
+      const fd = openSync(LOCK_FILE, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if (err.code === 'ENOENT') {
+        mkdirSync(STATE_DIR, { recursive: true });
+        continue;
+      }
+      if (err.code !== 'EEXIST') throw err;
+      const holder = Number(readFileOr(LOCK_FILE, '0'));
+      if (holder && !pidAlive(holder)) {
+        rmSync(LOCK_FILE, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new ClusterError(`gave up waiting for ${LOCK_FILE} (held by pid ${holder})`);
+      if (!announced) say(`waiting for another up/down (pid ${holder}) to finish...`);
+      announced = true;
+      await sleep(250);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    releaseLock();
+  }
+}
+
+/** Drops our lock and, when nothing else is left, the empty .cluster/ directory. */
+function releaseLock() {
+  if (readFileOr(LOCK_FILE, '') === String(process.pid)) rmSync(LOCK_FILE, { force: true });
+  try {
+    rmdirSync(STATE_DIR); // fails (fine) when not empty, e.g. a waiter already took the lock
+  } catch {}
+}
+
+function readFileOr(path, fallback) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+function liveLeases() {
+  if (!existsSync(LEASE_DIR)) return [];
+  return readdirSync(LEASE_DIR)
+    .map(Number)
+    .filter((pid) => {
+      if (pidAlive(pid)) return true;
+      rmSync(join(LEASE_DIR, String(pid)), { force: true });
+      return false;
+    });
+}
+
+// ---------------------------------------------------------------- PKI and config files
+
+function openssl(args) {
+  execFileSync('openssl', args, { cwd: PKI, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function generatePki() {
+  mkdirSync(PKI, { recursive: true, mode: 0o700 });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650',
+    '-subj', '/CN=pipeline-rbac-test-ca',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  const sans = [
+    'IP:127.0.0.1', 'IP:10.0.0.1', 'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default',
+    'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local',
+  ].join(',');
+  openssl(['req', '-x509', '-CA', 'ca.crt', '-CAkey', 'ca.key', ...ec, '-keyout', 'apiserver.key',
+    '-out', 'apiserver.crt', '-days', '3650', '-subj', '/CN=kube-apiserver',
+    '-addext', `subjectAltName=${sans}`, '-addext', 'basicConstraints=critical,CA:FALSE',
+    '-addext', 'keyUsage=critical,digitalSignature', '-addext', 'extendedKeyUsage=serverAuth']);
+  openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'sa.key']);
+  openssl(['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
+  for (const f of ['ca.key', 'apiserver.key', 'sa.key']) chmodSync(join(PKI, f), 0o600);
+
+  const tokens = {};
+  const lines = [];
+  const users = [...USERS, { name: 'system:kube-controller-manager', groups: ['system:masters'] }];
+  for (const [i, u] of users.entries()) {
+    tokens[u.name] = randomBytes(32).toString('hex');
+    lines.push(`${tokens[u.name]},${u.name},uid-${i + 1}${u.groups.length ? `,"${u.groups.join(',')}"` : ''}`);
+  }
+  writeFileSync(join(PKI, 'tokens.csv'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  return tokens;
+}
+
+function readTokens() {
+  const tokens = {};
+  for (const line of readFileOr(join(PKI, 'tokens.csv'), '').split('\n')) {
+    const [token, user] = line.split(',');
+    if (token && user) tokens[user] = token;
+  }
+  return tokens;
+}
+
+function kubeconfigYaml({ server, caPem, user, token, namespace }) {
+  const ctx = `${user}@pipeline-rbac-test`;
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: pipeline-rbac-test',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${Buffer.from(caPem).toString('base64')}`,
+    'users:',
+    `- name: ${JSON.stringify(user)}`,
+    '  user:',
+    `    token: ${token}`,
+    'contexts:',
+    `- name: ${JSON.stringify(ctx)}`,
+    '  context:',
+    '    cluster: pipeline-rbac-test',
+    `    user: ${JSON.stringify(user)}`,
+    ...(namespace ? [`    namespace: ${namespace}`] : []),
+    `current-context: ${JSON.stringify(ctx)}`,
+    '',
+  ].join('\n');
+}
+
+const kubeconfigPath = (user) => join(STATE_DIR, `${user}.kubeconfig`);
+
+function writeKubeconfigs(state, tokens) {
+  const caPem = readFileSync(join(PKI, 'ca.crt'), 'utf8');
+  const server = `https://127.0.0.1:${state.ports.apiserver}`;
+  const write = (path, user, namespace) =>
+    writeFileSync(path, kubeconfigYaml({ server, caPem, user, token: tokens[user], namespace }), { mode: 0o600 });
+  write(join(PKI, 'controller-manager.kubeconfig'), 'system:kube-controller-manager');
+  for (const user of CLUSTER_USERS) write(kubeconfigPath(user), user, user === 'admin' ? undefined : 'team-a');
+}
+
+// ---------------------------------------------------------------- HTTP
+
+function fetchJson(url, { method = 'GET', token, body, ca, timeoutMs = 5000 } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const u = new URL(url);
+    const headers = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    if (payload) headers['content-type'] = 'application/json';
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
+      u,
+      { method, headers, ca, timeout: timeoutMs },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {}
+          resolvePromise({ status: res.statusCode ?? 0, text, json });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function apiClient(state, token) {
+  const ca = readFileSync(join(PKI, 'ca.crt'));
+  const base = `https://127.0.0.1:${state.ports.apiserver}`;
+  return (method, path, body) => fetchJson(base + path, { method, token, body, ca });
+}
+
+/** Polls probe() until it returns a truthy value; fails early when a component has exited. */
+async function waitUntil(what, probe, { timeoutMs, procs, component }) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    for (const [name, p] of Object.entries(procs)) {
+      if (p.exited) throw new ClusterError(`${name} exited (${p.exited}) while waiting for ${what}`, name);
+    }
+    try {
+      const result = await probe();
+      if (result) return result;
+    } catch (err) {
+      last = err.message;
+    }
+    if (Date.now() > deadline) throw new ClusterError(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (${last})` : ''}`, component);
+    await sleep(200);
+  }
+}
+
+// ---------------------------------------------------------------- up
+
+async function freePorts(n) {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise((res, rej) => {
+      const s = createServer();
+      s.once('error', rej);
+      s.listen(0, '127.0.0.1', () => res(s));
+    })),
+  );
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((res) => s.close(res))));
+  return ports;
+}
+
+async function isHealthy(state) {
+  if (state?.status !== 'ready') return false;
+  if (!COMPONENTS.every((c) => isOurs(state.procs?.[c]))) return false;
+  if (!CLUSTER_USERS.every((u) => existsSync(kubeconfigPath(u)))) return false;
+  try {
+    const res = await apiClient(state, readTokens().admin)('GET', '/readyz');
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function emitKubeconfigLines() {
+  process.stdout.write(CLUSTER_USERS.map((u) => `KUBECONFIG_${u.toUpperCase()}=${kubeconfigPath(u)}`).join('\n') + '\n');
+}
+
+function addLease() {
+  const pid = Number(process.env.PIPELINE_RBAC_CLUSTER_LEASE);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  mkdirSync(LEASE_DIR, { recursive: true });
+  writeFileSync(join(LEASE_DIR, String(pid)), '');
+}
+
+/** Removes everything under .cluster/ except the lock we hold. */
+function clearStateDir() {
+  if (!existsSync(STATE_DIR)) return;
+  for (const name of readdirSync(STATE_DIR)) {
+    if (name !== 'lock') rmSync(join(STATE_DIR, name), { recursive: true, force: true });
+  }
+}
+
+async function stopFromState() {
+  const state = readState();
+  const procs = COMPONENTS.map((c) => state?.procs?.[c]).filter(Boolean).reverse();
+  // Controller-manager first, etcd last, so the apiserver does not log a storm of etcd errors.
+  for (const p of procs) await signalGroups([p], 10_000);
+  return procs.length;
+}
+
+function logTail(component, lines = 40) {
+  const text = readFileOr(join(LOG_DIR, `${component}.log`), '');
+  return text.split('\n').slice(-lines - 1).join('\n');
+}
+
+let startingHere = false;
+
+async function startFresh() {
+  startingHere = true;
+  const t0 = Date.now();
+  const bin = await ensureBinary({ log: (l) => process.stderr.write(`${l}\n`) });
+  const tBuilt = Date.now();
+  mkdirSync(LOG_DIR, { recursive: true });
+  const tokens = generatePki();
+  const [etcdClient, etcdPeer, apiserverPort] = await freePorts(3);
+  const state = {
+    status: 'starting',
+    binary: bin,
+    starter: process.env.PIPELINE_RBAC_CLUSTER_STARTER || null,
+    ports: { etcd: etcdClient, etcdPeer, apiserver: apiserverPort },
+    procs: {},
+    timings: {},
+  };
+  writeKubeconfigs(state, tokens);
+  const procs = {};
+  const track = (name, args) => {
+    procs[name] = startComponent(bin, name, args);
+    state.procs[name] = { pid: procs[name].pid, startTime: procs[name].startTime, log: procs[name].log };
+    writeState(state);
+    say(`started ${name} (pid ${procs[name].pid})`);
+  };
+  const pki = (f) => join(PKI, f);
+
+  track('etcd', [
+    '--name=default',
+    `--data-dir=${join(STATE_DIR, 'etcd')}`,
+    `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+    `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+    `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+    `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
+    '--unsafe-no-fsync', // test data only: trades durability for speed
+  ]);
+  await waitUntil('etcd /health', async () => {
+    const r = await fetchJson(`http://127.0.0.1:${etcdClient}/health`);
+    return r.status === 200 && r.json?.health === 'true';
+  }, { timeoutMs: 60_000, procs, component: 'etcd' });
+  state.timings.etcdHealthyMs = Date.now() - tBuilt;
+
+  track('kube-apiserver', [
+    `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${apiserverPort}`,
+    '--endpoint-reconciler-type=none', // no real network: do not publish a loopback endpoint
+    `--cert-dir=${PKI}`,
+    `--tls-cert-file=${pki('apiserver.crt')}`,
+    `--tls-private-key-file=${pki('apiserver.key')}`,
+    `--client-ca-file=${pki('ca.crt')}`,
+    '--service-cluster-ip-range=10.0.0.0/24',
+    '--authorization-mode=RBAC',
+    `--token-auth-file=${pki('tokens.csv')}`,
+    `--service-account-issuer=${SA_ISSUER}`,
+    `--api-audiences=${SA_ISSUER}`,
+    `--service-account-signing-key-file=${pki('sa.key')}`,
+    `--service-account-key-file=${pki('sa.pub')}`,
+    '--profiling=false',
+  ]);
+  const api = apiClient(state, tokens.admin);
+  await waitUntil('kube-apiserver /readyz', async () => (await api('GET', '/readyz')).status === 200, {
+    timeoutMs: 180_000,
+    procs,
+    component: 'kube-apiserver',
+  });
+  state.timings.readyzMs = Date.now() - tBuilt;
+  say(`kube-apiserver ready after ${secs(state.timings.readyzMs)}`);
+
+  track('kube-controller-manager', [
+    `--kubeconfig=${pki('controller-manager.kubeconfig')}`,
+    '--leader-elect=false',
+    '--secure-port=0',
+    `--service-account-private-key-file=${pki('sa.key')}`,
+    `--root-ca-file=${pki('ca.crt')}`,
+    `--controllers=${CONTROLLERS.join(',')}`,
+  ]);
+
+  for (const { path, body } of seedObjects()) {
+    const r = await api('POST', path, body);
+    if (r.status !== 201 && r.status !== 409) {
+      throw new ClusterError(`seeding ${body.kind} ${body.metadata.name} failed: HTTP ${r.status} ${r.json?.message ?? ''}`, 'kube-apiserver');
+    }
+  }
+  const get = async (path) => (await api('GET', path)).json;
+  const ok = async (path) => (await api('GET', path)).status === 200;
+  await waitUntil('aggregated ClusterRoles view/edit/admin', async () => {
+    for (const role of ['view', 'edit', 'admin']) {
+      if (!(await get(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`))?.rules?.length) return false;
+    }
+    return true;
+  }, { timeoutMs: 120_000, procs, component: 'kube-controller-manager' });
+  await waitUntil('default ServiceAccount and kube-root-ca.crt in the seeded namespaces', async () => {
+    for (const ns of NAMESPACES) {
+      if (!(await ok(`/api/v1/namespaces/${ns}/serviceaccounts/default`))) return false;
+      if (!(await ok(`/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`))) return false;
+    }
+    return true;
+  }, { timeoutMs: 120_000, procs, component: 'kube-controller-manager' });
+  state.timings.seededMs = Date.now() - tBuilt;
+  state.timings.buildMs = tBuilt - t0;
+  state.version = (await get('/version'))?.gitVersion;
+  state.status = 'ready';
+  writeState(state);
+  startingHere = false;
+  const rss = COMPONENTS.map((c) => `${c} ${rssMiB(procs[c].pid) ?? '?'} MiB`).join(', ');
+  say(`Kubernetes ${state.version} ready in ${secs(state.timings.seededMs)} ` +
+    `(/readyz ${secs(state.timings.readyzMs)}); RSS: ${rss}; logs in ${LOG_DIR}`);
+}
+
+async function up() {
+  await withLock(async () => {
+    const existing = readState();
+    if (existing && (await isHealthy(existing))) {
+      say(`reusing the running cluster (apiserver https://127.0.0.1:${existing.ports.apiserver})`);
+    } else {
+      if (existing) say('found a stale cluster state; cleaning it up');
+      await stopFromState();
+      clearStateDir();
+      // One retry when a picked port was taken between choosing and binding it.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await startFresh();
+          break;
+        } catch (err) {
+          const component = err instanceof ClusterError ? err.component : undefined;
+          const portRace = attempt === 1 && COMPONENTS.some((c) => /address already in use/.test(logTail(c, 20)));
+          say(`start failed: ${err.message}`);
+          if (component && !portRace) process.stderr.write(`--- last lines of ${join(LOG_DIR, `${component}.log`)} ---\n${logTail(component)}\n---\n`);
+          await stopFromState();
+          if (!portRace) {
+            clearStateDir();
+            throw err;
+          }
+          clearStateDir();
+          say('a port was taken meanwhile; retrying once with new ports');
+        }
+      }
+    }
+    addLease();
+    emitKubeconfigLines();
+  });
+}
+
+// ---------------------------------------------------------------- down
+
+/**
+ * Stops the cluster and removes .cluster/. With `release`, first drops that lease and only
+ * stops when no other live test run holds one (otherwise records that a stop was requested);
+ * with `onlyIfRequested`, stops only when such a request is pending and nobody else uses it.
+ */
+async function down({ release, onlyIfRequested = false } = {}) {
+  if (!existsSync(STATE_DIR)) return;
+  await withLock(async () => {
+    if (release) {
+      rmSync(join(LEASE_DIR, String(release)), { force: true });
+      const others = liveLeases();
+      if (others.length) {
+        if (!onlyIfRequested) {
+          writeFileSync(STOP_REQUESTED, '');
+          say(`still used by pid ${others.join(', ')}; the last user stops it`);
+        }
+        return;
+      }
+      if (onlyIfRequested && !existsSync(STOP_REQUESTED)) return;
+    }
+    const n = await stopFromState();
+    clearStateDir(); // the lock and the directory itself go when the lock is released
+    say(n ? `stopped ${n} component(s) and removed ${STATE_DIR}` : `nothing running; removed ${STATE_DIR}`);
+  });
+}
+
+// ---------------------------------------------------------------- CLI
+
+function parseDownArgs(argv) {
+  const opts = {};
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--release') opts.release = Number(argv[++i]);
+    else if (argv[i] === '--only-if-requested') opts.onlyIfRequested = true;
+    else throw new Error(`unknown argument ${argv[i]} (usage: down [--release PID [--only-if-requested]])`);
+  }
+  if (opts.release !== undefined && !(opts.release > 0)) throw new Error('--release needs a pid');
+  return opts;
+}
+
+/** @param {'up' | 'down'} command */
+export async function main(command, argv) {
+  let interrupted = false;
+  const onSignal = (sig) => {
+    if (interrupted) return;
+    interrupted = true;
+    const cleanup = startingHere ? stopFromState().then(clearStateDir) : Promise.resolve();
+    if (startingHere) say(`${sig}: stopping what this run started`);
+    cleanup.finally(() => {
+      releaseLock();
+      process.exit(130);
+    });
+  };
+  try {
+    if (command === 'up') {
+      if (argv.length) throw new Error(`up takes no arguments (got ${argv.join(' ')})`);
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      await up();
+    } else {
+      await down(parseDownArgs(argv));
+    }
+    process.exit(0);
+  } catch (err) {
+    say(`${command} failed: ${err.message}`);
+    process.exit(1);
+  }
+}
+
+// Used by measurements and diagnostics: RSS of the running components.
+export function componentRss() {
+  const state = readState();
+  return Object.fromEntries(COMPONENTS.map((c) => [c, isOurs(state?.procs?.[c]) ? rssMiB(state.procs[c].pid) : undefined]));
+}
