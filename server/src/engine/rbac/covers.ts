@@ -1,0 +1,244 @@
+/**
+ * A faithful port of Kubernetes' escalation comparator:
+ * staging/src/k8s.io/component-helpers/auth/rbac/validation/policy_comparator.go (Covers, BreakdownRule, ruleCovers),
+ * pkg/registry/rbac/validation/policy_compact.go (CompactRules) and
+ * pkg/apis/rbac/v1/evaluation_helpers.go (CompactString), so our verdicts and messages match the apiserver's.
+ */
+import type { PolicyRule } from '../model';
+
+const VERB_ALL = '*';
+const API_GROUP_ALL = '*';
+const RESOURCE_ALL = '*';
+
+/**
+ * Splits a rule into atoms: one verb x one apiGroup x one resource (x one resourceName when names are listed),
+ * and one nonResourceURL x one verb. Empty apiGroups or resources yield no resource atoms, exactly like upstream.
+ */
+export function breakdownRule(rule: PolicyRule): PolicyRule[] {
+  const atoms: PolicyRule[] = [];
+  const names = rule.resourceNames ?? [];
+  for (const group of rule.apiGroups ?? []) {
+    for (const resource of rule.resources ?? []) {
+      for (const verb of rule.verbs ?? []) {
+        if (names.length > 0) {
+          for (const name of names) {
+            atoms.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] });
+          }
+        } else {
+          atoms.push({ apiGroups: [group], resources: [resource], verbs: [verb] });
+        }
+      }
+    }
+  }
+  // Non-resource URLs only combine with verbs.
+  for (const url of rule.nonResourceURLs ?? []) {
+    for (const verb of rule.verbs ?? []) {
+      atoms.push({ nonResourceURLs: [url], verbs: [verb] });
+    }
+  }
+  return atoms;
+}
+
+function has(set: readonly string[], element: string): boolean {
+  return set.includes(element);
+}
+
+function hasAll(set: readonly string[], contains: readonly string[]): boolean {
+  if (contains.length === 0) return true;
+  const owning = new Set(set);
+  return contains.every((e) => owning.has(e));
+}
+
+function resourceCoversAll(setResources: readonly string[], coversResources: readonly string[]): boolean {
+  // A star or an exact match on all resources matches.
+  if (has(setResources, RESOURCE_ALL) || hasAll(setResources, coversResources)) return true;
+  for (const path of coversResources) {
+    if (has(setResources, path)) continue;
+    // Not a subresource: nothing else can match.
+    const slash = path.indexOf('/');
+    if (slash < 0) return false;
+    // `*/sub` in the owner covers `anything/sub` (SplitN(path, "/", 2): the rest after the first slash).
+    if (!has(setResources, `*/${path.slice(slash + 1)}`)) return false;
+  }
+  return true;
+}
+
+/** strings.TrimRight(s, "*"): drops every trailing star. */
+function trimTrailingStars(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 42) end--;
+  return s.slice(0, end);
+}
+
+/** An owner URL covers a requested one when equal, or when it ends in `*` and the request starts with its prefix. */
+export function nonResourceURLCovers(ownerPath: string, subPath: string): boolean {
+  if (ownerPath === subPath) return true;
+  return ownerPath.endsWith('*') && subPath.startsWith(trimTrailingStars(ownerPath));
+}
+
+function nonResourceURLsCoversAll(set: readonly string[], covers: readonly string[]): boolean {
+  return covers.every((path) => set.some((owner) => nonResourceURLCovers(owner, path)));
+}
+
+/**
+ * Whether one owner rule (any shape) covers a servant rule that holds at most one verb, resource and resourceName.
+ * Resource atoms and URL atoms never cover each other because the other side's lists are empty.
+ */
+export function ruleCovers(owner: PolicyRule, atom: PolicyRule): boolean {
+  const ownerVerbs = owner.verbs ?? [];
+  const ownerGroups = owner.apiGroups ?? [];
+  const ownerNames = owner.resourceNames ?? [];
+  const atomNames = atom.resourceNames ?? [];
+
+  const verbMatches = has(ownerVerbs, VERB_ALL) || hasAll(ownerVerbs, atom.verbs ?? []);
+  const groupMatches = has(ownerGroups, API_GROUP_ALL) || hasAll(ownerGroups, atom.apiGroups ?? []);
+  const resourceMatches = resourceCoversAll(owner.resources ?? [], atom.resources ?? []);
+  const urlMatches = nonResourceURLsCoversAll(owner.nonResourceURLs ?? [], atom.nonResourceURLs ?? []);
+  const nameMatches =
+    atomNames.length === 0 ? ownerNames.length === 0 : ownerNames.length === 0 || hasAll(ownerNames, atomNames);
+
+  return verbMatches && groupMatches && resourceMatches && nameMatches && urlMatches;
+}
+
+export interface CoversResult {
+  covered: boolean;
+  /** The atoms no owner rule covers, in breakdown order. */
+  missing: PolicyRule[];
+}
+
+/** Does the owner (the applier's rules) cover every atom of the servant rules (the rules being granted)? */
+export function covers(owner: readonly PolicyRule[], servant: readonly PolicyRule[]): CoversResult {
+  const missing: PolicyRule[] = [];
+  for (const rule of servant) {
+    for (const atom of breakdownRule(rule)) {
+      if (!owner.some((o) => ruleCovers(o, atom))) missing.push(atom);
+    }
+  }
+  return { covered: missing.length === 0, missing };
+}
+
+/**
+ * CompactRules: merges rules that hold a single apiGroup and resource (and at most one resourceName) and differ only
+ * by verb; others pass through unchanged. Works well on the atoms Covers reports missing. The input is not mutated.
+ */
+export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
+  const compacted: PolicyRule[] = [];
+  const simple = new Map<string, PolicyRule>();
+  const simpleOrder: PolicyRule[] = [];
+  for (const rule of rules) {
+    const key = simpleResourceKey(rule);
+    if (key === undefined) {
+      compacted.push(rule);
+      continue;
+    }
+    const existing = simple.get(key);
+    if (existing) {
+      existing.verbs = [...existing.verbs, ...(rule.verbs ?? [])];
+    } else {
+      const copy = copyRule(rule);
+      simple.set(key, copy);
+      simpleOrder.push(copy);
+    }
+  }
+  return [...compacted, ...simpleOrder];
+}
+
+/** isSimpleResourceRule: the grouping key, or undefined when the rule is not "simple". */
+function simpleResourceKey(rule: PolicyRule): string | undefined {
+  const names = rule.resourceNames ?? [];
+  if (names.length > 1 || (rule.nonResourceURLs ?? []).length > 0) return undefined;
+  if ((rule.apiGroups ?? []).length !== 1 || (rule.resources ?? []).length !== 1) return undefined;
+  // resourceNames [] and [""] are different keys upstream (ResourceNameExist).
+  return JSON.stringify([rule.apiGroups![0], rule.resources![0], names.length > 0, names[0] ?? '']);
+}
+
+function copyRule(rule: PolicyRule): PolicyRule {
+  const out: PolicyRule = { verbs: [...(rule.verbs ?? [])] };
+  if (rule.apiGroups) out.apiGroups = [...rule.apiGroups];
+  if (rule.resources) out.resources = [...rule.resources];
+  if (rule.resourceNames) out.resourceNames = [...rule.resourceNames];
+  if (rule.nonResourceURLs) out.nonResourceURLs = [...rule.nonResourceURLs];
+  return out;
+}
+
+/**
+ * rbacv1helpers.CompactString: `{APIGroups:[""], Resources:["pods"], Verbs:["get" "list"]}`, the form the apiserver
+ * prints in its escalation error. Empty fields are omitted; lists use Go's %q formatting.
+ */
+export function formatRule(rule: PolicyRule): string {
+  const parts: string[] = [];
+  if (rule.apiGroups?.length) parts.push(`APIGroups:${goQuoteList(rule.apiGroups)}`);
+  if (rule.resources?.length) parts.push(`Resources:${goQuoteList(rule.resources)}`);
+  if (rule.nonResourceURLs?.length) parts.push(`NonResourceURLs:${goQuoteList(rule.nonResourceURLs)}`);
+  if (rule.resourceNames?.length) parts.push(`ResourceNames:${goQuoteList(rule.resourceNames)}`);
+  if (rule.verbs?.length) parts.push(`Verbs:${goQuoteList(rule.verbs)}`);
+  return `{${parts.join(', ')}}`;
+}
+
+/**
+ * The lines ConfirmNoEscalation prints for missing atoms: compacted, formatted, de-duplicated and sorted
+ * (sets.NewString(...).List() sorts by bytes, i.e. by code point).
+ */
+export function describeMissing(missing: readonly PolicyRule[]): string[] {
+  const lines = new Set(compactRules(missing).map(formatRule));
+  return [...lines].sort(compareCodePoints);
+}
+
+/** The apiserver's error text for missing atoms (without the `<resource> "<name>" is forbidden: ` prefix). */
+export function escalationErrorText(
+  user: { username: string; groups: readonly string[] } | undefined,
+  missing: readonly PolicyRule[],
+): string {
+  const who = user ? `user ${goQuote(user.username)} (groups=${goQuoteList(user.groups)}) is ` : '';
+  return `${who}attempting to grant RBAC permissions not currently held:\n${describeMissing(missing).join('\n')}`;
+}
+
+export function compareCodePoints(a: string, b: string): number {
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (;;) {
+    const x = ia.next();
+    const y = ib.next();
+    if (x.done || y.done) return x.done ? (y.done ? 0 : -1) : 1;
+    const cx = x.value.codePointAt(0)!;
+    const cy = y.value.codePointAt(0)!;
+    if (cx !== cy) return cx < cy ? -1 : 1;
+  }
+}
+
+/** fmt's %q for a []string: `["a" "b"]`. */
+export function goQuoteList(values: readonly string[]): string {
+  return `[${values.map(goQuote).join(' ')}]`;
+}
+
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+const SHORT_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '\\': '\\\\',
+  '"': '\\"',
+};
+
+/** strconv.Quote: Go-syntax double-quoted string, escaping what Go considers non-printable. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const short = SHORT_ESCAPES[ch];
+    if (short) {
+      out += short;
+      continue;
+    }
+    const cp = ch.codePointAt(0)!;
+    if (PRINTABLE.test(ch)) out += ch;
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\ufffd'; // Go's JSON decoder turns a lone surrogate into U+FFFD
+    else if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
+  }
+  return `${out}"`;
+}
