@@ -1,0 +1,292 @@
+/**
+ * Metadata of every rule id: default severity, why it matters, how to fix it, the Kubernetes docs section, and the ids
+ * other checkers use for the same pattern. The diagnostics' code descriptions, SARIF `tool.driver.rules` and
+ * docs/rules.md (scripts/gen-rules-doc.ts) all come from here.
+ */
+import type { RuleId, Severity } from '../model';
+import { EXAMPLES } from './examples';
+
+export interface RuleReferences {
+  kubescape?: string[];
+  checkov?: string[];
+  trivy?: string[];
+}
+
+export interface RuleMeta {
+  id: RuleId;
+  defaultSeverity: Severity;
+  title: string;
+  /** Why it matters. */
+  description: string;
+  fix: string;
+  /** A kubernetes.io docs section. */
+  docs: string;
+  references: RuleReferences;
+  /** YAML that triggers the rule (docs and tests). */
+  example: string;
+}
+
+const GP = 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/';
+const RBAC = 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/';
+
+type Entry = Omit<RuleMeta, 'id' | 'example'>;
+
+const ENTRIES: Record<RuleId, Entry> = {
+  'not-held': {
+    defaultSeverity: 'error',
+    title: 'Grants permissions the applier does not hold',
+    description:
+      'The apiserver only lets you create or update a Role or ClusterRole whose every permission you already hold (or when you may `escalate` roles). This rule breaks each rule down into verb x apiGroup x resource (x resourceName) atoms exactly as Kubernetes does, compares them with your own rules (live from the cluster or from `--held-rules`), and predicts the Forbidden error `attempting to grant RBAC permissions not currently held`. A ClusterRole with an aggregationRule additionally needs full cluster-admin authority. When the cluster reports an incomplete rule list (webhook authorizers), the result is unknown and only a hint is shown.',
+    fix: 'Remove the listed verbs/resources from the rule, or have a cluster administrator apply the file (or grant you those permissions first). Granting `escalate` to get around it is itself a finding (escalate-verb).',
+    docs: `${RBAC}#restrictions-on-role-creation-or-update`,
+    references: {},
+  },
+  'binding-not-held': {
+    defaultSeverity: 'error',
+    title: 'Binds a role the applier could not bind',
+    description:
+      'Creating a RoleBinding or ClusterRoleBinding is allowed only if you hold every permission of the referenced role in the binding\'s namespace (cluster-wide for a ClusterRoleBinding), or you may `bind` that role. Otherwise the apiserver rejects the binding with `attempting to grant RBAC permissions not currently held`. If the referenced role is not in the files or the cluster data, the check cannot run and an information message says so.',
+    fix: 'Bind a role whose permissions you hold, narrow the role, or ask a cluster administrator to apply the binding (or to grant you `bind` on that specific role by resourceNames).',
+    docs: `${RBAC}#restrictions-on-role-binding-creation-or-update`,
+    references: {},
+  },
+  'yaml-syntax': {
+    defaultSeverity: 'error',
+    title: 'YAML syntax error',
+    description: 'The file is not valid YAML, so kubectl and the apiserver cannot read it. Documents after the error may not be analysed.',
+    fix: 'Fix the reported syntax error (indentation, an unclosed quote or bracket, a tab used for indentation).',
+    docs: `${RBAC}#api-overview`,
+    references: {},
+  },
+  schema: {
+    defaultSeverity: 'error',
+    title: 'Invalid RBAC object',
+    description:
+      'The object does not match the rbac.authorization.k8s.io/v1 schema or its validation: a rule without verbs, a string where a list is expected, nonResourceURLs in a namespaced Role, a roleRef kind other than Role/ClusterRole, a missing subject name. The apiserver rejects such objects.',
+    fix: 'Correct the field named in the message; see the Role/ClusterRole/RoleBinding API reference.',
+    docs: `${RBAC}#api-overview`,
+    references: {},
+  },
+  'unknown-api-group': {
+    defaultSeverity: 'warning',
+    title: 'Unknown API group',
+    description:
+      'No such API group exists in the cluster (live discovery) or in the built-in catalog of Kubernetes APIs. RBAC accepts any string, so a typo silently grants nothing, and the pipeline fails later with Forbidden. Remember that core resources (pods, secrets, services...) use the empty group "".',
+    fix: 'Use the group the resource is served from (`kubectl api-resources` shows it), e.g. "" for pods, "apps" for deployments, "batch" for jobs.',
+    docs: `${RBAC}#referring-to-resources`,
+    references: {},
+  },
+  'unknown-resource': {
+    defaultSeverity: 'warning',
+    title: 'Unknown resource',
+    description:
+      'The resource (or subresource) is not served by the listed API groups, according to live discovery or the built-in catalog. Resource names are lowercase plurals (`deployments`, not `Deployment`); subresources are written `pods/log`. A wrong name grants nothing.',
+    fix: 'Use the plural resource name that `kubectl api-resources` lists for that group, or the right group for the resource.',
+    docs: `${RBAC}#referring-to-resources`,
+    references: {},
+  },
+  'unknown-verb': {
+    defaultSeverity: 'warning',
+    title: 'Unknown verb',
+    description:
+      'The verb is not one the listed resources support (get, list, watch, create, update, patch, delete, deletecollection, plus special verbs such as use, bind, escalate, impersonate, approve, sign). Verbs are lowercase and matched literally, so a typo grants nothing.',
+    fix: 'Use the lowercase API verb (`kubectl api-resources -o wide` lists the verbs of each resource).',
+    docs: `${RBAC}#referring-to-resources`,
+    references: {},
+  },
+  wildcard: {
+    defaultSeverity: 'warning',
+    title: 'Wildcard in verbs, resources or apiGroups',
+    description:
+      '`*` grants everything that exists now and everything added later: every verb (including escalate, bind, impersonate), every resource and subresource of a group, or every group including CRDs installed in the future. `*` in verbs, resources and apiGroups together is equivalent to cluster-admin in the role\'s scope (reported as an error).',
+    fix: 'List the verbs, resources and groups the pipeline needs explicitly (the quick fix offers the ones your manifests use).',
+    docs: `${GP}#least-privilege`,
+    references: { kubescape: ['C-0035', 'C-0187'], checkov: ['CKV_K8S_49'], trivy: ['KSV-0044', 'KSV-0045', 'KSV-0046', 'KSV-0112'] },
+  },
+  'secrets-read': {
+    defaultSeverity: 'warning',
+    title: 'Reads Secrets',
+    description:
+      '`get` on Secrets reveals their contents, and so do `list` and `watch`: a List response carries the data of every Secret. That includes ServiceAccount tokens and any credential stored in the namespace.',
+    fix: 'Drop the verbs, or restrict `get` to the named Secrets the pipeline needs with resourceNames. Deploying a Secret usually needs create/update/patch, not read.',
+    docs: `${GP}#listing-secrets`,
+    references: { kubescape: ['C-0015', 'C-0186'], checkov: ['CKV2_K8S_5'], trivy: ['KSV-0041', 'KSV-0113'] },
+  },
+  'token-create': {
+    defaultSeverity: 'warning',
+    title: 'Mints ServiceAccount tokens',
+    description:
+      '`create` on `serviceaccounts/token` issues tokens for existing ServiceAccounts (TokenRequest), and `create` on Secrets can make a `kubernetes.io/service-account-token` Secret that the controller fills with a long-lived token. Either way the holder gets the rights of other ServiceAccounts.',
+    fix: 'Remove these verbs, or restrict `serviceaccounts/token` to named ServiceAccounts with resourceNames.',
+    docs: `${GP}#token-request`,
+    references: { kubescape: ['C-0282'] },
+  },
+  'workload-create': {
+    defaultSeverity: 'information',
+    title: 'Creates or changes workloads',
+    description:
+      'Creating or updating Pods or workload controllers (Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers) implicitly grants what a pod can reach: any ServiceAccount, Secret, ConfigMap and PersistentVolume of the namespace, and node access for privileged pods. A deploying pipeline needs it; it should be confined to its namespace with Pod Security admission enforced.',
+    fix: 'Keep it to the namespace the pipeline deploys to and to the workload kinds your manifests contain; enforce the Baseline or Restricted Pod Security Standard there.',
+    docs: `${GP}#workload-creation`,
+    references: { kubescape: ['C-0188'], trivy: ['KSV-0048'] },
+  },
+  'pods-exec': {
+    defaultSeverity: 'warning',
+    title: 'Exec, attach, port-forward or ephemeral containers',
+    description:
+      '`pods/exec`, `pods/attach` and `pods/portforward` (get or create: websocket requests are authorised as get before Kubernetes 1.35) and updates of `pods/ephemeralcontainers` run commands in or connect to running containers, with access to their ServiceAccount tokens, mounted Secrets and network.',
+    fix: 'Remove these subresources; a deploying pipeline does not need them.',
+    docs: `${GP}#privilege-escalation-risks`,
+    references: { kubescape: ['C-0002', 'C-0063'], checkov: ['CKV2_K8S_2'], trivy: ['KSV-0053', 'KSV-0054'] },
+  },
+  'escalate-verb': {
+    defaultSeverity: 'error',
+    title: 'escalate on roles or clusterroles',
+    description:
+      'The `escalate` verb on roles/clusterroles switches off RBAC\'s escalation prevention: the holder can write any permission into a role it can update, and so give itself anything.',
+    fix: 'Remove `escalate` (and `*` verbs) on roles/clusterroles in rbac.authorization.k8s.io.',
+    docs: `${GP}#escalate-verb`,
+    references: { kubescape: ['C-0191'], checkov: ['CKV_K8S_158'], trivy: ['KSV-0050'] },
+  },
+  'bind-verb': {
+    defaultSeverity: 'warning',
+    title: 'bind on roles or clusterroles',
+    description:
+      'The `bind` verb on roles/clusterroles lets the holder create bindings to roles whose permissions it does not have, bypassing escalation prevention (for example binding itself to cluster-admin).',
+    fix: 'Remove `bind`, or restrict it with resourceNames to the specific roles the pipeline must bind.',
+    docs: `${GP}#bind-verb`,
+    references: { kubescape: ['C-0191'], checkov: ['CKV_K8S_157'], trivy: ['KSV-0050', 'KSV-0051', 'KSV-0052'] },
+  },
+  impersonate: {
+    defaultSeverity: 'error',
+    title: 'Impersonates users, groups or ServiceAccounts',
+    description:
+      '`impersonate` on users, groups, serviceaccounts (core group) or uids, userextras/* (authentication.k8s.io) lets the holder act as someone else and gain their rights, e.g. impersonating the group system:masters.',
+    fix: 'Remove `impersonate`; if unavoidable, restrict it with resourceNames to specific identities that hold little.',
+    docs: `${GP}#impersonate-verb`,
+    references: { kubescape: ['C-0065', 'C-0191'], checkov: ['CKV2_K8S_3'], trivy: ['KSV-0043'] },
+  },
+  'nodes-proxy': {
+    defaultSeverity: 'warning',
+    title: 'Access to nodes/proxy',
+    description:
+      '`nodes/proxy` gives access to the kubelet API, which can run commands in every pod on the node while bypassing audit logging and admission control. Even `get` is enough (websocket requests are authorised as get).',
+    fix: 'Remove any verb on `nodes/proxy` (and `*/proxy` or `*` resources in the core group).',
+    docs: `${GP}#access-to-proxy-subresource-of-nodes`,
+    references: { kubescape: ['C-0279'], trivy: ['KSV-0047'] },
+  },
+  'csr-approve': {
+    defaultSeverity: 'warning',
+    title: 'Approves certificate signing requests',
+    description:
+      'Updating `certificatesigningrequests/approval` or `approve` on signers lets the holder approve CSRs, e.g. for the kube-apiserver-client signer, and so obtain client certificates for any user or group, including system components.',
+    fix: 'Remove these permissions from pipeline roles; leave CSR approval to the controller manager or a dedicated approver.',
+    docs: `${GP}#csrs-and-certificate-issuing`,
+    references: { kubescape: ['C-0280'], checkov: ['CKV_K8S_156'] },
+  },
+  'webhook-config': {
+    defaultSeverity: 'warning',
+    title: 'Controls admission webhooks',
+    description:
+      'Whoever can create, change or delete validating/mutating webhook configurations sees every object admitted to the cluster (Secrets included), can mutate it, or can switch off policy enforced by webhooks.',
+    fix: 'Remove write verbs on validatingwebhookconfigurations/mutatingwebhookconfigurations; install webhooks with an administrator-applied release.',
+    docs: `${GP}#control-admission-webhooks`,
+    references: { kubescape: ['C-0281'], checkov: ['CKV_K8S_155'], trivy: ['KSV-0114'] },
+  },
+  'pv-create': {
+    defaultSeverity: 'warning',
+    title: 'Creates PersistentVolumes',
+    description:
+      'Creating PersistentVolumes includes `hostPath` volumes, which give a pod the node\'s filesystem and with it the kubelet\'s credentials and other containers\' data.',
+    fix: 'Use PersistentVolumeClaims with a StorageClass instead; leave PersistentVolume creation to administrators and provisioners.',
+    docs: `${GP}#persistent-volume-creation`,
+    references: { kubescape: ['C-0278'] },
+  },
+  'namespace-modify': {
+    defaultSeverity: 'warning',
+    title: 'Modifies namespaces',
+    description:
+      '`patch`/`update` on namespaces can change their labels: relax Pod Security admission (`pod-security.kubernetes.io/enforce`) or match NetworkPolicy selectors the administrators did not intend.',
+    fix: 'Remove patch/update on namespaces; have administrators manage namespace labels.',
+    docs: `${GP}#namespace-modification`,
+    references: {},
+  },
+  'status-modify': {
+    defaultSeverity: 'warning',
+    title: 'Writes object status',
+    description:
+      'Updating `pods/status`, `services/status` or `nodes/status` rewrites state other components trust: a Service\'s load-balancer IPs (traffic redirection), pod IPs and conditions, node addresses and conditions.',
+    fix: 'Remove update/patch on these status subresources; status belongs to controllers and kubelets.',
+    docs: `${GP}#privilege-escalation-risks`,
+    references: { checkov: ['CKV2_K8S_4'] },
+  },
+  aggregation: {
+    defaultSeverity: 'warning',
+    title: 'ClusterRole aggregation',
+    description:
+      'An aggregationRule makes the controller fill the ClusterRole with the rules of every ClusterRole matching its selectors, now and later, so it can grow without review (and needs cluster-admin authority to create). An `rbac.authorization.k8s.io/aggregate-to-*` label does the reverse: it adds this role\'s rules to the built-in admin, edit or view roles, and so to everyone bound to them.',
+    fix: 'List the rules explicitly instead of aggregating; remove aggregate-to-* labels unless every admin/edit/view user should get these permissions.',
+    docs: `${RBAC}#aggregated-clusterroles`,
+    references: {},
+  },
+  'cluster-scope': {
+    defaultSeverity: 'warning',
+    title: 'Cluster-wide grant',
+    description:
+      'A ClusterRoleBinding grants its ClusterRole in every namespace and on cluster-scoped resources. A pipeline should get namespaced rights only: a Role and a RoleBinding in the namespace it deploys to. Binding a ClusterRole to a ServiceAccount with a RoleBinding also ties the pipeline to a shared role that may change (or aggregate) without review (reported as information).',
+    fix: 'Use a Role and a RoleBinding in the target namespace.',
+    docs: `${GP}#least-privilege`,
+    references: {},
+  },
+  'broad-role-binding': {
+    defaultSeverity: 'error',
+    title: 'Binds cluster-admin, admin or edit',
+    description:
+      'cluster-admin is superuser access (error). admin and edit (warning) include reading Secrets, creating workloads, exec into pods and, for admin, managing RoleBindings in the namespace, far more than a deploying pipeline needs.',
+    fix: 'Bind a dedicated Role listing only what the pipeline deploys.',
+    docs: `${RBAC}#user-facing-roles`,
+    references: { kubescape: ['C-0185'], trivy: ['KSV-0111'] },
+  },
+  'anonymous-subject': {
+    defaultSeverity: 'error',
+    title: 'Binding to anonymous or all users',
+    description:
+      'system:anonymous and system:unauthenticated are anyone who can reach the API server; system:authenticated is every authenticated identity, including every ServiceAccount of every namespace. Binding them grants the role to all of them.',
+    fix: 'Bind the pipeline\'s own ServiceAccount (or a specific user or group) instead.',
+    docs: `${GP}#hardening`,
+    references: { kubescape: ['C-0262', 'C-0265'], trivy: ['KSV-0122'] },
+  },
+  'default-service-account': {
+    defaultSeverity: 'warning',
+    title: 'Binds the default ServiceAccount',
+    description:
+      'Every pod that does not name a ServiceAccount runs as `default`, so permissions bound to it are given to all such pods of the namespace, not just the pipeline.',
+    fix: 'Create a dedicated ServiceAccount for the pipeline and bind that.',
+    docs: `${RBAC}#service-account-permissions`,
+    references: { checkov: ['CKV_K8S_42'] },
+  },
+  'unused-permission': {
+    defaultSeverity: 'information',
+    title: 'Permission no manifest needs',
+    description:
+      'None of the workspace manifests configured in `pipelineRbac.manifests` contains this kind, so a pipeline deploying them does not need the grant. Least privilege: only the resources the application consists of should be available to the Role.',
+    fix: 'Remove the grant, or use the quick fix / command that generates the least-privilege Role for your manifests.',
+    docs: `${GP}#least-privilege`,
+    references: {},
+  },
+};
+
+export const RULES: Readonly<Record<RuleId, RuleMeta>> = Object.fromEntries(
+  (Object.keys(ENTRIES) as RuleId[]).map((id) => [id, { id, ...ENTRIES[id], example: EXAMPLES[id] }]),
+) as Record<RuleId, RuleMeta>;
+
+/** Every rule, in catalogue order. */
+export const RULE_LIST: readonly RuleMeta[] = Object.values(RULES);
+
+export function ruleMeta(id: RuleId): RuleMeta {
+  return RULES[id];
+}
+
+export function defaultSeverity(id: RuleId): Severity {
+  return RULES[id].defaultSeverity;
+}

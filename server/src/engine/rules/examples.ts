@@ -1,0 +1,55 @@
+/** One YAML example per rule id that triggers it, for docs/rules.md and the catalogue tests. */
+import type { RuleId } from '../model';
+
+const role = (rules: string, kind = 'Role', meta = '  namespace: ci\n'): string =>
+  `apiVersion: rbac.authorization.k8s.io/v1\nkind: ${kind}\nmetadata:\n  name: deployer\n${meta}rules:\n${rules}`;
+
+const binding = (roleRef: string, subjects: string, kind = 'RoleBinding', meta = '  namespace: ci\n'): string =>
+  `apiVersion: rbac.authorization.k8s.io/v1\nkind: ${kind}\nmetadata:\n  name: deployer\n${meta}subjects:\n${subjects}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n${roleRef}`;
+
+const pipelineSa = '- kind: ServiceAccount\n  name: pipeline\n  namespace: ci\n';
+
+export const EXAMPLES: Record<RuleId, string> = {
+  'not-held': role(`- apiGroups: [""]\n  resources: ["secrets"]\n  verbs: ["create"]   # you only hold get on secrets\n`),
+  'binding-not-held': binding('  kind: ClusterRole\n  name: cluster-admin   # you do not hold every permission of cluster-admin\n', pipelineSa),
+  'yaml-syntax': role(`- apiGroups: [""]\n  resources: ["pods"\n  verbs: ["get"]\n`),
+  schema: role(`- apiGroups: [""]\n  resources: ["pods"]   # no verbs\n`),
+  'unknown-api-group': role(`- apiGroups: ["app"]   # the group is "apps"\n  resources: ["deployments"]\n  verbs: ["get"]\n`),
+  'unknown-resource': role(`- apiGroups: ["apps"]\n  resources: ["Deployment"]   # resources are lowercase plurals\n  verbs: ["get"]\n`),
+  'unknown-verb': role(`- apiGroups: ["apps"]\n  resources: ["deployments"]\n  verbs: ["read"]\n`),
+  wildcard: role(`- apiGroups: ["apps"]\n  resources: ["*"]\n  verbs: ["get", "list"]\n`),
+  'secrets-read': role(`- apiGroups: [""]\n  resources: ["secrets"]\n  verbs: ["list"]\n`),
+  'token-create': role(`- apiGroups: [""]\n  resources: ["serviceaccounts/token"]\n  verbs: ["create"]\n`),
+  'workload-create': role(`- apiGroups: ["apps"]\n  resources: ["deployments"]\n  verbs: ["create", "patch"]\n`),
+  'pods-exec': role(`- apiGroups: [""]\n  resources: ["pods/exec"]\n  verbs: ["create"]\n`),
+  'escalate-verb': role(`- apiGroups: ["rbac.authorization.k8s.io"]\n  resources: ["roles"]\n  verbs: ["escalate"]\n`),
+  'bind-verb': role(`- apiGroups: ["rbac.authorization.k8s.io"]\n  resources: ["clusterroles"]\n  verbs: ["bind"]\n`),
+  impersonate: role(`- apiGroups: [""]\n  resources: ["serviceaccounts"]\n  verbs: ["impersonate"]\n`),
+  'nodes-proxy': role(`- apiGroups: [""]\n  resources: ["nodes/proxy"]\n  verbs: ["get"]\n`, 'ClusterRole', ''),
+  'csr-approve': role(
+    `- apiGroups: ["certificates.k8s.io"]\n  resources: ["certificatesigningrequests/approval"]\n  verbs: ["update"]\n`,
+    'ClusterRole',
+    '',
+  ),
+  'webhook-config': role(
+    `- apiGroups: ["admissionregistration.k8s.io"]\n  resources: ["mutatingwebhookconfigurations"]\n  verbs: ["create", "patch"]\n`,
+    'ClusterRole',
+    '',
+  ),
+  'pv-create': role(`- apiGroups: [""]\n  resources: ["persistentvolumes"]\n  verbs: ["create"]\n`, 'ClusterRole', ''),
+  'namespace-modify': role(`- apiGroups: [""]\n  resources: ["namespaces"]\n  verbs: ["patch"]\n`, 'ClusterRole', ''),
+  'status-modify': role(`- apiGroups: [""]\n  resources: ["services/status"]\n  verbs: ["update"]\n`),
+  aggregation: role(
+    `- apiGroups: ["stable.example.com"]\n  resources: ["crontabs"]\n  verbs: ["get"]\n`,
+    'ClusterRole',
+    '  labels:\n    rbac.authorization.k8s.io/aggregate-to-edit: "true"\n',
+  ),
+  'cluster-scope': binding('  kind: ClusterRole\n  name: deployer\n', pipelineSa, 'ClusterRoleBinding', ''),
+  'broad-role-binding': binding('  kind: ClusterRole\n  name: edit\n', pipelineSa),
+  'anonymous-subject': binding(
+    '  kind: Role\n  name: deployer\n',
+    '- kind: Group\n  name: system:authenticated\n  apiGroup: rbac.authorization.k8s.io\n',
+  ),
+  'default-service-account': binding('  kind: Role\n  name: deployer\n', '- kind: ServiceAccount\n  name: default\n  namespace: ci\n'),
+  'unused-permission': role(`- apiGroups: ["batch"]\n  resources: ["cronjobs"]   # no manifest contains a CronJob\n  verbs: ["create"]\n`),
+};
