@@ -58,13 +58,13 @@ describe('secrets-read', () => {
 });
 
 describe('token-create', () => {
-  test('create serviceaccounts/token', () => one(rule('""', '"serviceaccounts/token"', '"create"'), 'token-create', 'serviceaccounts/token', ['create']));
-  test('create secrets', () => one(rule('""', '"secrets"', '"create"'), 'token-create', 'secrets', ['create', 'secrets']));
-  test('*/token matches the token subresource', () => one(rule('""', '"*/token"', '"create"'), 'token-create', '*/token', ['includes serviceaccounts/token']));
+  test('create serviceaccounts/token', () => void one(rule('""', '"serviceaccounts/token"', '"create"'), 'token-create', 'serviceaccounts/token', ['create']));
+  test('create secrets', () => void one(rule('""', '"secrets"', '"create"'), 'token-create', 'secrets', ['create', 'secrets']));
+  test('*/token matches the token subresource', () => void one(rule('""', '"*/token"', '"create"'), 'token-create', '*/token', ['includes serviceaccounts/token']));
   test('create secrets with resourceNames grants nothing (create has no name)', () =>
     none(rule('""', '"secrets"', '"create"', '  resourceNames: ["x"]\n'), 'token-create'));
   test('serviceaccounts/token with resourceNames still mints (the name is in the URL), noted', () =>
-    one(rule('""', '"serviceaccounts/token"', '"create"', '  resourceNames: ["builder"]\n'), 'token-create', 'serviceaccounts/token', ['resourceNames builder']));
+    void one(rule('""', '"serviceaccounts/token"', '"create"', '  resourceNames: ["builder"]\n'), 'token-create', 'serviceaccounts/token', ['resourceNames builder']));
   test('get on serviceaccounts/token is not minting', () => none(rule('""', '"serviceaccounts/token"', '"get"'), 'token-create'));
 });
 
@@ -100,7 +100,7 @@ describe('workload-create', () => {
   test('get/delete only is not a workload write', () => none(rule('""', '"pods"', '"get", "delete"'), 'workload-create'));
   test('create pods with resourceNames grants nothing', () => none(rule('""', '"pods"', '"create"', '  resourceNames: ["a"]\n'), 'workload-create'));
   test('update pods with resourceNames is noted', () =>
-    one(rule('""', '"pods"', '"update"', '  resourceNames: ["a"]\n'), 'workload-create', 'pods', ['resourceNames a']));
+    void one(rule('""', '"pods"', '"update"', '  resourceNames: ["a"]\n'), 'workload-create', 'pods', ['resourceNames a']));
 });
 
 describe('pods-exec', () => {
@@ -118,7 +118,7 @@ describe('pods-exec', () => {
     one(rule('""', '"*/exec"', '"create"'), 'pods-exec', '*/exec', ['includes pods/exec']);
     none(rule('""', '"pods"', '"*"'), 'pods-exec');
   });
-  test('one finding for * covering all four', () => one(rule('""', '"*"', '"*"'), 'pods-exec', '*', ['pods/exec', 'pods/ephemeralcontainers']));
+  test('one finding for * covering all four', () => void one(rule('""', '"*"', '"*"'), 'pods-exec', '*', ['pods/exec', 'pods/ephemeralcontainers']));
 });
 
 describe('escalate-verb and bind-verb (on the verb item)', () => {
@@ -127,7 +127,7 @@ describe('escalate-verb and bind-verb (on the verb item)', () => {
     assert.equal(f.severity, 'error');
     assert.deepEqual(f.data, { ruleIndex: 0, field: 'verbs', value: 'escalate' });
   });
-  test('escalate on clusterroles is caught too', () => one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"escalate"'), 'escalate-verb', 'escalate', ['clusterroles']));
+  test('escalate on clusterroles is caught too', () => void one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"escalate"'), 'escalate-verb', 'escalate', ['clusterroles']));
   test('* verb on roles counts as escalate and bind', () => {
     one(rule('"rbac.authorization.k8s.io"', '"roles", "clusterroles"', '"*"'), 'escalate-verb', '*', ['roles, clusterroles']);
     one(rule('"rbac.authorization.k8s.io"', '"roles"', '"*"'), 'bind-verb', '*', ['roles']);
@@ -138,12 +138,12 @@ describe('escalate-verb and bind-verb (on the verb item)', () => {
   });
   test('roles in another group are not RBAC roles', () => none(rule('"example.com"', '"roles"', '"bind", "escalate"'), 'bind-verb'));
   test('bind with resourceNames is noted as narrowed', () =>
-    one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"bind"', '  resourceNames: ["view"]\n'), 'bind-verb', 'bind', ['resourceNames view']));
+    void one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"bind"', '  resourceNames: ["view"]\n'), 'bind-verb', 'bind', ['resourceNames view']));
 });
 
 describe('impersonate', () => {
   for (const res of ['users', 'groups', 'serviceaccounts']) {
-    test(`impersonate core ${res}`, () => one(rule('""', `"${res}"`, '"impersonate"'), 'impersonate', 'impersonate', [res]));
+    test(`impersonate core ${res}`, () => void one(rule('""', `"${res}"`, '"impersonate"'), 'impersonate', 'impersonate', [res]));
   }
   test('uids and userextras/* in authentication.k8s.io', () => {
     one(rule('"authentication.k8s.io"', '"uids"', '"impersonate"'), 'impersonate', 'impersonate', ['uids']);
