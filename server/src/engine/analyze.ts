@@ -1,0 +1,81 @@
+/**
+ * The engine's front door: one file's text in, findings out. Pure and synchronous, so the language
+ * server, the CLI and the tests all run exactly the same analysis.
+ */
+import type { ApiCatalog } from './catalog/apiCatalog';
+import { catalogFindings } from './catalog/apiCatalog';
+import type { Finding, PolicyRule, RbacObject, RuleId } from './model';
+import type { HeldPermissions } from './rbac/heldPermissions';
+import { notHeldFindings } from './rbac/notHeld';
+import { riskFindings } from './rules/risks';
+import { validateObject } from './schema/validate';
+import { applySeverities, type SeverityOverrides } from './severity';
+import { applySuppressions, suppressions, type SuppressionScan } from './suppress';
+import { LineIndex } from './text/lineIndex';
+import { parseRbacFile, type ParseLimits } from './yaml/parse';
+
+export type RoleResolver = (kind: 'Role' | 'ClusterRole', name: string, namespace: string) => PolicyRule[] | undefined;
+
+export interface AnalyzeOptions {
+  /** API catalog for unknown-* checks: live discovery, or the built-in one. */
+  catalog: ApiCatalog;
+  /** What the applier holds; without it there are no not-held checks. */
+  held?: HeldPermissions;
+  /** Namespace a Role without metadata.namespace lands in (the context's namespace). */
+  defaultNamespace?: string;
+  /** Roles known outside this file (workspace, cluster), for bindings. */
+  resolveRole?: RoleResolver;
+  severities?: SeverityOverrides;
+  limits?: Partial<ParseLimits>;
+  /** Extra rule families computed outside (e.g. unused-permission from workspace manifests). */
+  extraFindings?: (objects: RbacObject[]) => Finding[];
+}
+
+export interface AnalysisResult {
+  objects: RbacObject[];
+  findings: Finding[];
+  lineIndex: LineIndex;
+  /** Rule ids named in suppression comments that do not exist, with where. */
+  unknownSuppressions: SuppressionScan['unknownIds'];
+}
+
+export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResult {
+  const parsed = parseRbacFile(text, options.limits);
+  const lineIndex = new LineIndex(text);
+  const findings: Finding[] = [...parsed.findings];
+  const defaultNamespace = options.defaultNamespace ?? 'default';
+  const resolveRole = combineResolvers(rolesInFile(parsed.objects, defaultNamespace), options.resolveRole);
+
+  for (const obj of parsed.objects) {
+    const structural = validateObject(obj);
+    findings.push(...structural);
+    findings.push(...catalogFindings(obj, options.catalog));
+    findings.push(...riskFindings(obj));
+    if (options.held) {
+      findings.push(...notHeldFindings(obj, options.held, { defaultNamespace, resolveRole }));
+    }
+  }
+  if (options.extraFindings) findings.push(...options.extraFindings(parsed.objects));
+
+  const sup = suppressions(text);
+  const kept = applySuppressions(findings, sup.list, lineIndex);
+  const result = applySeverities(kept, options.severities ?? {});
+  result.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
+  return { objects: parsed.objects, findings: result, lineIndex, unknownSuppressions: sup.unknownIds };
+}
+
+/** Roles and ClusterRoles defined in the same file, so a binding next to its role is checked against it. */
+function rolesInFile(objects: RbacObject[], defaultNamespace: string): RoleResolver {
+  const byKey = new Map<string, PolicyRule[]>();
+  for (const o of objects) {
+    if (o.kind === 'Role') byKey.set(`Role/${o.namespace ?? defaultNamespace}/${o.name}`, o.rules.map((r) => r.rule));
+    if (o.kind === 'ClusterRole') byKey.set(`ClusterRole//${o.name}`, o.rules.map((r) => r.rule));
+  }
+  return (kind, name, namespace) => byKey.get(kind === 'Role' ? `Role/${namespace}/${name}` : `ClusterRole//${name}`);
+}
+
+function combineResolvers(first: RoleResolver, second?: RoleResolver): RoleResolver {
+  return (kind, name, ns) => first(kind, name, ns) ?? second?.(kind, name, ns);
+}
+
+export type { RuleId };
