@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+
+export interface KubeconfigChoice {
+  /** Explicit path (setting or flag); empty: $KUBECONFIG, then ~/.kube/config. */
+  kubeconfig?: string;
+  /** Context name; empty: the current context. */
+  context?: string;
+  /** False in an untrusted workspace: a user entry that runs a program is refused. */
+  trusted: boolean;
+}
+
+export interface LoadedKubeconfig {
+  kc: KubeConfig;
+  context: string;
+  /** The context's namespace, else "default". */
+  namespace: string;
+  server: string;
+  /** Where it was read from (paths only). */
+  source: string;
+}
+
+/** Why there is no usable kubeconfig: one sentence for the user, without any credential. */
+export class KubeconfigError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'invalid' | 'untrusted-exec',
+  ) {
+    super(message);
+  }
+}
+
+/** The kubeconfig paths in the order kubectl uses them. */
+export function kubeconfigPaths(explicit?: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (explicit) return [explicit];
+  if (env.KUBECONFIG) return env.KUBECONFIG.split(delimiter).filter(Boolean);
+  return [join(homedir(), '.kube', 'config')];
+}
+
+export function loadKubeconfig(choice: KubeconfigChoice, env: NodeJS.ProcessEnv = process.env): LoadedKubeconfig {
+  const paths = kubeconfigPaths(choice.kubeconfig, env).filter((p) => existsSync(p));
+  if (paths.length === 0) {
+    const where = kubeconfigPaths(choice.kubeconfig, env).join(', ');
+    throw new KubeconfigError(`no kubeconfig found (looked at ${where})`, 'missing');
+  }
+  const kc = new KubeConfig();
+  try {
+    for (const [i, p] of paths.entries()) {
+      if (i === 0) kc.loadFromFile(p);
+      else {
+        const more = new KubeConfig();
+        more.loadFromFile(p);
+        kc.mergeConfig(more, true);
+      }
+    }
+  } catch (err) {
+    throw new KubeconfigError(`kubeconfig ${paths.join(', ')} cannot be read: ${firstLine(err)}`, 'invalid');
+  }
+  const context = choice.context || kc.getCurrentContext();
+  const ctx = kc.getContextObject(context);
+  if (!ctx) throw new KubeconfigError(`context "${context}" is not in ${paths.join(', ')}`, 'invalid');
+  kc.setCurrentContext(context);
+  const user = kc.getCurrentUser();
+  if (!choice.trusted && user && (user.exec || user.authProvider)) {
+    throw new KubeconfigError(
+      `the kubeconfig user of context "${context}" runs a program to get credentials; live checks are off until you trust this workspace`,
+      'untrusted-exec',
+    );
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeconfigError(`context "${context}" names no cluster`, 'invalid');
+  return { kc, context, namespace: ctx.namespace || 'default', server: cluster.server, source: paths.join(delimiter) };
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
