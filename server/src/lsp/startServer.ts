@@ -1,10 +1,95 @@
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import {
+  CodeActionKind,
+  createConnection,
+  ErrorCodes,
+  ResponseError,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LiveEnvironment } from '../live/liveEnvironment';
+import { DryRunRequest, LiveStatusNotification, RefreshRequest, TrustNotification } from '../shared/protocol';
+import { codeActions } from './codeActions';
+import { DocumentState } from './documentState';
+import { ManifestIndex } from './manifestIndex';
+import { SettingsSource } from './settingsSource';
+import { WorkspaceEnvironment } from './workspaceEnvironment';
+import { errorText, Validator } from './validator';
 
+/** Wires the LSP connection to the handlers. Each handler is a thin adapter over the pure engine. */
 export function startLanguageServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
-  connection.onInitialize(() => ({ capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental } }));
+  const state = new DocumentState();
+  const settings = new SettingsSource(connection);
+  const live = new LiveEnvironment((status) => void connection.sendNotification(LiveStatusNotification, status));
+  const manifests = new ManifestIndex();
+  const env = new WorkspaceEnvironment(live, manifests);
+  const validator = new Validator(connection, documents, state, env, settings, (s, objects) => live.dryRun(s, objects));
+  let dynamicConfig = false;
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    const init = (params.initializationOptions ?? {}) as { trusted?: boolean };
+    settings.setCapabilities(caps.workspace?.configuration === true, init.trusted !== false);
+    dynamicConfig = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    manifests.setWorkspaceFolders(folders);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'pipeline-rbac' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pipelineRbac' });
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    settings.clear();
+    live.invalidate();
+    validator.revalidateAll();
+  });
+  connection.onNotification(TrustNotification, ({ trusted }) => {
+    settings.setTrusted(trusted);
+    validator.revalidateAll();
+  });
+  connection.onRequest(DryRunRequest, async ({ uri }) => {
+    try {
+      return await validator.dryRun(uri);
+    } catch (err) {
+      throw new ResponseError(ErrorCodes.InternalError, errorText(err));
+    }
+  });
+  connection.onRequest(RefreshRequest, () => {
+    live.invalidate();
+    validator.revalidateAll();
+  });
+
+  // Fired on open too: the first analysis of a document runs at once, later edits are debounced.
+  documents.onDidChangeContent((e) => validator.schedule(e.document, !state.get(e.document.uri)));
+  documents.onDidSave((e) => validator.saved(e.document));
+  documents.onDidClose((e) => validator.close(e.document.uri));
+
+  // The client watches YAML files (synchronize.fileEvents); any change may change what the manifests need.
+  connection.onDidChangeWatchedFiles(() => {
+    manifests.invalidate();
+    validator.revalidateAll();
+  });
+
+  connection.onCodeAction((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    const result = doc && state.get(doc.uri, doc.version);
+    return doc && result ? codeActions(doc, result, params) : [];
+  });
+
   documents.listen(connection);
   connection.listen();
 }

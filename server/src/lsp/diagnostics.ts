@@ -1,0 +1,30 @@
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import type { Finding, Severity, Span } from '../engine/model';
+import type { LineIndex } from '../engine/text/lineIndex';
+import { ruleMeta } from '../engine/rules/catalog';
+
+export const SOURCE = 'pipeline-rbac';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toRange(span: Span, lines: LineIndex) {
+  return { start: lines.positionAt(span.start), end: lines.positionAt(span.end) };
+}
+
+export function toDiagnostic(f: Finding, lines: LineIndex): Diagnostic {
+  const href = ruleMeta(f.ruleId).docs;
+  return {
+    range: toRange(f.span, lines),
+    severity: SEVERITY[f.severity],
+    source: SOURCE,
+    code: f.ruleId,
+    ...(href ? { codeDescription: { href } } : {}),
+    message: f.message,
+    data: { ruleId: f.ruleId, ...(f.data ?? {}) },
+  };
+}

@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { glob } from 'tinyglobby';
+import type { ApiCatalog } from '../engine/catalog/apiCatalog';
+import { manifestKinds, neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
+import type { PipelineRbacSettings } from '../shared/settings';
+
+const MAX_FILES = 2000;
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The kinds in the workspace manifests a pipeline deploys (`pipelineRbac.manifests` globs), read once and re-read
+ * when files change. The kinds are kept rather than the permissions, so a new catalog or verb list needs no I/O.
+ */
+export class ManifestIndex {
+  private folders: string[] = [];
+  private key = '';
+  private kinds: ManifestKind[] | undefined;
+  private loading: Promise<boolean> | undefined;
+
+  setWorkspaceFolders(uris: string[]): void {
+    this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    this.invalidate();
+  }
+
+  invalidate(): void {
+    this.kinds = undefined;
+    this.key = '';
+  }
+
+  /** What the manifests need, if they were read for these settings. */
+  needed(settings: PipelineRbacSettings, catalog: ApiCatalog): NeededPermissions | undefined {
+    if (!settings.manifests.length || !this.kinds || this.key !== keyOf(settings)) return undefined;
+    return neededPermissions(this.kinds, (group, kind) => catalog.resourceForKind(group, kind), settings.deployVerbs);
+  }
+
+  /** Reads the manifests when the globs changed or files did; resolves true when something new was read. */
+  load(settings: PipelineRbacSettings): Promise<boolean> {
+    if (!settings.manifests.length || (this.kinds && this.key === keyOf(settings))) return Promise.resolve(false);
+    this.loading ??= this.read(settings).finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async read(settings: PipelineRbacSettings): Promise<boolean> {
+    const key = keyOf(settings);
+    const kinds: ManifestKind[] = [];
+    for (const folder of this.folders) {
+      const files = (await glob(settings.manifests, { cwd: folder, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })).slice(0, MAX_FILES);
+      for (const file of files) {
+        const text = await readFile(file, 'utf8').catch(() => '');
+        if (text.length > MAX_FILE_BYTES) continue;
+        kinds.push(...manifestKinds(text, relative(folder, file)));
+      }
+    }
+    this.kinds = kinds;
+    this.key = key;
+    return true;
+  }
+}
+
+function keyOf(s: PipelineRbacSettings): string {
+  return JSON.stringify(s.manifests);
+}

@@ -1,0 +1,47 @@
+import type { Connection } from 'vscode-languageserver/node';
+import { DEFAULT_SETTINGS, normalizeSettings, type PipelineRbacSettings } from '../shared/settings';
+
+/**
+ * Reads `pipelineRbac.*` through workspace/configuration (scoped to the document, so folder settings apply)
+ * and caches it until the client says the configuration changed.
+ */
+export class SettingsSource {
+  private readonly cache = new Map<string, Promise<PipelineRbacSettings>>();
+  private supported = false;
+  private trusted = true;
+
+  constructor(private readonly connection: Connection) {}
+
+  setCapabilities(supportsConfiguration: boolean, trusted: boolean): void {
+    this.supported = supportsConfiguration;
+    this.trusted = trusted;
+  }
+
+  setTrusted(trusted: boolean): void {
+    this.trusted = trusted;
+    this.cache.clear();
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  get(uri: string): Promise<PipelineRbacSettings> {
+    let p = this.cache.get(uri);
+    if (!p) {
+      p = this.fetch(uri);
+      this.cache.set(uri, p);
+    }
+    return p;
+  }
+
+  private async fetch(uri: string): Promise<PipelineRbacSettings> {
+    if (!this.supported) return { ...DEFAULT_SETTINGS, trusted: this.trusted };
+    try {
+      const raw: unknown = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'pipelineRbac' });
+      return { ...normalizeSettings(raw), trusted: this.trusted };
+    } catch {
+      return { ...DEFAULT_SETTINGS, trusted: this.trusted };
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { DiagnosticSeverity, type Connection, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeText, type AnalysisResult } from '../engine/analyze';
+import type { Finding, RbacObject } from '../engine/model';
+import type { LineIndex } from '../engine/text/lineIndex';
+import type { PipelineRbacSettings } from '../shared/settings';
+import { SOURCE, toDiagnostic, toRange } from './diagnostics';
+import type { DocumentState } from './documentState';
+import type { AnalysisEnvironment } from './environment';
+import { Debouncer } from './scheduler';
+import type { SettingsSource } from './settingsSource';
+
+/** Validates YAML documents (debounced on change, at once on open/save) and publishes diagnostics. */
+/** Runs the authoritative (server-side dry-run) check of objects; throws when there is no cluster. */
+export type DryRunner = (settings: PipelineRbacSettings, objects: RbacObject[]) => Promise<Finding[]>;
+
+export class Validator {
+  private readonly debouncer = new Debouncer();
+  /** Dry-run findings, valid for exactly one document version. */
+  private readonly dryRunResults = new Map<string, { version: number; findings: Finding[] }>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+    private readonly state: DocumentState,
+    private readonly env: AnalysisEnvironment,
+    private readonly settings: SettingsSource,
+    private readonly dryRunner: DryRunner,
+  ) {}
+
+  /** The authoritative check of one open document; its findings join the diagnostics of that version. */
+  async dryRun(uri: string): Promise<{ checked: number; rejected: number }> {
+    const doc = this.documents.get(uri);
+    const result = doc && this.state.get(uri, doc.version);
+    if (!doc || !result) return { checked: 0, rejected: 0 };
+    const settings = await this.settings.get(uri);
+    const findings = await this.dryRunner(settings, result.objects);
+    this.dryRunResults.set(uri, { version: doc.version, findings });
+    await this.publish(uri, doc.version, result.findings, result.lineIndex);
+    return { checked: result.objects.filter((o) => o.kind !== 'ServiceAccount').length, rejected: findings.length };
+  }
+
+  /** On save: the dry-run check when the user enabled it; otherwise a normal validation. */
+  saved(doc: TextDocument): void {
+    void this.settings.get(doc.uri).then(async (s) => {
+      if (!s.live.dryRunOnSave) return this.schedule(doc, true);
+      try {
+        await this.dryRun(doc.uri);
+      } catch (err) {
+        this.connection.console.warn(`pipeline-rbac: dry-run check skipped: ${errorText(err)}`);
+      }
+    });
+  }
+
+  schedule(doc: TextDocument, immediate = false): void {
+    void this.settings.get(doc.uri).then((s) => {
+      this.debouncer.schedule(doc.uri, immediate ? 0 : s.validateDelay, () => void this.validate(doc.uri));
+    });
+  }
+
+  revalidateAll(): void {
+    for (const doc of this.documents.all()) this.schedule(doc, true);
+  }
+
+  close(uri: string): void {
+    this.debouncer.cancel(uri);
+    this.dryRunResults.delete(uri);
+    this.state.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private async publish(uri: string, version: number, findings: Finding[], lines: LineIndex): Promise<void> {
+    const dry = this.dryRunResults.get(uri);
+    const all = dry?.version === version ? [...findings, ...dry.findings] : findings;
+    const result = this.state.get(uri, version);
+    const diagnostics = [...all.map((f) => toDiagnostic(f, lines)), ...(result ? unknownSuppressionDiagnostics(result) : [])];
+    await this.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+
+  private async validate(uri: string, refreshed = false): Promise<void> {
+    const doc = this.documents.get(uri);
+    if (!doc || !isYaml(doc)) return;
+    try {
+      const settings = await this.settings.get(uri);
+      const result = analyzeText(doc.getText(), this.env.options(settings));
+      // The document may have changed while settings were fetched; only publish for the current version.
+      if (this.documents.get(uri)?.version !== doc.version) return;
+      this.state.set(uri, doc.version, result);
+      await this.publish(uri, doc.version, result.findings, result.lineIndex);
+      if (!refreshed && result.objects.length > 0) {
+        const changed = await this.env.refresh(settings, result.objects);
+        if (changed) await this.validate(uri, true);
+      }
+    } catch (err) {
+      // Never let one document take the server down; report and keep serving.
+      this.connection.console.error(`pipeline-rbac: validating ${uri} failed: ${errorText(err)}`);
+    }
+  }
+}
+
+function isYaml(doc: TextDocument): boolean {
+  return doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.uri);
+}
+
+function unknownSuppressionDiagnostics(result: AnalysisResult): Diagnostic[] {
+  return result.unknownSuppressions.map((u) => ({
+    range: toRange(u.span, result.lineIndex),
+    severity: DiagnosticSeverity.Warning,
+    source: SOURCE,
+    code: 'suppression',
+    message: `"${u.id}" is not a pipeline-rbac rule id; this suppression comment silences nothing for it`,
+  }));
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
