@@ -1,0 +1,21 @@
+export const USAGE = `pipeline-rbac: least-privilege Kubernetes RBAC for CI/CD pipelines
+
+Usage:
+  pipeline-rbac check [paths|globs...] [options]
+      Check Role/ClusterRole/RoleBinding/ClusterRoleBinding YAML for escalation (not-held) and risks.
+      --format text|json|sarif   output format (default: text)
+      --held-rules FILE          YAML/JSON with Role/ClusterRole documents or a SelfSubjectRulesReview:
+                                 the rules of whoever applies the files (offline not-held check)
+      --live                     ask the cluster what the kubeconfig user holds (SelfSubjectRulesReview)
+      --kubeconfig FILE          kubeconfig for --live (default: $KUBECONFIG, then ~/.kube/config)
+      --context NAME             kubeconfig context (default: the current one)
+      --namespace NS             namespace for Roles without metadata.namespace (default: the context's, else default)
+      --manifests GLOB           manifests the pipeline deploys: flags permissions none of them needs
+      --disable RULE[,RULE]      turn rules off
+      --output FILE              write the report to FILE instead of stdout
+  pipeline-rbac identity create|rotate|revoke|manifests|oidc [options]   manage pipeline identities
+  pipeline-rbac identities [--namespace NS | --all-namespaces] [--format text|json]
+  pipeline-rbac --help | --version
+
+Exit codes: 0 no error findings, 1 error findings, 2 usage or I/O error.
+`;
