@@ -1,6 +1,9 @@
 // Bundles the extension client, the language server and the CLI to CommonJS.
 // Several dependencies are ESM-only, and VS Code 1.100 loads extensions as CommonJS.
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -24,7 +27,7 @@ const options = {
   legalComments: 'none',
   logLevel: 'warning',
   // ESM-only dependencies use import.meta.url; give the CJS bundle an equivalent.
-  define: { 'import.meta.url': 'importMetaUrl' },
+  define: { 'import.meta.url': 'importMetaUrl', PIPELINE_RBAC_VERSION: JSON.stringify(pkg.version) },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   metafile: true,
 };

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ALL_SUITES = ['unit', 'protocol', 'cluster', 'e2e'];
+const ALL_SUITES = ['unit', 'protocol', 'cli', 'cluster', 'e2e'];
 const NEEDS_CLUSTER = new Set(['cluster', 'e2e']);
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ALL_SUITES;
 

@@ -1,5 +1,26 @@
-import type { ExtensionContext } from 'vscode';
+// Extension entry point (dist/client.js): composes the language client, the status bar, commands and views.
+import { window, type ExtensionContext } from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { LiveStatusNotification } from '../../server/src/shared/protocol';
+import { registerCommands } from './commands/registerCommands';
+import { startLanguageClient } from './languageClient';
+import { LiveStatusBar } from './statusBar';
 
-export function activate(_context: ExtensionContext): void {}
+let client: LanguageClient | undefined;
 
-export function deactivate(): void {}
+export async function activate(context: ExtensionContext): Promise<void> {
+  const started = Date.now();
+  const output = window.createOutputChannel('Pipeline RBAC', { log: true });
+  context.subscriptions.push(output);
+  const status = new LiveStatusBar('pipelineRbac.switchContext');
+  context.subscriptions.push(status);
+  client = await startLanguageClient(context, output);
+  context.subscriptions.push(client.onNotification(LiveStatusNotification, (s) => status.update(s)));
+  registerCommands(context, client, output);
+  output.info(`Pipeline RBAC activated in ${Date.now() - started} ms`);
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

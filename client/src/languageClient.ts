@@ -1,0 +1,30 @@
+import * as path from 'node:path';
+import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { TrustNotification } from '../../server/src/shared/protocol';
+
+/** Starts the language server (dist/server.js) over IPC for YAML documents. */
+export async function startLanguageClient(context: ExtensionContext, output: LogOutputChannel): Promise<LanguageClient> {
+  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'yaml' },
+      { scheme: 'untitled', language: 'yaml' },
+    ],
+    // Manifest changes can change what a pipeline needs (least privilege).
+    synchronize: { configurationSection: 'pipelineRbac', fileEvents: workspace.createFileSystemWatcher('**/*.{yaml,yml}') },
+    initializationOptions: { trusted: workspace.isTrusted },
+    outputChannel: output,
+  };
+  const client = new LanguageClient('pipelineRbac', 'Pipeline RBAC', serverOptions, clientOptions);
+  await client.start();
+  context.subscriptions.push(
+    client,
+    workspace.onDidGrantWorkspaceTrust(() => void client.sendNotification(TrustNotification, { trusted: true })),
+  );
+  return client;
+}

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startServer, type LspSession } from './lspClient';
+
+const ROLE_WITH_WILDCARD_VERBS = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: deployer
+  namespace: team-a
+rules:
+  - apiGroups: ["apps"]
+    resources: ["deployments"]
+    verbs: ["*"]
+`;
+
+describe('diagnostics over LSP (dist/server.js --stdio)', () => {
+  let lsp: LspSession;
+  before(async () => {
+    lsp = await startServer({ live: { enable: false }, validateDelay: 0 });
+  });
+  after(async () => lsp.stop());
+
+  it('a Role rule with verbs ["*"] gets a pipeline-rbac wildcard diagnostic on that line', async () => {
+    const diags = await lsp.open('file:///ws/role.yaml', ROLE_WITH_WILDCARD_VERBS);
+    const wildcard = diags.filter((d) => d.code === 'wildcard');
+    assert.equal(wildcard.length, 1, JSON.stringify(diags, null, 2));
+    assert.equal(wildcard[0]!.source, 'pipeline-rbac');
+    assert.equal(wildcard[0]!.range.start.line, 8, 'the verbs line (0-based 8)');
+    assert.match(wildcard[0]!.message, /\*/);
+  });
+
+  it('fixing the wildcard clears the diagnostic on the next version', async () => {
+    const fixed = ROLE_WITH_WILDCARD_VERBS.replace('["*"]', '["get", "list"]');
+    const diags = await lsp.change('file:///ws/role.yaml', fixed);
+    assert.deepEqual(diags.filter((d) => d.code === 'wildcard'), []);
+  });
+
+  it('a YAML syntax error is reported with its position and the server keeps serving', async () => {
+    const broken = 'kind: Role\nmetadata: {name: x\nrules: [\n';
+    const diags = await lsp.open('file:///ws/broken.yaml', broken);
+    const syntax = diags.filter((d) => d.code === 'yaml-syntax');
+    assert.ok(syntax.length >= 1, JSON.stringify(diags));
+    const again = await lsp.open('file:///ws/role2.yaml', ROLE_WITH_WILDCARD_VERBS);
+    assert.equal(again.filter((d) => d.code === 'wildcard').length, 1);
+  });
+
+  it('a non-RBAC YAML file gets no findings', async () => {
+    const diags = await lsp.open('file:///ws/deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n');
+    assert.deepEqual(diags, []);
+  });
+});

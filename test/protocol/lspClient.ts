@@ -1,0 +1,113 @@
+/**
+ * Drives the real, built language server (dist/server.js --stdio) over LSP, the way an editor does,
+ * without VS Code: spawn it, answer workspace/configuration, await publishDiagnostics.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import {
+  ConfigurationRequest,
+  createProtocolConnection,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  PublishDiagnosticsNotification,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type Diagnostic,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol/node';
+
+export const SERVER_JS = resolve(__dirname, '../../dist/server.js');
+
+export interface LspSession {
+  connection: ProtocolConnection;
+  /** Opens a document and resolves with the first diagnostics published for that version. */
+  open(uri: string, text: string): Promise<Diagnostic[]>;
+  /** Replaces the whole text and resolves with the diagnostics for the new version. */
+  change(uri: string, text: string): Promise<Diagnostic[]>;
+  close(uri: string): Promise<void>;
+  /** Diagnostics published for uri at exactly this version (waits up to timeoutMs). */
+  diagnosticsFor(uri: string, version: number, timeoutMs?: number): Promise<Diagnostic[]>;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(settings: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<LspSession> {
+  const child: ChildProcess = spawn(process.execPath, [SERVER_JS, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const published: PublishDiagnosticsParams[] = [];
+  const waiters: (() => void)[] = [];
+  connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    published.push(p);
+    for (const w of waiters.splice(0)) w();
+  });
+  connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => settings));
+  connection.listen();
+  await connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: null,
+    workspaceFolders: null,
+    capabilities: { workspace: { configuration: true } },
+    initializationOptions: { trusted: true },
+  });
+  await connection.sendNotification(InitializedNotification.type, {});
+  const versions = new Map<string, number>();
+
+  const diagnosticsFor = (uri: string, version: number, timeoutMs = 10_000) =>
+    new Promise<Diagnostic[]>((resolveP, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`no diagnostics for ${uri}@${version} in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+      const check = () => {
+        const hit = published.find((p) => p.uri === uri && p.version === version);
+        if (hit) {
+          clearTimeout(deadline);
+          resolveP(hit.diagnostics);
+        } else waiters.push(check);
+      };
+      check();
+    });
+
+  return {
+    connection,
+    diagnosticsFor,
+    async open(uri, text) {
+      versions.set(uri, 1);
+      await connection.sendNotification(DidOpenTextDocumentNotification.type, {
+        textDocument: { uri, languageId: 'yaml', version: 1, text },
+      });
+      return diagnosticsFor(uri, 1);
+    },
+    async change(uri, text) {
+      const version = (versions.get(uri) ?? 1) + 1;
+      versions.set(uri, version);
+      await connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version },
+        contentChanges: [{ text }],
+      });
+      return diagnosticsFor(uri, version);
+    },
+    async close(uri) {
+      await connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    },
+    stderr: () => stderr,
+    async stop() {
+      try {
+        await Promise.race([connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
+        await connection.sendNotification(ExitNotification.type);
+      } catch {
+        // the process may already be gone
+      }
+      connection.dispose();
+      if (child.exitCode === null) child.kill();
+    },
+  };
+}
