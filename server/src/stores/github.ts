@@ -93,19 +93,22 @@ function classify(e: unknown, h: StatusHints): StoreError {
 
 export class GitHubSecretStore implements SecretStore {
   readonly kind = 'github' as const;
-  private readonly octokit: Octokit;
-  private readonly redactor: Redactor;
+  readonly #octokit: Octokit;
+  // ES private fields: util.inspect and JSON.stringify of a store never show the token.
+  readonly #options: GitHubStoreOptions;
+  readonly #redactor: Redactor;
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
 
   constructor(
     readonly target: GitHubTarget,
-    private readonly options: GitHubStoreOptions,
+    options: GitHubStoreOptions,
   ) {
+    this.#options = options;
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.redactor = new Redactor([options.token]);
-    this.octokit = new Octokit({ auth: options.token, baseUrl: this.baseUrl, userAgent: 'pipeline-rbac', log: silentLog });
+    this.#redactor = new Redactor([options.token]);
+    this.#octokit = new Octokit({ auth: options.token, baseUrl: this.baseUrl, userAgent: 'pipeline-rbac', log: silentLog });
   }
 
   private get name(): string {
@@ -123,8 +126,8 @@ export class GitHubSecretStore implements SecretStore {
   }
 
   private checkTarget(): void {
-    if (!this.options.token) throw new StoreError('auth', 'A GitHub token is required (CLI: set GITHUB_TOKEN).');
-    checkServerUrl(this.baseUrl, 'The GitHub API URL', this.options.allowInsecureHttp);
+    if (!this.#options.token) throw new StoreError('auth', 'A GitHub token is required (CLI: set GITHUB_TOKEN).');
+    checkServerUrl(this.baseUrl, 'The GitHub API URL', this.#options.allowInsecureHttp);
     checkGitHubRepo(this.target.owner, this.target.repo, this.target.environment);
     checkGitHubSecretName(this.target.name);
   }
@@ -141,6 +144,7 @@ export class GitHubSecretStore implements SecretStore {
       service: 'GitHub',
       action,
       permission: PERMISSION,
+      scrub: (t) => this.#redactor.scrub(t),
       notFound:
         notFound ??
         (env === undefined
@@ -162,8 +166,8 @@ export class GitHubSecretStore implements SecretStore {
     const h = this.hints(`read the Actions public key of ${this.repoText}`);
     const res = await this.call(h, (signal) =>
       environment === undefined
-        ? this.octokit.rest.actions.getRepoPublicKey({ owner, repo, request: { signal } })
-        : this.octokit.rest.actions.getEnvironmentPublicKey({ owner, repo, environment_name: environment, request: { signal } }),
+        ? this.#octokit.rest.actions.getRepoPublicKey({ owner, repo, request: { signal } })
+        : this.#octokit.rest.actions.getEnvironmentPublicKey({ owner, repo, environment_name: environment, request: { signal } }),
     );
     return res.data;
   }
@@ -175,13 +179,14 @@ export class GitHubSecretStore implements SecretStore {
       permission: 'Creating an environment needs the "Administration" repository permission (write), or the "repo" scope.',
     };
     await this.call(h, (signal) =>
-      this.octokit.rest.repos.createOrUpdateEnvironment({ owner, repo, environment_name: environment, request: { signal } }),
+      this.#octokit.rest.repos.createOrUpdateEnvironment({ owner, repo, environment_name: environment, request: { signal } }),
     );
   }
 
   put(value: string): Promise<PutResult> {
-    const redactor = new Redactor().add(this.options.token).add(value, true);
-    return redactor.guard(async () => {
+    // Kept for the store's lifetime (in a private field): server echoes of it are scrubbed too.
+    this.#redactor.add(value, true);
+    return this.#redactor.guard(async () => {
       this.validate(value);
       const { owner, repo, environment } = this.target;
       const warnings: string[] = [];
@@ -191,7 +196,7 @@ export class GitHubSecretStore implements SecretStore {
         try {
           key = await this.publicKey();
         } catch (e) {
-          if (!(e instanceof StoreError && e.code === 'not-found' && environment !== undefined && this.options.createEnvironment)) throw e;
+          if (!(e instanceof StoreError && e.code === 'not-found' && environment !== undefined && this.#options.createEnvironment)) throw e;
           await this.createEnvironment(environment);
           created = true;
           warnings.push(
@@ -203,8 +208,8 @@ export class GitHubSecretStore implements SecretStore {
         const h = this.hints(`write ${this.describe()}`);
         const res = await this.call(h, (signal) =>
           environment === undefined
-            ? this.octokit.rest.actions.createOrUpdateRepoSecret({ owner, repo, secret_name: this.name, encrypted_value, key_id: key.key_id, request: { signal } })
-            : this.octokit.rest.actions.createOrUpdateEnvironmentSecret({
+            ? this.#octokit.rest.actions.createOrUpdateRepoSecret({ owner, repo, secret_name: this.name, encrypted_value, key_id: key.key_id, request: { signal } })
+            : this.#octokit.rest.actions.createOrUpdateEnvironmentSecret({
                 owner,
                 repo,
                 environment_name: environment,
@@ -225,22 +230,22 @@ export class GitHubSecretStore implements SecretStore {
   private async rollbackEnvironment(environment: string): Promise<void> {
     const { owner, repo } = this.target;
     try {
-      await this.octokit.rest.repos.deleteAnEnvironment({ owner, repo, environment_name: environment, request: { signal: AbortSignal.timeout(this.timeoutMs) } });
+      await this.#octokit.rest.repos.deleteAnEnvironment({ owner, repo, environment_name: environment, request: { signal: AbortSignal.timeout(this.timeoutMs) } });
     } catch {
       // Best effort: the original error is the one the user needs to see.
     }
   }
 
   delete(): Promise<void> {
-    return this.redactor.guard(async () => {
+    return this.#redactor.guard(async () => {
       this.checkTarget();
       const { owner, repo, environment } = this.target;
       const h = this.hints(`delete ${this.describe()}`);
       try {
         await this.call(h, (signal) =>
           environment === undefined
-            ? this.octokit.rest.actions.deleteRepoSecret({ owner, repo, secret_name: this.name, request: { signal } })
-            : this.octokit.rest.actions.deleteEnvironmentSecret({ owner, repo, environment_name: environment, secret_name: this.name, request: { signal } }),
+            ? this.#octokit.rest.actions.deleteRepoSecret({ owner, repo, secret_name: this.name, request: { signal } })
+            : this.#octokit.rest.actions.deleteEnvironmentSecret({ owner, repo, environment_name: environment, secret_name: this.name, request: { signal } }),
         );
       } catch (e) {
         if (!(e instanceof StoreError && e.code === 'not-found')) throw e;
@@ -251,15 +256,15 @@ export class GitHubSecretStore implements SecretStore {
   }
 
   exists(): Promise<boolean> {
-    return this.redactor.guard(async () => {
+    return this.#redactor.guard(async () => {
       this.checkTarget();
       const { owner, repo, environment } = this.target;
       const h = this.hints(`read ${this.describe()}`);
       try {
         await this.call(h, (signal) =>
           environment === undefined
-            ? this.octokit.rest.actions.getRepoSecret({ owner, repo, secret_name: this.name, request: { signal } })
-            : this.octokit.rest.actions.getEnvironmentSecret({ owner, repo, environment_name: environment, secret_name: this.name, request: { signal } }),
+            ? this.#octokit.rest.actions.getRepoSecret({ owner, repo, secret_name: this.name, request: { signal } })
+            : this.#octokit.rest.actions.getEnvironmentSecret({ owner, repo, environment_name: environment, secret_name: this.name, request: { signal } }),
         );
         return true;
       } catch (e) {

@@ -38,30 +38,33 @@ export class GitLabVariableStore implements SecretStore {
   private readonly host: string;
   private readonly mode: GitLabMode;
   private readonly scope: string;
-  private readonly api: InstanceType<typeof ProjectVariables<false>>;
-  private readonly redactor: Redactor;
+  readonly #api: InstanceType<typeof ProjectVariables<false>>;
+  // ES private fields: util.inspect and JSON.stringify of a store never show the token.
+  readonly #options: GitLabStoreOptions;
+  readonly #redactor: Redactor;
 
   constructor(
     readonly target: GitLabTarget,
-    private readonly options: GitLabStoreOptions,
+    options: GitLabStoreOptions,
   ) {
+    this.#options = options;
     this.host = (options.host ?? DEFAULT_HOST).replace(/\/+$/, '');
     this.mode = options.mode ?? 'file';
     this.scope = target.environmentScope ?? '*';
-    this.redactor = new Redactor([options.token]);
-    this.api = new ProjectVariables({ host: this.host, token: options.token, queryTimeout: options.timeoutMs ?? 30_000 });
+    this.#redactor = new Redactor([options.token]);
+    this.#api = new ProjectVariables({ host: this.host, token: options.token, queryTimeout: options.timeoutMs ?? 30_000 });
   }
 
   describe(): string {
     const type = this.mode === 'file' ? 'file variable' : this.mode === 'masked-base64' ? 'masked variable (base64)' : 'masked variable';
     const host = this.host === DEFAULT_HOST ? '' : ` on ${new URL(this.host).host}`;
-    const protectedText = this.options.protected === false ? '' : 'protected ';
+    const protectedText = this.#options.protected === false ? '' : 'protected ';
     return `GitLab CI/CD ${protectedText}${type} ${this.target.key} of project ${this.target.project} (environment scope "${this.scope}")${host}`;
   }
 
   private checkTarget(): void {
-    if (!this.options.token) throw new StoreError('auth', 'A GitLab token is required (CLI: set GITLAB_TOKEN).');
-    checkServerUrl(this.host, 'The GitLab URL', this.options.allowInsecureHttp);
+    if (!this.#options.token) throw new StoreError('auth', 'A GitLab token is required (CLI: set GITLAB_TOKEN).');
+    checkServerUrl(this.host, 'The GitLab URL', this.#options.allowInsecureHttp);
     checkGitLabProject(this.target.project);
     checkGitLabKey(this.target.key, this.mode);
     checkGitLabScope(this.scope);
@@ -78,6 +81,7 @@ export class GitLabVariableStore implements SecretStore {
       service: this.host === DEFAULT_HOST ? 'GitLab' : `GitLab at ${new URL(this.host).host}`,
       action,
       permission: PERMISSION,
+      scrub: (t) => this.#redactor.scrub(t),
       notFound: `Project ${this.target.project} was not found or the token cannot see it`,
     };
   }
@@ -105,35 +109,36 @@ export class GitLabVariableStore implements SecretStore {
   }
 
   put(value: string): Promise<PutResult> {
-    const redactor = new Redactor([this.options.token]).add(value, true);
-    return redactor.guard(async () => {
+    // Kept for the store's lifetime (in a private field): server echoes of it are scrubbed too.
+    this.#redactor.add(value, true);
+    return this.#redactor.guard(async () => {
       this.validate(value);
       const stored = gitlabStoredValue(value, this.mode);
-      redactor.add(stored, true);
+      this.#redactor.add(stored, true);
       const { project, key } = this.target;
       const masked = this.mode !== 'file';
       const common = {
         variableType: masked ? ('env_var' as const) : ('file' as const),
-        protected: this.options.protected ?? true,
+        protected: this.#options.protected ?? true,
         masked,
         raw: true,
         environmentScope: this.scope,
       };
-      const current = await this.call(`read variable ${key} of project ${project}`, () => this.api.show(project, key, { filter: this.filter }));
+      const current = await this.call(`read variable ${key} of project ${project}`, () => this.#api.show(project, key, { filter: this.filter }));
       const warnings = this.warnings();
       if (current === MISSING) {
-        const hidden = masked && (this.options.hidden ?? true);
+        const hidden = masked && (this.#options.hidden ?? true);
         await this.call(`create variable ${key} of project ${project}`, () =>
-          this.api.create(project, key, stored, {
+          this.#api.create(project, key, stored, {
             ...common,
             ...(hidden ? { masked_and_hidden: true } : {}),
-            ...(this.options.description ? { description: this.options.description } : {}),
+            ...(this.#options.description ? { description: this.#options.description } : {}),
           }),
         );
         return { action: 'created', location: this.describe(), warnings };
       }
-      await this.call(`update variable ${key} of project ${project}`, () => this.api.edit(project, key, stored, { ...common, filter: this.filter }));
-      if (masked && (this.options.hidden ?? true) && current['hidden'] !== true) {
+      await this.call(`update variable ${key} of project ${project}`, () => this.#api.edit(project, key, stored, { ...common, filter: this.filter }));
+      if (masked && (this.#options.hidden ?? true) && current['hidden'] !== true) {
         warnings.push(`The existing variable ${key} was updated but is not hidden: GitLab sets "hidden" only at creation. Delete it and export again to make it hidden.`);
       }
       return { action: 'updated', location: this.describe(), warnings };
@@ -149,23 +154,23 @@ export class GitLabVariableStore implements SecretStore {
     if (this.mode === 'file') {
       out.push(`GitLab cannot mask a multi-line kubeconfig, so this file variable is not masked: never print $${key}'s file in a job.`);
     }
-    if (this.options.protected === false) out.push(`The variable is not protected: pipelines on any branch can read ${key}.`);
+    if (this.#options.protected === false) out.push(`The variable is not protected: pipelines on any branch can read ${key}.`);
     return out;
   }
 
   delete(): Promise<void> {
-    return this.redactor.guard(async () => {
+    return this.#redactor.guard(async () => {
       this.checkTarget();
       const { project, key } = this.target;
-      await this.call(`delete variable ${key} of project ${project}`, () => this.api.remove(project, key, { filter: this.filter }));
+      await this.call(`delete variable ${key} of project ${project}`, () => this.#api.remove(project, key, { filter: this.filter }));
     });
   }
 
   exists(): Promise<boolean> {
-    return this.redactor.guard(async () => {
+    return this.#redactor.guard(async () => {
       this.checkTarget();
       const { project, key } = this.target;
-      const found = await this.call(`read variable ${key} of project ${project}`, () => this.api.show(project, key, { filter: this.filter }));
+      const found = await this.call(`read variable ${key} of project ${project}`, () => this.#api.show(project, key, { filter: this.filter }));
       return found !== MISSING;
     });
   }

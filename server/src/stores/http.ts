@@ -10,19 +10,30 @@ export interface StatusHints {
   readonly notFound: string;
   /** Which permission the token needs, appended to 401/403 messages. */
   readonly permission?: string;
+  /** The store's redactor, applied to server text before anything else touches it. */
+  readonly scrub?: (text: string) => string;
 }
 
-const MAX_SERVER_MESSAGE = 300;
+/**
+ * Blanks long opaque runs (base64, base64url, hex: tokens, CA data, sealed values) in server text.
+ * This catches echoes the redactor cannot recognise, e.g. a token the server cut short: runs of 32+
+ * such characters, or 16+ that mix letters and digits (plain words and paths rarely do).
+ */
+export function blankOpaque(text: string): string {
+  return text.replace(/[A-Za-z0-9+/_-]{16,}={0,2}/g, (run) =>
+    run.length >= 32 || (/[0-9]/.test(run) && /[A-Za-z]/.test(run)) ? '[REDACTED]' : run,
+  );
+}
 
-function quoteServer(message: string | undefined): string {
-  const m = (message ?? '').replace(/\s+/g, ' ').trim();
-  if (!m) return '';
-  return `: ${m.length > MAX_SERVER_MESSAGE ? `${m.slice(0, MAX_SERVER_MESSAGE)}...` : m}`;
+/** Server text after the store's redactor and blankOpaque; whitespace and length are tidied later, after all scrubbing (Redactor.scrubError). */
+function quoteServer(message: string | undefined, scrub: (text: string) => string = (t) => t): string {
+  const m = blankOpaque(scrub(message ?? '')).trim();
+  return m ? `: ${m}` : '';
 }
 
 /** Maps an HTTP status to a StoreError with a message a user can act on. */
 export function errorForStatus(status: number, serverMessage: string | undefined, h: StatusHints): StoreError {
-  const quoted = quoteServer(serverMessage);
+  const quoted = quoteServer(serverMessage, h.scrub);
   const need = h.permission ? ` ${h.permission}` : '';
   if (status === 401) {
     return new StoreError('auth', `${h.service} rejected the token (401 Unauthorized${quoted}): it is wrong, expired or revoked.${need}`, status);

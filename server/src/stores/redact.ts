@@ -9,10 +9,13 @@ const MASK = '[REDACTED]';
 const MIN_SECRET_LENGTH = 6;
 /** Whitespace-separated pieces of a value at least this long are scrubbed on their own. */
 const MIN_PIECE_LENGTH = 16;
+/** Error messages are capped (servers can return whole pages). */
+const MAX_MESSAGE = 600;
 
 /** The strings derived from a secret value that must not appear anywhere. */
 export function secretVariants(value: string): string[] {
-  const out = [value, Buffer.from(value, 'utf8').toString('base64')];
+  // As sent, as base64, and as a JSON string body (servers echo JSON-escaped text).
+  const out = [value, Buffer.from(value, 'utf8').toString('base64'), JSON.stringify(value).slice(1, -1)];
   const lines = value.split(/\r?\n/).map((l) => l.trim());
   const pieces = value.split(/\s+/).flatMap((p) => [p, p.replace(/^["']|["']$/g, '')]);
   for (const s of [...lines, ...pieces]) if (s.length >= MIN_PIECE_LENGTH) out.push(s);
@@ -25,7 +28,8 @@ export function secretVariants(value: string): string[] {
 }
 
 export class Redactor {
-  private readonly secrets = new Set<string>();
+  // ES private: util.inspect of a Redactor (or of an object holding one) shows no secrets.
+  readonly #secrets = new Set<string>();
 
   constructor(secrets: Iterable<string | undefined> = []) {
     for (const s of secrets) this.add(s);
@@ -35,22 +39,26 @@ export class Redactor {
   add(secret: string | undefined, variants = false): this {
     if (!secret) return this;
     for (const s of variants ? secretVariants(secret) : [secret, encodeURIComponent(secret)]) {
-      if (s.length >= MIN_SECRET_LENGTH) this.secrets.add(s);
+      if (s.length >= MIN_SECRET_LENGTH) this.#secrets.add(s);
     }
     return this;
   }
 
   scrub(text: string): string {
     // Longest first, so a piece inside a longer secret does not leave the rest behind.
-    const sorted = [...this.secrets].sort((a, b) => b.length - a.length);
+    const sorted = [...this.#secrets].sort((a, b) => b.length - a.length);
     let out = text;
     for (const s of sorted) if (out.includes(s)) out = out.split(s).join(MASK);
     return out;
   }
 
-  /** A copy of the error with a scrubbed message (same code and status). */
+  /**
+   * A copy of the error with a scrubbed message (same code and status). Whitespace is collapsed and
+   * the length capped only after scrubbing, so neither can break a secret into unrecognisable parts.
+   */
   scrubError(e: StoreError): StoreError {
-    const message = this.scrub(e.message);
+    let message = this.scrub(e.message).replace(/\s+/g, ' ').trim();
+    if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE)}...`;
     return message === e.message ? e : new StoreError(e.code, message, e.status);
   }
 

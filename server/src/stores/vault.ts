@@ -41,15 +41,18 @@ export class VaultKvStore implements SecretStore {
   readonly kind = 'vault' as const;
   private readonly address: string;
   private readonly field: string;
-  private readonly redactor: Redactor;
+  // ES private fields: util.inspect and JSON.stringify of a store never show the token.
+  readonly #options: VaultStoreOptions;
+  readonly #redactor: Redactor;
 
   constructor(
     readonly target: VaultTarget,
-    private readonly options: VaultStoreOptions,
+    options: VaultStoreOptions,
   ) {
+    this.#options = options;
     this.address = options.address.replace(/\/+$/, '');
     this.field = options.field ?? 'kubeconfig';
-    this.redactor = new Redactor([options.token]);
+    this.#redactor = new Redactor([options.token]);
   }
 
   private get where(): string {
@@ -63,7 +66,7 @@ export class VaultKvStore implements SecretStore {
     } catch {
       // validate() reports the bad address
     }
-    return `Vault at ${host}${this.options.namespace ? ` (namespace ${this.options.namespace})` : ''}`;
+    return `Vault at ${host}${this.#options.namespace ? ` (namespace ${this.#options.namespace})` : ''}`;
   }
 
   describe(): string {
@@ -71,9 +74,9 @@ export class VaultKvStore implements SecretStore {
   }
 
   private checkTarget(): void {
-    if (!this.options.token) throw new StoreError('auth', 'A Vault token is required (CLI: set VAULT_TOKEN).');
-    if (!this.options.address) throw new StoreError('invalid', 'The Vault address is required (CLI: set VAULT_ADDR).');
-    checkServerUrl(this.address, 'The Vault address', this.options.allowInsecureHttp);
+    if (!this.#options.token) throw new StoreError('auth', 'A Vault token is required (CLI: set VAULT_TOKEN).');
+    if (!this.#options.address) throw new StoreError('invalid', 'The Vault address is required (CLI: set VAULT_ADDR).');
+    checkServerUrl(this.address, 'The Vault address', this.#options.allowInsecureHttp);
     const segments = [this.target.mount, ...this.target.path.split('/')];
     if (segments.some((s) => s === '' || s === '.' || s === '..' || /\p{Cc}/u.test(s))) {
       throw new StoreError('invalid', `"${this.where}" is not a Vault secret path (MOUNT/PATH without empty, "." or ".." segments).`);
@@ -96,14 +99,15 @@ export class VaultKvStore implements SecretStore {
     return {
       service: this.service,
       action,
+      scrub: (t) => this.#redactor.scrub(t),
       permission: `The token needs a policy granting read, create and update on "${mount}/data/${path}" (delete also needs delete on "${mount}/metadata/${path}"); an invalid or expired token is also refused this way.`,
-      notFound: `Nothing answers at ${mount}/data/${path}: is "${mount}" a KV version 2 secrets engine mounted in this ${this.options.namespace ? 'namespace' : 'Vault'}?`,
+      notFound: `Nothing answers at ${mount}/data/${path}: is "${mount}" a KV version 2 secrets engine mounted in this ${this.#options.namespace ? 'namespace' : 'Vault'}?`,
     };
   }
 
   private async request(method: string, kind: 'data' | 'metadata', action: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-    const headers: Record<string, string> = { 'X-Vault-Token': this.options.token, 'X-Vault-Request': 'true' };
-    if (this.options.namespace) headers['X-Vault-Namespace'] = this.options.namespace;
+    const headers: Record<string, string> = { 'X-Vault-Token': this.#options.token, 'X-Vault-Request': 'true' };
+    if (this.#options.namespace) headers['X-Vault-Namespace'] = this.#options.namespace;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
@@ -111,7 +115,7 @@ export class VaultKvStore implements SecretStore {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
         redirect: 'error', // a redirect would resend the token elsewhere
       });
     } catch (e) {
@@ -156,8 +160,9 @@ export class VaultKvStore implements SecretStore {
   }
 
   put(value: string): Promise<PutResult> {
-    const redactor = new Redactor([this.options.token]).add(value, true);
-    return redactor.guard(async () => {
+    // Kept for the store's lifetime (in a private field): server echoes of it are scrubbed too.
+    this.#redactor.add(value, true);
+    return this.#redactor.guard(async () => {
       this.validate(value);
       const current = await this.read();
       const existed = this.field in current.data;
@@ -167,7 +172,7 @@ export class VaultKvStore implements SecretStore {
   }
 
   delete(): Promise<void> {
-    return this.redactor.guard(async () => {
+    return this.#redactor.guard(async () => {
       this.checkTarget();
       const current = await this.read();
       const others = Object.keys(current.data).filter((k) => k !== this.field);
@@ -184,7 +189,7 @@ export class VaultKvStore implements SecretStore {
   }
 
   exists(): Promise<boolean> {
-    return this.redactor.guard(async () => {
+    return this.#redactor.guard(async () => {
       this.checkTarget();
       return this.field in (await this.read()).data;
     });

@@ -20,7 +20,7 @@ describe('redaction guard', () => {
     assert.equal(r.scrub('abcde is fine, abcdef is not'), 'abcde is fine, [REDACTED] is not');
     // Pieces of a value shorter than 16 characters (YAML keys, short names) are not secrets.
     assert.deepEqual(
-      secretVariants('kind: Config\ntoken: 0123456789abcdefXYZ').slice(2),
+      secretVariants('kind: Config\ntoken: 0123456789abcdefXYZ').slice(3),
       ['token: 0123456789abcdefXYZ', '0123456789abcdefXYZ', '0123456789abcdefXYZ', 'kind%3A%20Config%0Atoken%3A%200123456789abcdefXYZ'],
     );
   });
@@ -46,5 +46,17 @@ describe('redaction guard', () => {
       }),
       { code: 'conflict', status: 409, message: 'conflict for [REDACTED]' },
     );
+  });
+});
+
+describe('blankOpaque (server text)', () => {
+  it('blanks token-like runs, including truncated ones, and keeps words and paths', async () => {
+    const { blankOpaque } = await import('../../../server/src/stores/http');
+    assert.equal(
+      blankOpaque('bad token eyJhbGciOiJSUzI1NiIsImtpZCI6IjEyMyJ9.7tum8pBEODEKl-XSYRn at kv/data/ci/team-a/deployer: Resource not accessible'),
+      'bad token [REDACTED].[REDACTED] at kv/data/ci/team-a/deployer: Resource not accessible',
+    );
+    assert.equal(blankOpaque('ca LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t== end'), 'ca [REDACTED] end');
+    assert.equal(blankOpaque('short a1b2c3 and documentation'), 'short a1b2c3 and documentation');
   });
 });
