@@ -1,0 +1,335 @@
+// The whole "create pipeline identity" flow: preflight, Role check, ServiceAccount/Role/RoleBinding
+// (server-side apply, idempotent), token, kubeconfig, export, audit. Any failure after the first
+// object exists deletes exactly what this run created, and the error quotes the apiserver.
+import type { KubernetesObject, V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
+import type { AnalyzeOptions } from '../engine/analyze';
+import type { LoadedKubeconfig } from '../live/kubeconfig';
+import { Redactor } from '../stores/redact';
+import type { SecretStore } from '../stores/secretStore';
+import { creationAnnotations, logAudit, ourAnnotations } from './audit';
+import { IdentityError, toIdentityError, withRollback } from './errors';
+import { KubeIdentityCluster, type IdentityCluster } from './kube';
+import { buildKubeconfig, clusterEndpoint, endpointWarnings, type ClusterEndpoint } from './kubeconfig';
+import { checkNamespace, checkServiceAccountName, serviceAccountUsername } from './names';
+import { roleBindingObject, roleObject, serviceAccountObject } from './objects';
+import { preflight, type PreflightReport } from './preflight';
+import { checkRole, liveRoleCheckOptions, type RoleCheck } from './roleCheck';
+import { CreatedTracker } from './rollback';
+import { mintBoundToken, mintLegacyToken, type MintedToken } from './token';
+import {
+  ANNOTATIONS,
+  IDENTITY_LABEL,
+  OWNER_LABEL,
+
+  noProgress,
+  silentLogger,
+  type IdentityPlan,
+  type IdentityResult,
+  type Logger,
+  type ObjectRef,
+  type Progress,
+  type RoleSource,
+  type StepId,
+} from './types';
+
+export interface IdentityDeps {
+  /** The acting user's kubeconfig (context already chosen). */
+  readonly kubeconfig: LoadedKubeconfig;
+  /** Where the kubeconfig goes. */
+  readonly store: SecretStore;
+  readonly logger?: Logger;
+  /** Analysis options with the acting user's held rules; default: live (LiveEnvironment). */
+  readonly roleCheckOptions?: (source: RoleSource) => Promise<AnalyzeOptions>;
+  /** Default: the real apiserver of `kubeconfig`. */
+  readonly cluster?: IdentityCluster;
+  readonly now?: () => Date;
+  /** Called after each step succeeds; a throw aborts the run (and rolls back), as any failure would. */
+  readonly afterStep?: (step: StepId, created: readonly ObjectRef[]) => void | Promise<void>;
+  /** A preflight the UI already ran and showed; skipped here when given and ok. */
+  readonly preflight?: PreflightReport;
+  /** How long to wait for the tokens controller (legacy Secrets). */
+  readonly legacyTokenTimeoutMs?: number;
+}
+
+/** A realistic placeholder so the store can check names, size and masking before anything exists. */
+const PLACEHOLDER_TOKEN = `eyJhbGciOiJSUzI1NiJ9.${'A'.repeat(1400)}.${'B'.repeat(342)}`;
+
+export function clusterFor(deps: Pick<IdentityDeps, 'cluster' | 'kubeconfig'>): IdentityCluster {
+  return deps.cluster ?? new KubeIdentityCluster(deps.kubeconfig.kc);
+}
+
+/** The preflight for a plan, as the UI shows it before asking to continue. */
+export function preflightFor(plan: IdentityPlan, deps: Pick<IdentityDeps, 'cluster' | 'kubeconfig'>): Promise<PreflightReport> {
+  return preflight(
+    clusterFor(deps),
+    { context: deps.kubeconfig.context, server: plan.server || deps.kubeconfig.server, namespace: plan.namespace },
+    { operation: 'create', tokenKind: plan.token.kind, createsRole: plan.role.kind !== 'existing' },
+  );
+}
+
+/** The Role check for a plan (engine + live held rules), without creating anything. */
+export async function checkPlanRole(plan: IdentityPlan, deps: Pick<IdentityDeps, 'roleCheckOptions' | 'kubeconfig'>): Promise<RoleCheck> {
+  const options = deps.roleCheckOptions
+    ? await deps.roleCheckOptions(plan.role)
+    : await liveRoleCheckOptions(deps.kubeconfig, plan.namespace, plan.role, plan.name);
+  return checkRole(plan.role, plan.namespace, plan.name, options);
+}
+
+export function formatReasons(check: RoleCheck, path = 'Role'): string[] {
+  return check.blocking.map((r) => `${path}:${r.line}: ${r.message} [${r.ruleId}]`);
+}
+
+export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, progress: Progress = noProgress): Promise<IdentityResult> {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
+  const cluster = clusterFor(deps);
+  const redactor = new Redactor();
+  const tracker = new CreatedTracker();
+  const updated: ObjectRef[] = [];
+  const warnings: string[] = [];
+  const { namespace, name } = plan;
+  let step = 'preflight' as StepId;
+  const enter = (s: StepId, message: string) => {
+    step = s;
+    progress.step(s, message);
+  };
+  const done = async (s: StepId) => {
+    if (deps.afterStep) await deps.afterStep(s, tracker.created);
+  };
+
+  // Steps before anything exists: failures need no rollback.
+  let report: PreflightReport;
+  let check: RoleCheck;
+  let endpoint: ClusterEndpoint;
+  try {
+    checkNamespace(namespace);
+    checkServiceAccountName(name);
+    enter('preflight', `Checking who you are and what you may do in ${namespace}...`);
+    report = deps.preflight?.ok ? deps.preflight : await preflightFor(plan, deps);
+    if (!report.ok) {
+      const reasons = report.missing.map((m) => `${m.verb} ${m.subresource ? `${m.resource}/${m.subresource}` : m.resource} (to ${m.why})`);
+      throw new IdentityError(
+        `${report.user.username} may not do everything the flow needs in namespace ${namespace}: missing ${reasons.join(', ')}.\n${report.fix ?? ''}`.trimEnd(),
+        'forbidden',
+        'preflight',
+        reasons,
+      );
+    }
+    warnings.push(...report.warnings);
+    logger.info(`Acting as ${report.user.username} in context ${report.context} (${report.server}), namespace ${namespace}.`);
+    await done('preflight');
+
+    enter('check-role', 'Checking the Role against your permissions...');
+    check = await checkPlanRole(plan, deps);
+    if (check.blocking.length) {
+      const reasons = formatReasons(check, plan.role.kind === 'file' ? (plan.role.path ?? 'Role file') : 'Role');
+      throw new IdentityError(
+        `The Role cannot be created or bound by ${report.user.username}; nothing was created:\n${reasons.map((r) => `  ${r}`).join('\n')}`,
+        'role-check',
+        'check-role',
+        reasons,
+      );
+    }
+    if (plan.role.kind === 'existing' && !(await cluster.readRole(namespace, plan.role.name))) {
+      throw new IdentityError(`Role ${namespace}/${plan.role.name} does not exist.`, 'not-found', 'check-role');
+    }
+    await done('check-role');
+
+    enter('validate-export', `Checking ${deps.store.describe()}...`);
+    endpoint = clusterEndpoint(deps.kubeconfig, plan.server);
+    warnings.push(...endpointWarnings(endpoint));
+    deps.store.validate(buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: PLACEHOLDER_TOKEN }));
+    const storeWarning = deps.store.warning?.();
+    if (storeWarning) warnings.push(storeWarning);
+    await done('validate-export');
+  } catch (err) {
+    throw toIdentityError(err, step, redactor);
+  }
+
+  try {
+    const roleName = check.roleName;
+    const roleOwned = plan.role.kind !== 'existing';
+    const existing = await readExisting(cluster, namespace, name, roleOwned ? roleName : undefined);
+    ensureOurs(existing, namespace, name, roleName);
+    const at = now().toISOString();
+    const baseAnnotations = {
+      ...ourAnnotations(existing.sa?.metadata?.annotations),
+      ...creationAnnotations({
+        actor: report.user.username,
+        at,
+        previous: existing.sa?.metadata?.annotations,
+        ...(plan.pipeline ? { pipeline: plan.pipeline } : {}),
+        role: roleName,
+        roleOwned,
+        roleBinding: name,
+      }),
+    };
+    const saObject = serviceAccountObject(namespace, name, baseAnnotations);
+    const role = roleOwned && check.role ? roleObject(namespace, name, check.role) : undefined;
+    // The apiserver's own verdict before anything is persisted (escalation check included).
+    await cluster.apply(saObject, { dryRun: true, force: true });
+    if (role) await cluster.apply(role, { dryRun: true, force: true });
+
+    enter('service-account', `Applying ServiceAccount ${namespace}/${name}...`);
+    const sa = await applyTracked(cluster, saObject, !!existing.sa, tracker, updated);
+    await done('service-account');
+
+    if (role) {
+      enter('role', `Applying Role ${namespace}/${roleName}...`);
+      await applyTracked(cluster, role, !!existing.role, tracker, updated);
+      await done('role');
+    }
+
+    enter('role-binding', `Applying RoleBinding ${namespace}/${name}...`);
+    await applyTracked(cluster, roleBindingObject(namespace, name, roleName), !!existing.binding, tracker, updated);
+    await done('role-binding');
+
+    enter('token', plan.token.kind === 'request' ? 'Requesting a token bound to a Secret...' : 'Creating a service-account-token Secret...');
+    const mintOpts = { namespace, serviceAccount: name, serviceAccountUid: sa.metadata?.uid, track: (r: ObjectRef) => tracker.add(r), now };
+    const minted: MintedToken =
+      plan.token.kind === 'request'
+        ? await mintBoundToken(cluster, plan.token.durationSeconds, mintOpts)
+        : await mintLegacyToken(cluster, { ...mintOpts, ...(deps.legacyTokenTimeoutMs ? { timeoutMs: deps.legacyTokenTimeoutMs } : {}) });
+    redactor.add(minted.token);
+    warnings.push(...minted.warnings);
+    await done('token');
+
+    enter('kubeconfig', 'Building the kubeconfig...');
+    const kubeconfig = buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: minted.token });
+    redactor.add(kubeconfig, true);
+    await done('kubeconfig');
+
+    enter('export', `Exporting to ${deps.store.describe()}...`);
+    const put = await deps.store.put(kubeconfig);
+    if (put.action === 'created') tracker.addStoreSecret(deps.store);
+    warnings.push(...put.warnings);
+    await done('export');
+
+    enter('annotate', 'Recording the audit annotations...');
+    const annotations: Record<string, string> = {
+      ...baseAnnotations,
+      [ANNOTATIONS.exportedTo]: deps.store.describe(),
+      [ANNOTATIONS.tokenKind]: minted.info.kind,
+      [ANNOTATIONS.tokenSecret]: minted.info.secretName,
+    };
+    if (plan.exportTarget) annotations[ANNOTATIONS.exportTarget] = plan.exportTarget;
+    else delete annotations[ANNOTATIONS.exportTarget];
+    if (minted.info.expiresAt) annotations[ANNOTATIONS.tokenExpires] = minted.info.expiresAt;
+    else delete annotations[ANNOTATIONS.tokenExpires];
+    await cluster.apply(serviceAccountObject(namespace, name, annotations), { force: true });
+    await done('annotate');
+
+    // A re-run replaces the identity's token: the previous one is revoked so one token is live at a time.
+    const previousSecret = existing.sa?.metadata?.annotations?.[ANNOTATIONS.tokenSecret];
+    if (previousSecret && previousSecret !== minted.info.secretName) {
+      step = 'revoke-old';
+      try {
+        await cluster.delete({ kind: 'Secret', namespace, name: previousSecret });
+        logger.info(`Revoked the previous token (deleted Secret ${namespace}/${previousSecret}).`);
+      } catch (err) {
+        warnings.push(`The previous token Secret ${namespace}/${previousSecret} could not be deleted: ${toIdentityError(err, 'revoke-old', redactor).message}`);
+      }
+    }
+
+    const audit = { actor: report.user.username, identity: `${namespace}/${name}`, context: deps.kubeconfig.context, server: deps.kubeconfig.server, at };
+    logAudit(logger, {
+      ...audit,
+      action: 'create',
+      details: { role: roleName, tokenKind: minted.info.kind, ...(minted.info.expiresAt ? { tokenExpires: minted.info.expiresAt } : {}) },
+    });
+    logAudit(logger, { ...audit, action: 'export', store: deps.store.describe(), details: { result: put.action } });
+    const unique = [...new Set(warnings)];
+    for (const w of unique) logger.warn(w);
+
+    return {
+      namespace,
+      serviceAccount: name,
+      username: serviceAccountUsername(namespace, name),
+      role: roleName,
+      roleOwned,
+      roleBinding: name,
+      token: minted.info,
+      export: { store: deps.store.describe(), location: put.location, action: put.action, ...(put.version !== undefined ? { version: put.version } : {}) },
+      created: tracker.created,
+      updated,
+      warnings: unique,
+      annotations,
+    };
+  } catch (err) {
+    const failure = toIdentityError(err, step, redactor);
+    logger.error(failure.message);
+    progress.step('rollback', 'Rolling back what this run created...');
+    const outcome = await tracker.rollback(cluster, logger);
+    logAudit(logger, {
+      action: 'rollback',
+      actor: report.user.username,
+      identity: `${namespace}/${name}`,
+      context: deps.kubeconfig.context,
+      server: deps.kubeconfig.server,
+      at: now().toISOString(),
+      details: { failedStep: step, removed: outcome.removed.join(', ') || 'nothing' },
+    });
+    throw withRollback(failure, outcome, redactor);
+  }
+}
+
+interface Existing {
+  sa?: V1ServiceAccount;
+  role?: V1Role;
+  binding?: V1RoleBinding;
+}
+
+async function readExisting(cluster: IdentityCluster, namespace: string, name: string, roleName: string | undefined): Promise<Existing> {
+  const [sa, role, binding] = await Promise.all([
+    cluster.readServiceAccount(namespace, name),
+    roleName ? cluster.readRole(namespace, roleName) : Promise.resolve(undefined),
+    cluster.readRoleBinding(namespace, name),
+  ]);
+  return { ...(sa ? { sa } : {}), ...(role ? { role } : {}), ...(binding ? { binding } : {}) };
+}
+
+/** Objects of the same name that are not this identity's are never taken over. */
+function ensureOurs(e: Existing, namespace: string, name: string, roleName: string): void {
+  if (e.sa && e.sa.metadata?.labels?.[IDENTITY_LABEL] !== 'true') {
+    throw new IdentityError(
+      `ServiceAccount ${namespace}/${name} already exists and is not a pipeline identity (no label ${IDENTITY_LABEL}=true); choose another name.`,
+      'conflict',
+      'service-account',
+    );
+  }
+  if (e.role && e.role.metadata?.labels?.[OWNER_LABEL] !== name) {
+    throw new IdentityError(
+      `Role ${namespace}/${roleName} already exists and was not created for this identity; rename the Role in the file, or bind the existing Role instead.`,
+      'conflict',
+      'role',
+    );
+  }
+  if (e.binding) {
+    if (e.binding.metadata?.labels?.[OWNER_LABEL] !== name) {
+      throw new IdentityError(`RoleBinding ${namespace}/${name} already exists and was not created for this identity; choose another name.`, 'conflict', 'role-binding');
+    }
+    const ref = e.binding.roleRef;
+    if (ref.kind !== 'Role' || ref.name !== roleName) {
+      throw new IdentityError(
+        `RoleBinding ${namespace}/${name} binds ${ref.kind} ${ref.name}, and a binding's role cannot change; revoke the identity first to bind Role ${roleName}.`,
+        'conflict',
+        'role-binding',
+      );
+    }
+  }
+}
+
+async function applyTracked<T extends KubernetesObject>(
+  cluster: IdentityCluster,
+  obj: T,
+  existed: boolean,
+  tracker: CreatedTracker,
+  updated: ObjectRef[],
+): Promise<T> {
+  const applied = await cluster.apply(obj, { force: true });
+  const ref: ObjectRef = { kind: obj.kind as ObjectRef['kind'], namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' };
+  if (existed) updated.push(ref);
+  else tracker.add(ref);
+  return applied;
+}
+

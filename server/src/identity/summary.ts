@@ -1,0 +1,86 @@
+// Plain-text renderings of flow results for the CLI (the VS Code client shows its own UI).
+// Inputs never hold a token, so neither can the text.
+import { formatDuration } from './names';
+import type { PreflightReport } from './preflight';
+import type { RevokeResult } from './revoke';
+import type { RotateResult } from './rotate';
+import type { PipelineSnippets } from './snippets';
+import type { IdentityResult, TokenInfo } from './types';
+
+export function tokenLine(t: TokenInfo): string {
+  if (t.kind === 'secret') return `long-lived service-account-token Secret ${t.secretName} (never expires; revoke by deleting it)`;
+  const life = t.grantedSeconds !== undefined ? ` (${formatDuration(t.grantedSeconds)})` : '';
+  return `TokenRequest bound to Secret ${t.secretName}, expires ${t.expiresAt ?? '?'}${life}${t.shortened ? ' - SHORTENED by the server' : ''}`;
+}
+
+function indent(text: string, by = '    '): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => (l ? by + l : l))
+    .join('\n');
+}
+
+function warningsBlock(warnings: readonly string[]): string[] {
+  return warnings.length ? ['', 'Warnings:', ...warnings.map((w) => `  - ${w}`)] : [];
+}
+
+export function snippetsBlock(s: PipelineSnippets): string[] {
+  const out: string[] = [];
+  if (s.github || s.gitlab) out.push('', 'Use it in your pipeline:');
+  if (s.github) out.push('  GitHub Actions:', indent(s.github));
+  if (s.gitlab) out.push('  GitLab CI:', indent(s.gitlab));
+  for (const n of s.notes) out.push(`  Note: ${n}`);
+  return out;
+}
+
+export function renderCreate(r: IdentityResult, snippets?: PipelineSnippets): string {
+  const state = (kind: string, name: string) =>
+    r.created.some((c) => c.kind === kind && c.name === name) ? 'created' : r.updated.some((c) => c.kind === kind && c.name === name) ? 'updated' : 'unchanged';
+  const lines = [
+    `Pipeline identity ${r.namespace}/${r.serviceAccount} is ready (${r.username}).`,
+    `  ServiceAccount  ${r.namespace}/${r.serviceAccount}  ${state('ServiceAccount', r.serviceAccount)}`,
+    `  Role            ${r.namespace}/${r.role}  ${r.roleOwned ? state('Role', r.role) : 'existing, not modified'}`,
+    `  RoleBinding     ${r.namespace}/${r.roleBinding}  ${state('RoleBinding', r.roleBinding)}`,
+    `  Token           ${tokenLine(r.token)}`,
+    `  Exported to     ${r.export.location} (${r.export.action})`,
+    ...warningsBlock(r.warnings),
+    ...(snippets ? snippetsBlock(snippets) : []),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderRotate(r: RotateResult): string {
+  const lines = [
+    `Rotated the token of ${r.namespace}/${r.serviceAccount}.`,
+    `  New token       ${tokenLine(r.token)}`,
+    `  Exported to     ${r.export.location} (${r.export.action})`,
+    `  Old token       ${r.revokedSecret ? `revoked (deleted Secret ${r.revokedSecret})` : 'none recorded'}`,
+    ...warningsBlock(r.warnings),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderRevoke(r: RevokeResult): string {
+  const lines = [
+    `Revoked pipeline identity ${r.namespace}/${r.serviceAccount}.`,
+    ...r.deleted.map((d) => `  deleted       ${d}`),
+    ...r.alreadyGone.map((d) => `  already gone  ${d}`),
+    ...r.kept.map((d) => `  kept          ${d}`),
+    ...(r.storeDeleted ? [`  deleted       the kubeconfig in ${r.storeDeleted}`] : []),
+    ...(!r.storeDeleted && r.exportTarget ? [`  The kubeconfig is still in ${r.exportTarget} (its token no longer works); --delete-secret removes it.`] : []),
+    ...warningsBlock(r.warnings),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderPreflight(p: PreflightReport): string {
+  const lines = [
+    `You are ${p.user.username}${p.user.groups.length ? ` (groups ${p.user.groups.join(', ')})` : ''}`,
+    `Context ${p.context}, server ${p.server}, namespace ${p.namespace}`,
+    ...p.checks.map((c) => `  ${c.allowed ? 'ok     ' : 'MISSING'} ${c.verb} ${c.subresource ? `${c.resource}/${c.subresource}` : c.resource}  (${c.why})`),
+    ...(p.fix ? ['', p.fix] : []),
+    ...warningsBlock(p.warnings),
+  ];
+  return `${lines.join('\n')}\n`;
+}
