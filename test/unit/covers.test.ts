@@ -216,3 +216,65 @@ describe('messages as the apiserver prints them', () => {
     );
   });
 });
+
+/** A literal transliteration of upstream's Covers (arrays, no indexing), to check the optimised one against. */
+function referenceCovers(owner: PolicyRule[], servant: PolicyRule[]): PolicyRule[] {
+  const has = (set: string[] = [], e: string) => set.includes(e);
+  const hasAll = (set: string[] = [], c: string[] = []) => c.every((e) => set.includes(e));
+  const resourceCoversAll = (set: string[] = [], c: string[] = []) => {
+    if (has(set, '*') || hasAll(set, c)) return true;
+    for (const path of c) {
+      if (has(set, path)) continue;
+      if (!path.includes('/')) return false;
+      if (!has(set, `*/${path.split('/').slice(1).join('/')}`)) return false;
+    }
+    return true;
+  };
+  const urlCovers = (o: string, p: string) => o === p || (o.endsWith('*') && p.startsWith(o.replace(/\*+$/, '')));
+  const rc = (o: PolicyRule, s: PolicyRule) =>
+    (has(o.verbs, '*') || hasAll(o.verbs, s.verbs)) &&
+    (has(o.apiGroups, '*') || hasAll(o.apiGroups, s.apiGroups)) &&
+    resourceCoversAll(o.resources, s.resources) &&
+    (s.nonResourceURLs ?? []).every((p) => (o.nonResourceURLs ?? []).some((u) => urlCovers(u, p))) &&
+    ((s.resourceNames ?? []).length === 0 ? (o.resourceNames ?? []).length === 0 : (o.resourceNames ?? []).length === 0 || hasAll(o.resourceNames, s.resourceNames));
+  return servant.flatMap(breakdownRule).filter((a) => !owner.some((o) => rc(o, a)));
+}
+
+describe('covers agrees with a literal transliteration on random rules', () => {
+  test('5,000 random owner/servant pairs (seeded)', () => {
+    let seed = 20240611;
+    // mulberry32
+    const rand = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n | 0;
+    };
+    const pick = (pool: string[], max: number) => Array.from({ length: rand(max + 1) }, () => pool[rand(pool.length)]!);
+    const verbs = ['get', 'list', 'create', 'delete', '*', 'escalate'];
+    const groups = ['', 'apps', 'batch', '*'];
+    const resources = ['pods', 'pods/log', 'deployments', 'deployments/scale', '*', '*/scale', '*/log', 'pods/*', '*/*'];
+    const names = ['a', 'b', ''];
+    const urls = ['/healthz', '/healthz/ready', '/api', '/api/*', '*', '/a**'];
+    const randomRule = (): PolicyRule => {
+      const r: PolicyRule = { verbs: pick(verbs, 3) };
+      if (rand(4) > 0) r.apiGroups = pick(groups, 2);
+      if (rand(4) > 0) r.resources = pick(resources, 3);
+      if (rand(3) === 0) r.resourceNames = pick(names, 2);
+      if (rand(4) === 0) r.nonResourceURLs = pick(urls, 2);
+      return r;
+    };
+    let denied = 0;
+    for (let i = 0; i < 5000; i++) {
+      const owner = Array.from({ length: rand(5) }, randomRule);
+      const servant = Array.from({ length: 1 + rand(3) }, randomRule);
+      const expected = referenceCovers(owner, servant);
+      const got = covers(owner, servant);
+      assert.deepEqual(got.missing, expected, JSON.stringify({ owner, servant }));
+      assert.equal(got.covered, expected.length === 0);
+      if (!got.covered) denied++;
+    }
+    // Both outcomes are exercised.
+    assert.ok(denied > 500 && denied < 4500, `denied ${denied}`);
+  });
+});

@@ -39,26 +39,48 @@ export function breakdownRule(rule: PolicyRule): PolicyRule[] {
   return atoms;
 }
 
-function has(set: readonly string[], element: string): boolean {
-  return set.includes(element);
+/** An owner rule prepared for many comparisons (sets instead of arrays); same semantics as upstream's ruleCovers. */
+interface CompiledRule {
+  verbAll: boolean;
+  verbs: ReadonlySet<string>;
+  groupAll: boolean;
+  groups: ReadonlySet<string>;
+  resourceAll: boolean;
+  resources: ReadonlySet<string>;
+  names: ReadonlySet<string>;
+  urls: readonly string[];
 }
 
-function hasAll(set: readonly string[], contains: readonly string[]): boolean {
-  if (contains.length === 0) return true;
-  const owning = new Set(set);
-  return contains.every((e) => owning.has(e));
+function compile(rule: PolicyRule): CompiledRule {
+  const verbs = new Set(rule.verbs ?? []);
+  const groups = new Set(rule.apiGroups ?? []);
+  const resources = new Set(rule.resources ?? []);
+  return {
+    verbAll: verbs.has(VERB_ALL),
+    verbs,
+    groupAll: groups.has(API_GROUP_ALL),
+    groups,
+    resourceAll: resources.has(RESOURCE_ALL),
+    resources,
+    names: new Set(rule.resourceNames ?? []),
+    urls: rule.nonResourceURLs ?? [],
+  };
 }
 
-function resourceCoversAll(setResources: readonly string[], coversResources: readonly string[]): boolean {
+function hasAll(set: ReadonlySet<string>, contains: readonly string[] | undefined): boolean {
+  return (contains ?? []).every((e) => set.has(e));
+}
+
+function resourceCoversAll(owner: CompiledRule, coversResources: readonly string[]): boolean {
   // A star or an exact match on all resources matches.
-  if (has(setResources, RESOURCE_ALL) || hasAll(setResources, coversResources)) return true;
+  if (owner.resourceAll) return true;
   for (const path of coversResources) {
-    if (has(setResources, path)) continue;
+    if (owner.resources.has(path)) continue;
     // Not a subresource: nothing else can match.
     const slash = path.indexOf('/');
     if (slash < 0) return false;
     // `*/sub` in the owner covers `anything/sub` (SplitN(path, "/", 2): the rest after the first slash).
-    if (!has(setResources, `*/${path.slice(slash + 1)}`)) return false;
+    if (!owner.resources.has(`*/${path.slice(slash + 1)}`)) return false;
   }
   return true;
 }
@@ -76,8 +98,15 @@ export function nonResourceURLCovers(ownerPath: string, subPath: string): boolea
   return ownerPath.endsWith('*') && subPath.startsWith(trimTrailingStars(ownerPath));
 }
 
-function nonResourceURLsCoversAll(set: readonly string[], covers: readonly string[]): boolean {
-  return covers.every((path) => set.some((owner) => nonResourceURLCovers(owner, path)));
+function compiledCovers(owner: CompiledRule, atom: PolicyRule): boolean {
+  // All five conditions of upstream's ruleCovers must hold; evaluated cheapest first.
+  if (!owner.verbAll && !hasAll(owner.verbs, atom.verbs)) return false;
+  if (!owner.groupAll && !hasAll(owner.groups, atom.apiGroups)) return false;
+  if (!resourceCoversAll(owner, atom.resources ?? [])) return false;
+  const atomNames = atom.resourceNames ?? [];
+  const nameMatches = atomNames.length === 0 ? owner.names.size === 0 : owner.names.size === 0 || hasAll(owner.names, atomNames);
+  if (!nameMatches) return false;
+  return (atom.nonResourceURLs ?? []).every((path) => owner.urls.some((o) => nonResourceURLCovers(o, path)));
 }
 
 /**
@@ -85,19 +114,63 @@ function nonResourceURLsCoversAll(set: readonly string[], covers: readonly strin
  * Resource atoms and URL atoms never cover each other because the other side's lists are empty.
  */
 export function ruleCovers(owner: PolicyRule, atom: PolicyRule): boolean {
-  const ownerVerbs = owner.verbs ?? [];
-  const ownerGroups = owner.apiGroups ?? [];
-  const ownerNames = owner.resourceNames ?? [];
-  const atomNames = atom.resourceNames ?? [];
+  return compiledCovers(compile(owner), atom);
+}
 
-  const verbMatches = has(ownerVerbs, VERB_ALL) || hasAll(ownerVerbs, atom.verbs ?? []);
-  const groupMatches = has(ownerGroups, API_GROUP_ALL) || hasAll(ownerGroups, atom.apiGroups ?? []);
-  const resourceMatches = resourceCoversAll(owner.resources ?? [], atom.resources ?? []);
-  const urlMatches = nonResourceURLsCoversAll(owner.nonResourceURLs ?? [], atom.nonResourceURLs ?? []);
-  const nameMatches =
-    atomNames.length === 0 ? ownerNames.length === 0 : ownerNames.length === 0 || hasAll(ownerNames, atomNames);
+/** Owner rules compiled and indexed by verb and by verb+group, cached per owner array (held rules are reused across edits). */
+interface OwnerIndex {
+  all: readonly CompiledRule[];
+  /** Key: verb (or `*`). */
+  byVerb: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** Key: verb (or `*`) NUL group (or `*`). */
+  byVerbGroup: ReadonlyMap<string, readonly CompiledRule[]>;
+}
 
-  return verbMatches && groupMatches && resourceMatches && nameMatches && urlMatches;
+const ownerCache = new WeakMap<readonly PolicyRule[], OwnerIndex>();
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function ownerIndex(owner: readonly PolicyRule[]): OwnerIndex {
+  const cached = ownerCache.get(owner);
+  if (cached) return cached;
+  const all = owner.map(compile);
+  const byVerb = new Map<string, CompiledRule[]>();
+  const byVerbGroup = new Map<string, CompiledRule[]>();
+  for (const c of all) {
+    const verbKeys = c.verbAll ? [VERB_ALL] : [...c.verbs];
+    const groupKeys = c.groupAll ? [API_GROUP_ALL] : [...c.groups];
+    for (const v of verbKeys) {
+      push(byVerb, v, c);
+      for (const g of groupKeys) push(byVerbGroup, `${v}\0${g}`, c);
+    }
+  }
+  const index = { all, byVerb, byVerbGroup };
+  ownerCache.set(owner, index);
+  return index;
+}
+
+function anyCovers(candidates: readonly CompiledRule[] | undefined, atom: PolicyRule): boolean {
+  return candidates !== undefined && candidates.some((o) => compiledCovers(o, atom));
+}
+
+/** Only owners whose verbs (and groups) can match are compared: an atom has one verb and at most one group. */
+function atomCovered(index: OwnerIndex, atom: PolicyRule): boolean {
+  if (atom.verbs.length !== 1) return anyCovers(index.all, atom);
+  const verb = atom.verbs[0]!;
+  const groups = atom.apiGroups ?? [];
+  if (groups.length !== 1) return anyCovers(index.byVerb.get(verb), atom) || anyCovers(index.byVerb.get(VERB_ALL), atom);
+  const g = groups[0]!;
+  const m = index.byVerbGroup;
+  return (
+    anyCovers(m.get(`${verb}\0${g}`), atom) ||
+    anyCovers(m.get(`${VERB_ALL}\0${g}`), atom) ||
+    anyCovers(m.get(`${verb}\0${API_GROUP_ALL}`), atom) ||
+    anyCovers(m.get(`${VERB_ALL}\0${API_GROUP_ALL}`), atom)
+  );
 }
 
 export interface CoversResult {
@@ -106,12 +179,16 @@ export interface CoversResult {
   missing: PolicyRule[];
 }
 
-/** Does the owner (the applier's rules) cover every atom of the servant rules (the rules being granted)? */
+/**
+ * Does the owner (the applier's rules) cover every atom of the servant rules (the rules being granted)?
+ * Owner arrays are compiled once and cached by identity: do not mutate one after passing it here.
+ */
 export function covers(owner: readonly PolicyRule[], servant: readonly PolicyRule[]): CoversResult {
+  const index = ownerIndex(owner);
   const missing: PolicyRule[] = [];
   for (const rule of servant) {
     for (const atom of breakdownRule(rule)) {
-      if (!owner.some((o) => ruleCovers(o, atom))) missing.push(atom);
+      if (!atomCovered(index, atom)) missing.push(atom);
     }
   }
   return { covered: missing.length === 0, missing };

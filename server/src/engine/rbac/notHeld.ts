@@ -60,7 +60,7 @@ export function checkNamespace(obj: RbacObject, defaultNamespace: string): strin
 /** The verdict on the rules of a Role/ClusterRole (the aggregationRule is judged by aggregationVerdict). */
 export function roleVerdict(obj: RbacObject, held: HeldPermissions, defaultNamespace: string): Verdict {
   if (obj.kind !== 'Role' && obj.kind !== 'ClusterRole') return { status: 'unknown', reason: 'not-applicable', missing: [] };
-  return grantVerdict(obj, obj.rules.map((r) => r.rule), held, defaultNamespace);
+  return grantCheck(obj, obj.rules.map((r) => r.rule), held, defaultNamespace).verdict;
 }
 
 /** The aggregationRule check; 'allowed' also when there is no aggregationRule. */
@@ -68,21 +68,30 @@ export function aggregationVerdict(obj: RbacObject, held: HeldPermissions): Verd
   if (obj.kind !== 'ClusterRole' || !obj.aggregationRule || obj.aggregationRule.selectorCount === 0) {
     return { status: 'allowed', reason: 'covered' };
   }
-  const v = grantVerdict(obj, FULL_AUTHORITY, held, '');
+  const v = grantCheck(obj, FULL_AUTHORITY, held, '').verdict;
   if (v.status !== 'denied') return v;
   return { ...v, message: `${forbiddenPrefix(obj)}${AGGREGATION_ERROR}` };
 }
 
-function grantVerdict(obj: RbacObject, rules: readonly PolicyRule[], held: HeldPermissions, defaultNamespace: string): Verdict {
-  if (held.superuser) return { status: 'allowed', reason: 'superuser' };
+interface GrantCheck {
+  verdict: Verdict;
+  /** Missing atoms per granted rule, when coverage was compared. */
+  perRule?: PolicyRule[][];
+}
+
+/** The Role/ClusterRole storage's order: system:masters, then `escalate`, then coverage rule by rule. */
+function grantCheck(obj: RbacObject, rules: readonly PolicyRule[], held: HeldPermissions, defaultNamespace: string): GrantCheck {
+  if (held.superuser) return { verdict: { status: 'allowed', reason: 'superuser' } };
   const kind = obj.kind as 'Role' | 'ClusterRole';
   const ns = checkNamespace(obj, defaultNamespace);
   const known = heldRulesFor(held, ns);
   const escalateReq = { verb: 'escalate', apiGroup: RBAC_GROUP, resource: kind === 'Role' ? 'roles' : 'clusterroles', name: '' };
   if (held.access?.[escalateAccessKey(kind, ns)] === true || (known && rulesAllow(known.rules, escalateReq))) {
-    return { status: 'allowed', reason: 'escalate' };
+    return { verdict: { status: 'allowed', reason: 'escalate' } };
   }
-  return coverVerdict(obj, rules, held, known);
+  if (!known) return { verdict: coverVerdict(obj, rules, held, known) };
+  const perRule = rules.map((r) => covers(known.rules, [r]).missing);
+  return { verdict: verdictFromMissing(obj, perRule.flat(), held, known), perRule };
 }
 
 /** The verdict on a RoleBinding/ClusterRoleBinding. */
@@ -105,8 +114,11 @@ export function bindingVerdict(obj: RbacObject, held: HeldPermissions, ctx: NotH
 
 function coverVerdict(obj: RbacObject, rules: readonly PolicyRule[], held: HeldPermissions, known: NamespaceRules | undefined): Verdict {
   if (!known) return { status: 'unknown', reason: 'no-data', missing: covers([], rules).missing };
-  const { covered, missing } = covers(known.rules, rules);
-  if (covered) return { status: 'allowed', reason: 'covered' };
+  return verdictFromMissing(obj, covers(known.rules, rules).missing, held, known);
+}
+
+function verdictFromMissing(obj: RbacObject, missing: PolicyRule[], held: HeldPermissions, known: NamespaceRules): Verdict {
+  if (missing.length === 0) return { status: 'allowed', reason: 'covered' };
   if (known.incomplete) return { status: 'unknown', reason: 'incomplete', missing };
   return { status: 'denied', missing, message: `${forbiddenPrefix(obj)}${escalationErrorText(held.user, missing)}` };
 }
@@ -125,13 +137,13 @@ export function notHeldFindings(obj: RbacObject, held: HeldPermissions, ctx: Not
 
 function roleFindings(obj: RbacObject, held: HeldPermissions, defaultNamespace: string): Finding[] {
   const findings: Finding[] = [];
-  const verdict = roleVerdict(obj, held, defaultNamespace);
-  if (verdict.status === 'denied' || (verdict.status === 'unknown' && verdict.reason === 'incomplete')) {
+  const { verdict, perRule } = grantCheck(obj, obj.rules.map((r) => r.rule), held, defaultNamespace);
+  if (perRule && (verdict.status === 'denied' || (verdict.status === 'unknown' && verdict.reason === 'incomplete'))) {
     const ns = checkNamespace(obj, defaultNamespace);
     // One finding per rule, on the most specific node that carries its missing atoms.
-    for (const located of obj.rules) {
-      const { missing } = covers(heldRulesFor(held, ns)?.rules ?? [], [located.rule]);
-      if (missing.length === 0) continue;
+    obj.rules.forEach((located, i) => {
+      const missing = perRule[i]!;
+      if (missing.length === 0) return;
       const place = placeMissing(located, missing);
       findings.push({
         ruleId: 'not-held',
@@ -144,7 +156,7 @@ function roleFindings(obj: RbacObject, held: HeldPermissions, defaultNamespace: 
         documentIndex: obj.documentIndex,
         data: { missing, ruleIndex: located.index, ...(place.field ? { field: place.field, value: place.value } : {}) },
       });
-    }
+    });
   }
   const agg = aggregationVerdict(obj, held);
   if (obj.aggregationRule && agg.status === 'denied') {
