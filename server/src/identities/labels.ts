@@ -1,0 +1,56 @@
+/**
+ * The labels and annotations the identities view reads. pipeline-rbac's own names come from the identity flow
+ * (server/src/identity/types.ts), so writer and reader cannot drift apart; Kubernetes' names are here.
+ */
+import { ANNOTATIONS, IDENTITY_LABEL, MANAGED_BY, MANAGED_BY_LABEL, OWNER_LABEL } from '../identity/types';
+
+export { IDENTITY_LABEL, MANAGED_BY, MANAGED_BY_LABEL, OWNER_LABEL };
+
+export const PREFIX = 'pipeline-rbac.io/';
+
+/** ServiceAccount annotations shown on an identity (audit facts, never a secret). */
+export const ANNOTATION = {
+  createdBy: ANNOTATIONS.createdBy,
+  createdAt: ANNOTATIONS.createdAt,
+  pipeline: ANNOTATIONS.pipeline,
+  exportedTo: ANNOTATIONS.exportedTo,
+  /** "request" (TokenRequest bound to a Secret) or "secret" (legacy service-account-token Secret). */
+  tokenKind: ANNOTATIONS.tokenKind,
+  /** expirationTimestamp the apiserver returned for the current TokenRequest token. */
+  tokenExpires: ANNOTATIONS.tokenExpires,
+  /** The Secret the current token is bound to (or the legacy token Secret). */
+  tokenSecret: ANNOTATIONS.tokenSecret,
+  lastRotated: ANNOTATIONS.lastRotated,
+} as const;
+
+/** On a keyless RoleBinding/ClusterRoleBinding: the CI OIDC `sub` it binds. */
+export const OIDC_SUBJECT_ANNOTATION = `${PREFIX}oidc-subject`;
+
+/** Kubernetes' own names. */
+export const SA_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
+export const LEGACY_TOKEN_LAST_USED_LABEL = 'kubernetes.io/legacy-token-last-used';
+export const SA_TOKEN_SECRET_TYPE = 'kubernetes.io/service-account-token';
+export const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';
+
+/** Token kinds as the annotation spells them ("request" | "secret"), in the model's names. */
+export function tokenKindFromAnnotation(value: string | undefined): 'token-request' | 'legacy-secret' | undefined {
+  if (!value) return undefined;
+  const v = value.toLowerCase();
+  if (v === 'request' || v === 'tokenrequest' || v === 'token-request') return 'token-request';
+  if (v === 'secret' || v === 'legacy' || v === 'legacy-secret') return 'legacy-secret';
+  return undefined;
+}
+
+export function isTrue(value: string | undefined): boolean {
+  return value === 'true';
+}
+
+/** A binding the keyless flow wrote: its User/Group subjects are pipeline identities. */
+export function isKeylessBinding(meta: { labels?: Record<string, string>; annotations?: Record<string, string> }): boolean {
+  return meta.annotations?.[OIDC_SUBJECT_ANNOTATION] !== undefined || isTrue(meta.labels?.[IDENTITY_LABEL]);
+}
+
+/** Made by pipeline-rbac (app.kubernetes.io/managed-by=pipeline-rbac, or our identity label). */
+export function isOurs(meta: { labels?: Record<string, string> }): boolean {
+  return meta.labels?.[MANAGED_BY_LABEL] === MANAGED_BY || isTrue(meta.labels?.[IDENTITY_LABEL]);
+}
