@@ -9,7 +9,7 @@ import { Octokit } from '@octokit/rest';
 import sodium from 'libsodium-wrappers';
 import { checkCommonValue, StoreError, type PutResult, type SecretStore } from './secretStore';
 import { Redactor } from './redact';
-import { checkServerUrl, errorForStatus, networkError, type StatusHints } from './http';
+import { checkServerUrl, errorForStatus, hostOf, networkError, type StatusHints } from './http';
 import type { GitHubTarget } from './target';
 
 export const GITHUB_SECRET_MAX_BYTES = 48 * 1024;
@@ -121,7 +121,7 @@ export class GitHubSecretStore implements SecretStore {
 
   describe(): string {
     const env = this.target.environment === undefined ? '' : ` (environment "${this.target.environment}")`;
-    const host = this.baseUrl === DEFAULT_BASE_URL ? '' : ` on ${new URL(this.baseUrl).host}`;
+    const host = this.baseUrl === DEFAULT_BASE_URL ? '' : ` on ${hostOf(this.baseUrl)}`;
     return `GitHub Actions secret ${this.name} of ${this.repoText}${env}${host}`;
   }
 

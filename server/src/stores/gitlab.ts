@@ -4,7 +4,7 @@
 import { ProjectVariables } from '@gitbeaker/rest';
 import { checkCommonValue, StoreError, type PutResult, type SecretStore } from './secretStore';
 import { Redactor } from './redact';
-import { checkServerUrl, errorForStatus, networkError, type StatusHints } from './http';
+import { checkServerUrl, errorForStatus, hostOf, networkError, type StatusHints } from './http';
 import { checkGitLabKey, checkGitLabProject, checkGitLabScope, checkMaskable, gitlabStoredValue, type GitLabMode } from './gitlabRules';
 import type { GitLabTarget } from './target';
 
@@ -57,7 +57,7 @@ export class GitLabVariableStore implements SecretStore {
 
   describe(): string {
     const type = this.mode === 'file' ? 'file variable' : this.mode === 'masked-base64' ? 'masked variable (base64)' : 'masked variable';
-    const host = this.host === DEFAULT_HOST ? '' : ` on ${new URL(this.host).host}`;
+    const host = this.host === DEFAULT_HOST ? '' : ` on ${hostOf(this.host)}`;
     const protectedText = this.#options.protected === false ? '' : 'protected ';
     return `GitLab CI/CD ${protectedText}${type} ${this.target.key} of project ${this.target.project} (environment scope "${this.scope}")${host}`;
   }
@@ -78,7 +78,7 @@ export class GitLabVariableStore implements SecretStore {
 
   private hints(action: string): StatusHints {
     return {
-      service: this.host === DEFAULT_HOST ? 'GitLab' : `GitLab at ${new URL(this.host).host}`,
+      service: this.host === DEFAULT_HOST ? 'GitLab' : `GitLab at ${hostOf(this.host)}`,
       action,
       permission: PERMISSION,
       scrub: (t) => this.#redactor.scrub(t),

@@ -65,6 +65,15 @@ export function networkError(h: Pick<StatusHints, 'service' | 'action'>, e: unkn
   return new StoreError('network', `Could not reach ${h.service} to ${h.action}: ${timedOut ? 'the request timed out' : message}.`);
 }
 
+/** host[:port] of a URL for messages; the raw text when it does not parse (describe() must not throw). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**

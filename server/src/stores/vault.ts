@@ -4,7 +4,7 @@
 // key, and the whole secret (all versions, via metadata) only when no other keys remain.
 import { checkCommonValue, StoreError, type PutResult, type SecretStore } from './secretStore';
 import { Redactor } from './redact';
-import { checkServerUrl, errorForStatus, networkError, type StatusHints } from './http';
+import { checkServerUrl, errorForStatus, hostOf, networkError, type StatusHints } from './http';
 import type { VaultTarget } from './target';
 
 export interface VaultStoreOptions {
@@ -60,13 +60,7 @@ export class VaultKvStore implements SecretStore {
   }
 
   private get service(): string {
-    let host = this.address;
-    try {
-      host = new URL(this.address).host;
-    } catch {
-      // validate() reports the bad address
-    }
-    return `Vault at ${host}${this.#options.namespace ? ` (namespace ${this.#options.namespace})` : ''}`;
+    return `Vault at ${hostOf(this.address)}${this.#options.namespace ? ` (namespace ${this.#options.namespace})` : ''}`;
   }
 
   describe(): string {

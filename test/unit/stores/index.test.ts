@@ -53,6 +53,18 @@ describe('createStore', () => {
     assert.equal(gh.requests.length + gl.requests.length + vault.requests.length, before);
   });
 
+  it('describes a store with a malformed server URL, and rejects it on put', async () => {
+    for (const [spec, c] of [
+      ['github:acme/app:K', { githubToken: 'ghp_x_123456', githubBaseUrl: 'not a url' }],
+      ['gitlab:group/app:K', { gitlabToken: 'glpat-x-123456', gitlabHost: 'not a url' }],
+      ['vault:kv/x', { vaultToken: 'hvs.x-123456', vaultAddr: 'not a url' }],
+    ] as const) {
+      const store = createStore(parseExportTarget(spec), c);
+      assert.match(store.describe(), /not a url/);
+      await assert.rejects(store.put('value-123'), (e: Error & { code?: string }) => e.code === 'invalid' && /is not a URL/.test(e.message));
+    }
+  });
+
   it('reads CLI credentials from the environment', () => {
     assert.deepEqual(
       credentialsFromEnv({ GITHUB_TOKEN: 'a', GITLAB_TOKEN: 'b', GITLAB_HOST: 'gitlab.example.com', VAULT_TOKEN: 'c', VAULT_ADDR: 'https://v:8200', VAULT_NAMESPACE: '' }),
