@@ -243,12 +243,10 @@ export async function fetchSnapshot(http: JsonGetter & { requests?: number }, re
     tryList(CLUSTER.clusterrolebindings, undefined),
     tryList(CLUSTER.clusterroles, undefined),
   ]);
-  const clusterWideOk = new Set<NamespacedKey>();
-  if (allNamespaces) {
-    const results = await Promise.all(NAMESPACED_KEYS.map((k) => listNamespaced(k, undefined)));
-    NAMESPACED_KEYS.forEach((k, i) => results[i] && clusterWideOk.add(k));
-  }
-  const [nsItems, crbItems, crItems] = await clusterLists;
+  const namespacedLists = allNamespaces ? Promise.all(NAMESPACED_KEYS.map((k) => listNamespaced(k, undefined))) : Promise.resolve([]);
+  // One await for both, so a fatal error in one never leaves the other's rejection unhandled.
+  const [[nsItems, crbItems, crItems], wide] = await Promise.all([clusterLists, namespacedLists]);
+  const clusterWideOk = new Set<NamespacedKey>(NAMESPACED_KEYS.filter((_, i) => wide[i] === true));
   const clusterRoleBindings = (crbItems ?? []).map((i) => toBinding(i, 'ClusterRoleBinding'));
   const clusterRoles = (crItems ?? []).map((i) => toRole(i, 'ClusterRole'));
 
