@@ -75,8 +75,9 @@ export async function checkPlanRole(plan: IdentityPlan, deps: Pick<IdentityDeps,
   return checkRole(plan.role, plan.namespace, plan.name, options);
 }
 
-export function formatReasons(check: RoleCheck, path = 'Role'): string[] {
-  return check.blocking.map((r) => `${path}:${r.line}: ${r.message} [${r.ruleId}]`);
+/** "role.yaml:7: message [not-held]" for a file; generated documents have no useful line numbers. */
+export function formatReasons(check: RoleCheck, path?: string): string[] {
+  return check.blocking.map((r) => `${path ? `${path}:${r.line}: ` : ''}${r.message} [${r.ruleId}]`);
 }
 
 export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, progress: Progress = noProgress): Promise<IdentityResult> {
@@ -122,7 +123,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     enter('check-role', 'Checking the Role against your permissions...');
     check = await checkPlanRole(plan, deps);
     if (check.blocking.length) {
-      const reasons = formatReasons(check, plan.role.kind === 'file' ? (plan.role.path ?? 'Role file') : 'Role');
+      const reasons = formatReasons(check, plan.role.kind === 'file' ? (plan.role.path ?? 'Role file') : undefined);
       throw new IdentityError(
         `The Role cannot be created or bound by ${report.user.username}; nothing was created:\n${reasons.map((r) => `  ${r}`).join('\n')}`,
         'role-check',

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { pipelineAnnotation } from './audit';
 import { checkNamespace, checkServiceAccountName } from './names';
 import { roleBindingObject, roleObject, serviceAccountObject } from './objects';
-import { roleCheckText } from './roleCheck';
+import { roleCheckText } from './roleFile';
 import { ANNOTATIONS, type PipelineInfo, type RoleSource } from './types';
 
 export interface ManifestsInput {

@@ -2,15 +2,14 @@
 // the apiserver refuses a Role with permissions its creator lacks, and finding that out half-way
 // would leave a ServiceAccount behind. `not-held`, `binding-not-held` and any error finding block.
 import { delimiter } from 'node:path';
-import { stringify } from 'yaml';
 import { analyzeText, type AnalyzeOptions } from '../engine/analyze';
-import type { Finding, RbacObject } from '../engine/model';
+import type { Finding } from '../engine/model';
 import { parseRbacFile } from '../engine/yaml/parse';
 import { LiveEnvironment } from '../live/liveEnvironment';
 import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { DEFAULT_SETTINGS, type PipelineRbacSettings } from '../shared/settings';
-import { checkRbacName, InvalidInputError } from './names';
-import { roleBindingObject, roleObject, type RoleSpec } from './objects';
+import type { RoleSpec } from './objects';
+import { roleCheckText } from './roleFile';
 import type { RoleSource } from './types';
 
 export interface RoleCheckReason {
@@ -33,53 +32,6 @@ export interface RoleCheck {
 }
 
 export const BLOCKING_RULES = new Set(['not-held', 'binding-not-held']);
-
-/** The text the engine analyses for a role source, and the Role it describes (no I/O, no analysis). */
-export function roleCheckText(source: RoleSource, namespace: string, serviceAccount: string): { text: string; role?: RoleSpec; roleName: string } {
-  switch (source.kind) {
-    case 'file': {
-      const spec = roleFromFile(source.text, namespace, source.path);
-      return { text: source.text, role: spec, roleName: spec.name };
-    }
-    case 'rules': {
-      checkRbacName(source.name);
-      const spec: RoleSpec = { name: source.name, rules: source.rules };
-      return { text: stringify(roleObject(namespace, serviceAccount, spec)), role: spec, roleName: spec.name };
-    }
-    case 'existing':
-      checkRbacName(source.name);
-      // Binding an existing Role needs its permissions (or `bind`): check the RoleBinding.
-      return { text: stringify(roleBindingObject(namespace, serviceAccount, source.name)), roleName: source.name };
-  }
-}
-
-/**
- * The one Role of a Role file. Throws InvalidInputError when the file holds no Role, several
- * documents, a ClusterRole, or a Role for another namespace.
- */
-export function roleFromFile(text: string, namespace: string, path = 'the Role file'): RoleSpec {
-  const parsed = parseRbacFile(text);
-  const syntax = parsed.findings.find((f) => f.severity === 'error');
-  if (syntax) throw new InvalidInputError(`${path}: ${syntax.message}`);
-  const roles = parsed.objects.filter((o) => o.kind === 'Role');
-  const others = parsed.objects.filter((o) => o.kind !== 'Role');
-  if (roles.length !== 1 || others.length > 0) {
-    const found = parsed.objects.map((o) => `${o.kind} ${o.name || '(no name)'}`).join(', ') || 'no RBAC objects';
-    throw new InvalidInputError(`${path} must hold exactly one Role (found ${found}); bindings and ServiceAccounts are created by the flow.`);
-  }
-  const role = roles[0] as RbacObject;
-  if (!role.name) throw new InvalidInputError(`${path}: the Role has no metadata.name.`);
-  checkRbacName(role.name);
-  if (role.namespace !== undefined && role.namespace !== namespace) {
-    throw new InvalidInputError(`${path}: the Role is for namespace "${role.namespace}", not "${namespace}".`);
-  }
-  return {
-    name: role.name,
-    rules: role.rules.map((r) => r.rule),
-    labels: role.labels,
-    annotations: role.annotations,
-  };
-}
 
 /** Runs the engine on the role source with the given options (which must carry `held` for not-held checks). */
 export function checkRole(source: RoleSource, namespace: string, serviceAccount: string, options: AnalyzeOptions): RoleCheck {

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { InvalidInputError } from '../../server/src/identity/names';
+import { authenticationConfiguration, oidcBundle, oidcRoleBinding, oidcSubject, oidcWorkflowSnippet } from '../../server/src/identity/oidc';
+import { pipelineSnippets } from '../../server/src/identity/snippets';
+
+describe('OIDC subjects', () => {
+  test('GitHub Actions sub claims', () => {
+    assert.equal(oidcSubject({ provider: 'github', repo: 'acme/app', environment: 'production' }), 'repo:acme/app:environment:production');
+    assert.equal(oidcSubject({ provider: 'github', repo: 'acme/app', pullRequest: true }), 'repo:acme/app:pull_request');
+    assert.equal(oidcSubject({ provider: 'github', repo: 'acme/app', ref: { type: 'branch', name: 'release/1.2' } }), 'repo:acme/app:ref:refs/heads/release/1.2');
+    assert.equal(oidcSubject({ provider: 'github', repo: 'acme/app', ref: { type: 'tag', name: 'v1' } }), 'repo:acme/app:ref:refs/tags/v1');
+    assert.equal(oidcSubject({ provider: 'github', repo: 'acme/app' }), 'repo:acme/app:ref:refs/heads/main');
+  });
+
+  test('GitLab id_tokens sub claims', () => {
+    assert.equal(oidcSubject({ provider: 'gitlab', repo: 'group/sub/project', ref: { type: 'branch', name: 'main' } }), 'project_path:group/sub/project:ref_type:branch:ref:main');
+    assert.equal(oidcSubject({ provider: 'gitlab', repo: 'group/project', ref: { type: 'tag', name: 'v2.0' } }), 'project_path:group/project:ref_type:tag:ref:v2.0');
+  });
+
+  test('bad input is refused', () => {
+    assert.throws(() => oidcSubject({ provider: 'github', repo: 'acme' }), InvalidInputError);
+    assert.throws(() => oidcSubject({ provider: 'github', repo: 'acme/app', environment: 'prod', pullRequest: true }), /one of/);
+    assert.throws(() => oidcSubject({ provider: 'gitlab', repo: 'group/project', environment: 'prod' }), /GitLab/);
+    assert.throws(() => oidcSubject({ provider: 'github', repo: 'acme/app', ref: { type: 'branch', name: 'a b' } }), InvalidInputError);
+  });
+});
+
+describe('OIDC binding and configuration', () => {
+  test('the RoleBinding names the prefixed subject as a User', () => {
+    const rb = oidcRoleBinding({ namespace: 'team-a', roleName: 'deployer', subject: 'repo:acme/app:environment:prod', prefix: 'github:', provider: 'github' });
+    assert.deepEqual(rb.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'github:repo:acme/app:environment:prod' }]);
+    assert.deepEqual(rb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' });
+    assert.equal(rb.metadata?.namespace, 'team-a');
+  });
+
+  test('AuthenticationConfiguration is apiserver.config.k8s.io/v1 with issuer, audience, sub claim and prefix', () => {
+    const text = authenticationConfiguration({ provider: 'github', audience: 'https://k8s.example.com', prefix: 'github:', owner: 'acme' });
+    const cfg = parse(text) as {
+      apiVersion: string;
+      kind: string;
+      jwt: { issuer: { url: string; audiences: string[] }; claimMappings: { username: { claim: string; prefix: string } }; claimValidationRules: { expression: string }[] }[];
+    };
+    assert.equal(cfg.apiVersion, 'apiserver.config.k8s.io/v1');
+    assert.equal(cfg.kind, 'AuthenticationConfiguration');
+    assert.equal(cfg.jwt[0]?.issuer.url, 'https://token.actions.githubusercontent.com');
+    assert.deepEqual(cfg.jwt[0]?.issuer.audiences, ['https://k8s.example.com']);
+    assert.deepEqual(cfg.jwt[0]?.claimMappings.username, { claim: 'sub', prefix: 'github:' });
+    assert.equal(cfg.jwt[0]?.claimValidationRules[0]?.expression, 'claims.repository_owner == "acme"');
+    const gl = parse(authenticationConfiguration({ provider: 'gitlab', issuer: 'https://gitlab.example.com', audience: 'k8s', prefix: 'gitlab:', owner: 'grp' })) as typeof cfg;
+    assert.equal(gl.jwt[0]?.issuer.url, 'https://gitlab.example.com');
+    assert.match(gl.jwt[0]?.claimValidationRules[0]?.expression ?? '', /namespace_path == "grp" \|\| claims\.namespace_path\.startsWith\("grp\/"\)/);
+  });
+
+  test('workflow snippets request an ID token for the audience and parse as YAML', () => {
+    const gh = oidcWorkflowSnippet({ provider: 'github', audience: 'k8s-prod', namespace: 'team-a', environment: 'production' });
+    const ghDoc = parse(gh) as { permissions: Record<string, string>; jobs: { deploy: { environment: string } } };
+    assert.equal(ghDoc.permissions['id-token'], 'write');
+    assert.equal(ghDoc.jobs.deploy.environment, 'production');
+    assert.match(gh, /audience=k8s-prod/);
+    assert.match(gh, /add-mask/);
+    const gl = oidcWorkflowSnippet({ provider: 'gitlab', audience: 'k8s-prod', namespace: 'team-a' });
+    const glDoc = parse(gl) as { deploy: { id_tokens: { K8S_ID_TOKEN: { aud: string } } } };
+    assert.equal(glDoc.deploy.id_tokens.K8S_ID_TOKEN.aud, 'k8s-prod');
+  });
+
+  test('the bundle ties subject, username, binding and notes together', () => {
+    const b = oidcBundle({ provider: 'github', repo: 'acme/app', environment: 'prod', namespace: 'team-a', roleName: 'deployer', audience: 'k8s' });
+    assert.equal(b.subject, 'repo:acme/app:environment:prod');
+    assert.equal(b.username, 'github:repo:acme/app:environment:prod');
+    assert.match(b.roleBinding, /name: github:repo:acme\/app:environment:prod/);
+    assert.ok(b.notes.some((n) => n.includes('/repos/acme/app/actions/oidc/customization/sub')));
+    const custom = oidcBundle({ provider: 'github', repo: 'acme/app', namespace: 'team-a', roleName: 'deployer', audience: 'k8s', subject: 'repo:acme@1/app@2:environment:prod', prefix: '' });
+    assert.equal(custom.username, 'repo:acme@1/app@2:environment:prod');
+  });
+});
+
+describe('pipeline snippets for exported kubeconfigs', () => {
+  test('GitHub: azure/k8s-set-context with the secret (environment job)', () => {
+    const s = pipelineSnippets({ target: { kind: 'github', owner: 'acme', repo: 'app', environment: 'prod', name: 'kube_config' }, namespace: 'team-a' });
+    const doc = parse(s.github ?? '') as { jobs: { deploy: { environment: string; steps: { uses?: string; with?: Record<string, string> }[] } } };
+    assert.equal(doc.jobs.deploy.environment, 'prod');
+    const set = doc.jobs.deploy.steps.find((x) => x.uses?.startsWith('azure/k8s-set-context'));
+    assert.equal(set?.with?.kubeconfig, '${{ secrets.KUBE_CONFIG }}');
+    assert.equal(s.gitlab, undefined);
+  });
+
+  test('GitLab: a file variable is a path (KUBECONFIG=$VAR); base64 is decoded', () => {
+    const file = pipelineSnippets({ target: { kind: 'gitlab', project: 'g/p', key: 'KUBE_FILE' }, namespace: 'team-a' });
+    assert.match(file.gitlab ?? '', /export KUBECONFIG="\$KUBE_FILE"/);
+    const b64 = pipelineSnippets({ target: { kind: 'gitlab', project: 'g/p', key: 'KUBE_B64' }, namespace: 'team-a', gitlabVariableType: 'base64' });
+    assert.match(b64.gitlab ?? '', /echo "\$KUBE_B64" \| base64 -d/);
+    assert.doesNotThrow(() => parse(b64.gitlab ?? ''));
+  });
+
+  test('file export: both snippets and how to upload the file', () => {
+    const s = pipelineSnippets({ target: { kind: 'file', path: './ci.kubeconfig' }, namespace: 'team-a', environment: 'prod' });
+    assert.ok(s.github && s.gitlab);
+    assert.ok(s.notes.some((n) => n.includes('gh secret set KUBECONFIG_DATA --env prod < ./ci.kubeconfig')));
+  });
+});
