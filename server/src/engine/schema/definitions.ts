@@ -1,8 +1,8 @@
 /**
  * JSON Schemas (draft-07) of the RBAC kinds and ServiceAccount, following the rbac.authorization.k8s.io/v1 and core/v1
  * OpenAPI and what the apiserver actually accepts (after v1 defaulting, with kubectl's strict field validation).
- * This module is the source of schemas/*.schema.json (scripts/gen-schemas.ts writes them; a unit test keeps them equal),
- * and validate.ts compiles it, so the bundles carry the schemas without reading files.
+ * This module is the source of schemas/*.schema.json (scripts/gen-schemas.ts writes them; a unit test keeps them
+ * equal); validate.ts compiles those JSON files, which esbuild bundles.
  * `patternErrorMessage` / `markdownDescription` are Red Hat YAML (vscode-json-languageservice) annotations.
  */
 

@@ -6,19 +6,25 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Finding, RbacKind, RbacObject, Severity, Span } from '../model';
 import { suggest } from '../text/suggest';
-import { SCHEMAS, type JsonSchema } from './definitions';
+import clusterRoleBindingSchema from '../../../../schemas/clusterrolebinding.schema.json';
+import clusterRoleSchema from '../../../../schemas/clusterrole.schema.json';
+import roleBindingSchema from '../../../../schemas/rolebinding.schema.json';
+import roleSchema from '../../../../schemas/role.schema.json';
+import serviceAccountSchema from '../../../../schemas/serviceaccount.schema.json';
+import type { JsonSchema } from './definitions';
 import { semanticFindings } from './semantic';
 import { firstKeySpan } from './spans';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
 ajv.addVocabulary(['patternErrorMessage', 'markdownDescription']);
 
+// The JSON files Red Hat YAML shows are the ones validated here (bundled by esbuild; generated from definitions.ts).
 const VALIDATORS: Record<RbacKind, ValidateFunction> = {
-  Role: ajv.compile(SCHEMAS.Role),
-  ClusterRole: ajv.compile(SCHEMAS.ClusterRole),
-  RoleBinding: ajv.compile(SCHEMAS.RoleBinding),
-  ClusterRoleBinding: ajv.compile(SCHEMAS.ClusterRoleBinding),
-  ServiceAccount: ajv.compile(SCHEMAS.ServiceAccount),
+  Role: ajv.compile(roleSchema),
+  ClusterRole: ajv.compile(clusterRoleSchema),
+  RoleBinding: ajv.compile(roleBindingSchema),
+  ClusterRoleBinding: ajv.compile(clusterRoleBindingSchema),
+  ServiceAccount: ajv.compile(serviceAccountSchema),
 };
 
 export function validateObject(obj: RbacObject): Finding[] {

@@ -1,0 +1,141 @@
+/**
+ * unknown-api-group, unknown-resource and unknown-verb: names the apiserver accepts (RBAC rules are opaque strings)
+ * but that match nothing, so the rule silently grants nothing. Checked against live discovery or the built-in catalog.
+ * Wildcards are never unknown. A group the built-in catalog does not know may be a CRD group: information, not warning.
+ */
+import type { Finding, LocatedRule, RbacObject, RuleField, Severity, Span } from '../model';
+import { suggest } from '../text/suggest';
+import type { ApiCatalog } from './apiCatalog';
+import { SPECIAL_VERBS } from './virtual';
+
+const STANDARD_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+
+export function catalogFindings(obj: RbacObject, catalog: ApiCatalog): Finding[] {
+  if (obj.kind !== 'Role' && obj.kind !== 'ClusterRole') return [];
+  const out: Finding[] = [];
+  for (const r of obj.rules) ruleFindings(obj, r, catalog, out);
+  return out;
+}
+
+function groupLabel(g: string): string {
+  return g === '' ? 'the core API group ("")' : `API group "${g}"`;
+}
+
+function ruleFindings(obj: RbacObject, r: LocatedRule, catalog: ApiCatalog, out: Finding[]): void {
+  const { rule } = r;
+  const groups = rule.apiGroups ?? [];
+  const resources = rule.resources ?? [];
+  const live = catalog.source === 'discovery';
+  const emit = (ruleId: Finding['ruleId'], severity: Severity, field: RuleField, i: number, message: string, replacement: string[]): void => {
+    const span: Span = r.fields[field]?.items[i] ?? r.fields[field]?.span ?? r.span;
+    const value = rule[field]?.[i] ?? '';
+    out.push({ ruleId, severity, message, span, documentIndex: obj.documentIndex, data: { ruleIndex: r.index, field, value, replacement } });
+  };
+
+  // --- API groups
+  let unknownGroup = false;
+  groups.forEach((g, i) => {
+    if (g === '*' || catalog.hasGroup(g)) return;
+    unknownGroup = true;
+    const slash = g.lastIndexOf('/');
+    if (slash > 0 && catalog.hasGroup(g.slice(0, slash))) {
+      const base = g.slice(0, slash);
+      emit('unknown-api-group', 'warning', 'apiGroups', i, `API group "${g}" includes a version; rules name the group only: "${base}"`, [base]);
+      return;
+    }
+    if (g === 'v1' || g === 'core') {
+      emit('unknown-api-group', 'warning', 'apiGroups', i, `"${g}" is not an API group name; the core group (pods, secrets, services...) is written ""`, ['']);
+      return;
+    }
+    const near = suggest(g, catalog.groupNames());
+    const servedBy = [...new Set(resources.flatMap((res) => catalog.groupsOfResource(res)))].filter((x) => !groups.includes(x));
+    let hint = near.length ? ` Did you mean "${near[0]}"?` : '';
+    if (!near.length && servedBy.length) hint = ` ${resources.filter((res) => catalog.groupsOfResource(res).length).join(', ')} ${servedBy.length === 1 ? `is in ${groupLabel(servedBy[0]!)}` : `are in ${servedBy.map(groupLabel).join(', ')}`}.`;
+    const replacement = near.length ? near : servedBy;
+    const builtinLooksCustom = !live && g.includes('.') && !g.endsWith('.k8s.io') && !near.length;
+    if (live) {
+      emit('unknown-api-group', 'warning', 'apiGroups', i, `API group "${g}" is not served by the cluster (rules for it grant nothing until a CRD or API service provides it).${hint}`, replacement);
+    } else if (builtinLooksCustom) {
+      emit('unknown-api-group', 'information', 'apiGroups', i, `API group "${g}" is not a built-in Kubernetes group; fine if a CRD or aggregated API provides it (connect a cluster to check against its discovery).`, replacement);
+    } else {
+      emit('unknown-api-group', 'warning', 'apiGroups', i, `API group "${g}" is not a Kubernetes API group.${hint}`, replacement);
+    }
+  });
+
+  // --- Resources: only where every named group is known (a resource of an unknown group may be a CRD's).
+  const wildcardGroup = groups.includes('*');
+  const searchGroups = wildcardGroup ? catalog.groupNames() : groups.filter((g) => catalog.hasGroup(g));
+  const canCheckResources = searchGroups.length > 0 && (wildcardGroup || !unknownGroup);
+  const inGroups = wildcardGroup ? 'any API group' : searchGroups.map(groupLabel).join(' or ');
+  const resolved: string[] = [];
+  let resourceWildcard = false;
+  resources.forEach((res, i) => {
+    if (res === '*' || res.startsWith('*/')) {
+      resourceWildcard = true;
+      return;
+    }
+    if (!canCheckResources) return;
+    if (searchGroups.some((g) => catalog.findResource(g, res))) {
+      resolved.push(res);
+      return;
+    }
+    // Under apiGroups ["*"] an unknown name may be a CRD's resource the built-in catalog cannot know.
+    const severity: Severity = wildcardGroup && !live ? 'information' : 'warning';
+    const slash = res.indexOf('/');
+    const base = slash > 0 ? res.slice(0, slash) : res;
+    const parentGroups = slash > 0 ? searchGroups.filter((g) => catalog.findResource(g, base)) : [];
+    if (parentGroups.length && res.slice(slash + 1) === '*') {
+      const subs = [...new Set(parentGroups.flatMap((g) => catalog.subresourcesOf(g, base)))];
+      emit('unknown-resource', severity, 'resources', i, `"${res}" is not a wildcard: RBAC only knows "*" and "*/<subresource>". List the subresources you need (${base}: ${subs.join(', ') || 'none'}).`, subs.map((x) => `${base}/${x}`));
+      return;
+    }
+    if (parentGroups.length) {
+      const subs = [...new Set(parentGroups.flatMap((g) => catalog.subresourcesOf(g, base)))];
+      const near = suggest(res.slice(slash + 1), subs).map((s) => `${base}/${s}`);
+      const hint = near.length ? ` Did you mean "${near[0]}"?` : subs.length ? ` Its subresources: ${subs.join(', ')}.` : ` ${base} has no subresources.`;
+      emit('unknown-resource', severity, 'resources', i, `Subresource "${res.slice(slash + 1)}" does not exist on ${base} (${inGroups}).${hint}`, near);
+      return;
+    }
+    const candidates = searchGroups.flatMap((g) => (slash > 0 ? catalog.resourcesOf(g).flatMap((n) => [n, ...catalog.subresourcesOf(g, n).map((s) => `${n}/${s}`)]) : catalog.resourcesOf(g)));
+    const near = suggest(res, candidates);
+    const elsewhere = wildcardGroup ? [] : catalog.groupsOfResource(res);
+    let hint = near.length ? ` Did you mean "${near[0]}"?` : '';
+    if (elsewhere.length) hint = ` It is served by ${elsewhere.map(groupLabel).join(', ')}: add that group to apiGroups.`;
+    // A kind written where the resource belongs (Ingress -> ingresses in networking.k8s.io).
+    const byKind = catalog.groupNames().flatMap((g) => {
+      const plural = catalog.resourceForKind(g, res);
+      return plural ? [{ g, plural }] : [];
+    });
+    let replacement = near;
+    if (byKind.length && !near.includes(byKind[0]!.plural)) {
+      const k = byKind[0]!;
+      hint = ` ${res} is a kind; its resource is "${k.plural}"${searchGroups.includes(k.g) || wildcardGroup ? '' : ` in ${groupLabel(k.g)}`}.`;
+      replacement = [k.plural];
+    } else if (!near.length && !elsewhere.length && res.toLowerCase() !== res) {
+      hint = ' Resource names are lower-case plurals (e.g. deployments, not Deployment).';
+    }
+    const where = wildcardGroup && !live ? 'any built-in API group (fine if a CRD provides it)' : inGroups;
+    emit('unknown-resource', severity, 'resources', i, `Resource "${res}" does not exist in ${where}.${hint}`, replacement);
+  });
+
+  // --- Verbs: unknown when no resource of the rule supports them.
+  let allowed: Set<string>;
+  let subject: string;
+  if (resourceWildcard && searchGroups.length) {
+    allowed = new Set(catalog.allVerbs());
+    subject = 'any resource';
+  } else if (resolved.length) {
+    allowed = new Set(resolved.flatMap((res) => searchGroups.flatMap((g) => [...(catalog.verbsOf(g, res) ?? [])])));
+    subject = resolved.length > 3 ? `${resolved.slice(0, 3).join(', ')}...` : resolved.join(', ');
+  } else {
+    return;
+  }
+  rule.verbs.forEach((v, i) => {
+    if (SPECIAL_VERBS.includes(v) || allowed.has(v)) return;
+    const near = suggest(v, [...allowed, ...STANDARD_VERBS]);
+    const knownElsewhere = STANDARD_VERBS.includes(v) || catalog.allVerbs().includes(v);
+    const hint = near.length ? ` Did you mean "${near[0]}"?` : ` Supported: ${[...allowed].sort().join(', ')}.`;
+    const what = knownElsewhere ? `Verb "${v}" is not supported by ${subject}` : `Verb "${v}" is not a Kubernetes verb (for ${subject})`;
+    emit('unknown-verb', 'warning', 'verbs', i, `${what}; it grants nothing.${hint}`, near);
+  });
+}
