@@ -148,6 +148,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
   }
 
   try {
+    enter('dry-run', 'Reading existing objects and asking the API server for a dry run...');
     const roleName = check.roleName;
     const roleOwned = plan.role.kind !== 'existing';
     const existing = await readExisting(cluster, namespace, name, roleOwned ? roleName : undefined);

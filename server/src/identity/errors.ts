@@ -46,6 +46,7 @@ const STEP_TEXT: Record<StepId, string> = {
   preflight: 'checking your permissions',
   'check-role': 'checking the Role',
   'validate-export': 'checking the export target',
+  'dry-run': "the API server's dry run of the ServiceAccount and Role",
   'service-account': 'applying the ServiceAccount',
   role: 'applying the Role',
   'role-binding': 'applying the RoleBinding',

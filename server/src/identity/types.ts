@@ -125,6 +125,7 @@ export type StepId =
   | 'preflight'
   | 'check-role'
   | 'validate-export'
+  | 'dry-run'
   | 'service-account'
   | 'role'
   | 'role-binding'
