@@ -14,6 +14,8 @@ export const ANNOTATION = {
   createdAt: ANNOTATIONS.createdAt,
   pipeline: ANNOTATIONS.pipeline,
   exportedTo: ANNOTATIONS.exportedTo,
+  /** CLI form of the export target (`github:o/r:NAME`): where "Export Again" and "Rotate" push to. */
+  exportTarget: ANNOTATIONS.exportTarget,
   /** "request" (TokenRequest bound to a Secret) or "secret" (legacy service-account-token Secret). */
   tokenKind: ANNOTATIONS.tokenKind,
   /** expirationTimestamp the apiserver returned for the current TokenRequest token. */

@@ -184,6 +184,7 @@ export interface IdentityAnnotations {
   createdAt?: string;
   pipeline?: string;
   exportedTo?: string;
+  exportTarget?: string;
   tokenKind?: string;
   tokenExpires?: string;
   tokenSecret?: string;
