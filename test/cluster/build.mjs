@@ -65,7 +65,7 @@ export async function ensureBinary({ log = (line) => process.stderr.write(`${lin
   const child = spawn('go', args, {
     cwd: MODULE_DIR,
     env: { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0' },
-    stdio: ['ignore', 'inherit', 'pipe'],
+    stdio: ['ignore', 2, 'pipe'], // stdout of `up` is reserved for the KUBECONFIG_ lines
   });
   let pending = '';
   child.stderr.setEncoding('utf8');
