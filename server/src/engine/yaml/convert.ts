@@ -227,8 +227,9 @@ function scalarValue(s: Scalar): unknown {
 }
 
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  // defineProperty so that a "__proto__" key is data, as in JSON.parse.
-  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  // A "__proto__" key must be data, as in JSON.parse; defineProperty is slow, so only for that key.
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
 }
 
 function isSpace(c: number): boolean {
