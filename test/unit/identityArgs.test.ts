@@ -60,6 +60,9 @@ describe('identity argument parsing', () => {
     assert.deepEqual(parseIdentityArgs(['rotate', ...base, '--duration', '24h']), {
       sub: 'rotate', namespace: 'team-a', name: 'ci', durationSeconds: 86400, conn: {}, format: 'text',
     });
+    assert.deepEqual(parseIdentityArgs(['rotate', ...base, '--export', 'gitlab:g/p:KUBE']), {
+      sub: 'rotate', namespace: 'team-a', name: 'ci', export: 'gitlab:g/p:KUBE', conn: {}, format: 'text',
+    });
     assert.deepEqual(parseIdentityArgs(['revoke', ...base, '--delete-secret', '--export', 'vault:secret/ci/kube']), {
       sub: 'revoke', namespace: 'team-a', name: 'ci', deleteSecret: true, export: 'vault:secret/ci/kube', conn: {}, format: 'text',
     });

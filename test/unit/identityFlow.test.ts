@@ -279,6 +279,15 @@ describe('rotateToken', () => {
     assert.ok(!logger.lines.join('\n').includes(newToken));
   });
 
+  test('without a duration, rotation asks for the lifetime asked for last time', async () => {
+    const { cluster, store, deps } = setup();
+    await createIdentity(plan({ token: { kind: 'request', durationSeconds: 2 * 3600 } }), deps);
+    assert.equal(sa(cluster)?.metadata?.annotations?.[ANNOTATIONS.tokenDuration], '7200');
+    const r = await rotateToken({ namespace: 'team-a', name: 'ci' }, { kubeconfig: deps.kubeconfig, store, cluster });
+    assert.equal(r.token.requestedSeconds, 7200);
+    assert.equal(cluster.issued.at(-1)?.expirationSeconds, 7200);
+  });
+
   test('a failed export keeps the old token working and deletes the new Secret', async () => {
     const { cluster, store, deps } = setup();
     await createIdentity(plan(), deps);

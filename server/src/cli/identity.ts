@@ -41,8 +41,9 @@ export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
              [--repo ORG/REPO] [--environment ENV] [--gitlab-mode file|masked-base64|masked]
       Check the Role against what you hold, apply ServiceAccount, Role and RoleBinding (server-side apply),
       mint a token, build a kubeconfig and export it. Any failure rolls back what the run created.
-  rotate     --namespace NS --name NAME [--export TARGET] [--token request|secret] [--duration 720h] [--server URL]
-      New token, re-exported to the same store (default: the recorded export target), old token revoked.
+  rotate     --namespace NS --name NAME [--export TARGET] [--token request|secret] [--duration D] [--server URL]
+      New token (default lifetime: as last time), re-exported to the same store (default: the recorded
+      export target), old token revoked.
   revoke     --namespace NS --name NAME [--delete-secret] [--export TARGET]
       Delete the token Secret, RoleBinding, Role (if created by this tool) and ServiceAccount;
       --delete-secret also deletes the stored kubeconfig.
@@ -92,7 +93,8 @@ export type IdentityCommand =
       name: string;
       export?: string;
       tokenKind?: TokenKind;
-      durationSeconds: number;
+      /** Absent: the lifetime asked for last time. */
+      durationSeconds?: number;
       server?: string;
       gitlabMode?: GitLabMode;
       conn: Connection;
@@ -257,7 +259,7 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
         name: required('name'),
         ...opt('export', exportSpec()),
         ...(kind ? { tokenKind: kind } : {}),
-        durationSeconds: duration(),
+        ...(values.duration !== undefined ? { durationSeconds: duration() } : {}),
         ...opt('server', str('server')),
         ...gl,
         conn,
@@ -409,7 +411,7 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
         {
           namespace: cmd.namespace,
           name: cmd.name,
-          durationSeconds: cmd.durationSeconds,
+          ...(cmd.durationSeconds ? { durationSeconds: cmd.durationSeconds } : {}),
           ...(cmd.tokenKind ? { tokenKind: cmd.tokenKind } : {}),
           ...(cmd.server ? { server: cmd.server } : {}),
         },

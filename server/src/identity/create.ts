@@ -218,6 +218,8 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     else delete annotations[ANNOTATIONS.exportTarget];
     if (minted.info.expiresAt) annotations[ANNOTATIONS.tokenExpires] = minted.info.expiresAt;
     else delete annotations[ANNOTATIONS.tokenExpires];
+    if (minted.info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(minted.info.requestedSeconds);
+    else delete annotations[ANNOTATIONS.tokenDuration];
     await cluster.apply(serviceAccountObject(namespace, name, annotations), { force: true });
     await done('annotate');
 

@@ -9,7 +9,7 @@ import { IdentityError, toIdentityError, withRollback } from './errors';
 import type { IdentityCluster } from './kube';
 import { KubeIdentityCluster } from './kube';
 import { buildKubeconfig, clusterEndpoint, endpointWarnings } from './kubeconfig';
-import { checkNamespace, checkServiceAccountName, DEFAULT_TOKEN_SECONDS } from './names';
+import { checkNamespace, checkServiceAccountName, DEFAULT_TOKEN_SECONDS, MIN_TOKEN_SECONDS } from './names';
 import { serviceAccountObject } from './objects';
 import { preflight } from './preflight';
 import { CreatedTracker } from './rollback';
@@ -31,7 +31,7 @@ import {
 export interface RotateRequest {
   readonly namespace: string;
   readonly name: string;
-  /** Default: the kind the identity has now; a request token lasts durationSeconds (default 30 days). */
+  /** Default: the kind the identity has now; a request token lasts durationSeconds (default: what was asked last time, else 30 days). */
   readonly tokenKind?: TokenKind;
   readonly durationSeconds?: number;
   /** Server URL for the new kubeconfig; default: the acting context's. */
@@ -117,7 +117,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     const mintOpts = { namespace, serviceAccount: name, serviceAccountUid: uid, track: (r: ObjectRef) => tracker.add(r), now };
     const minted =
       kind === 'request'
-        ? await mintBoundToken(cluster, req.durationSeconds ?? DEFAULT_TOKEN_SECONDS, mintOpts)
+        ? await mintBoundToken(cluster, req.durationSeconds ?? previousDuration(previous) ?? DEFAULT_TOKEN_SECONDS, mintOpts)
         : await mintLegacyToken(cluster, { ...mintOpts, ...(deps.legacyTokenTimeoutMs ? { timeoutMs: deps.legacyTokenTimeoutMs } : {}) });
     redactor.add(minted.token);
     warnings.push(...minted.warnings);
@@ -157,6 +157,8 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   };
   if (info.expiresAt) annotations[ANNOTATIONS.tokenExpires] = info.expiresAt;
   else delete annotations[ANNOTATIONS.tokenExpires];
+  if (info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(info.requestedSeconds);
+  else delete annotations[ANNOTATIONS.tokenDuration];
   try {
     enter('annotate', 'Recording the rotation...');
     await cluster.apply(serviceAccountObject(namespace, name, annotations), { force: true });
@@ -203,4 +205,10 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     warnings: unique,
     annotations,
   };
+}
+
+/** The lifetime asked for last time (recorded by create/rotate), if it is a valid TokenRequest lifetime. */
+function previousDuration(annotations: Readonly<Record<string, string>>): number | undefined {
+  const n = Number(annotations[ANNOTATIONS.tokenDuration]);
+  return Number.isSafeInteger(n) && n >= MIN_TOKEN_SECONDS ? n : undefined;
 }

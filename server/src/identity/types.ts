@@ -24,6 +24,8 @@ export const ANNOTATIONS = {
   exportTarget: `${A}export-target`,
   tokenKind: `${A}token-kind`,
   tokenExpires: `${A}token-expires`,
+  /** Lifetime asked for (seconds), so a rotation asks for the same by default. */
+  tokenDuration: `${A}token-duration`,
   /** Name of the Secret the current token is bound to (or the legacy token Secret). */
   tokenSecret: `${A}token-secret`,
   lastRotated: `${A}last-rotated`,
