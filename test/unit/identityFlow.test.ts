@@ -259,6 +259,25 @@ describe('createIdentity', () => {
   });
 });
 
+describe('createIdentity with an existing Role the user cannot bind', () => {
+  test('binding-not-held stops the flow before anything is created', async () => {
+    const { cluster, deps } = setup({
+      roleCheckOptions: async () => ({
+        ...(await held()),
+        resolveRole: (kind, name) => (kind === 'Role' && name === 'admin-ish' ? [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] : undefined),
+      }),
+    });
+    cluster.objects.set('Role/team-a/admin-ish', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'admin-ish', namespace: 'team-a' } });
+    await assert.rejects(createIdentity(plan({ role: { kind: 'existing', name: 'admin-ish' } }), deps), (e: unknown) => {
+      assert.ok(e instanceof IdentityError);
+      assert.equal(e.kind, 'role-check');
+      assert.ok(e.reasons.some((r) => r.endsWith('[binding-not-held]')), e.reasons.join('\n'));
+      return true;
+    });
+    assert.deepEqual([...cluster.objects.keys()], ['Role/team-a/admin-ish']);
+  });
+});
+
 describe('rotateToken', () => {
   test('new token exported, old revoked, rotation recorded', async () => {
     const { cluster, store, deps, logger } = setup();

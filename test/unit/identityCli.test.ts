@@ -1,0 +1,63 @@
+// runIdentity for the commands that need no cluster (manifests, oidc), with captured output.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { UsageError } from '../../server/src/cli/errors';
+import { runIdentity, type IdentityIo } from '../../server/src/cli/identity';
+
+function io(cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const value: IdentityIo = { env: {}, cwd, stdout: (s) => void out.push(s), stderr: (s) => void err.push(s) };
+  return { value, out: () => out.join(''), err: () => err.join('') };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'identity-cli-'));
+writeFileSync(join(dir, 'role.yaml'), 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: deployer\nrules:\n  - apiGroups: [apps]\n    resources: [deployments]\n    verbs: [get, patch]\n');
+
+describe('identity CLI without a cluster', () => {
+  test('manifests prints SA, Role and RoleBinding; --output writes them', async () => {
+    const a = io(dir);
+    assert.equal(await runIdentity(['manifests', '--namespace', 'team-a', '--name', 'ci', '--role-file', 'role.yaml', '--repo', 'acme/app'], a.value), 0);
+    assert.deepEqual(parseAllDocuments(a.out()).map((d) => (d.toJS() as { kind: string }).kind), ['ServiceAccount', 'Role', 'RoleBinding']);
+    const b = io(dir);
+    assert.equal(await runIdentity(['manifests', '--namespace', 'team-a', '--name', 'ci', '--role-file', 'role.yaml', '--output', 'out.yaml'], b.value), 0);
+    assert.match(readFileSync(join(dir, 'out.yaml'), 'utf8'), /kind: RoleBinding/);
+    assert.equal(b.out(), 'Wrote out.yaml\n');
+  });
+
+  test('oidc --format json: subject, username, binding, AuthenticationConfiguration and workflow', async () => {
+    const a = io(dir);
+    const code = await runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'github', '--repo', 'acme/app', '--environment', 'production', '--role-file', 'role.yaml', '--audience', 'https://k8s.example.com', '--format', 'json'], a.value);
+    assert.equal(code, 0);
+    const b = JSON.parse(a.out()) as { subject: string; username: string; roleBinding: string; authenticationConfiguration: string; workflow: string };
+    assert.equal(b.subject, 'repo:acme/app:environment:production');
+    assert.equal(b.username, 'github:repo:acme/app:environment:production');
+    assert.match(b.roleBinding, /name: deployer/);
+    assert.match(b.authenticationConfiguration, /kind: AuthenticationConfiguration/);
+    assert.match(b.workflow, /id-token: write/);
+  });
+
+  test('oidc text output names the user the API server will see', async () => {
+    const a = io(dir);
+    assert.equal(await runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'gitlab', '--repo', 'grp/app', '--branch', 'main', '--role', 'deployer'], a.value), 0);
+    assert.match(a.out(), /^OIDC subject project_path:grp\/app:ref_type:branch:ref:main -> Kubernetes user gitlab:project_path:grp\/app:ref_type:branch:ref:main/);
+    assert.match(a.out(), /id_tokens:/);
+  });
+
+  test('input errors are usage errors (exit 2 in main)', async () => {
+    await assert.rejects(runIdentity(['manifests', '--namespace', 'team-a', '--name', 'ci', '--role-file', 'missing.yaml'], io(dir).value), UsageError);
+    await assert.rejects(runIdentity(['manifests', '--namespace', 'Team A', '--name', 'ci', '--role-file', 'role.yaml'], io(dir).value), UsageError);
+    await assert.rejects(runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'github', '--repo', 'not-a-repo', '--role', 'r'], io(dir).value), UsageError);
+  });
+
+  test('help: exit 0 with --help, 2 without a command', async () => {
+    const a = io(dir);
+    assert.equal(await runIdentity(['--help'], a.value), 0);
+    assert.match(a.out(), /Usage: pipeline-rbac identity/);
+    assert.equal(await runIdentity([], io(dir).value), 2);
+  });
+});
