@@ -220,10 +220,12 @@ test('validation is fast enough for the editor: 2,000 rules in one object', () =
   const rules = Array.from({ length: 2000 }, (_, i) => `- {apiGroups: [""], resources: [pods, r${i}], verbs: [get, list]}`).join('\n');
   const text = `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: big}\nrules:\n${rules}\n`;
   const obj = parseRbacFile(text).objects[0]!;
-  const t0 = performance.now();
+  validateObject(obj); // warm up the compiled validator
+  const start = process.cpuUsage();
   const findings = validateObject(obj);
-  const ms = performance.now() - t0;
+  const d = process.cpuUsage(start);
+  const ms = (d.user + d.system) / 1000;
   assert.deepEqual(findings, []);
-  console.log(`validateObject on 2,000 rules: ${ms.toFixed(1)} ms`);
-  assert.ok(ms < 500, `${ms} ms`);
+  console.log(`validateObject on 2,000 rules: ${ms.toFixed(1)} ms CPU`);
+  assert.ok(ms < 500, `${ms} ms CPU`);
 });
