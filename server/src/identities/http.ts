@@ -3,8 +3,8 @@
  * view makes. The generated client cannot ask for PartialObjectMetadataList (metadata only), so this goes one level
  * down; credentials still come from KubeConfig (tokens, client certs, exec plugins), never from here.
  */
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest, type Agent } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type Agent } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { LiveError, toLiveError } from '../live/liveError';
 
@@ -12,6 +12,9 @@ export interface JsonGetter {
   /** GET path (with query), parsed JSON body; throws LiveError on HTTP >= 400 or transport failure. */
   getJson(path: string, accept: string, what: string): Promise<unknown>;
 }
+
+/** Parallel connections to one apiserver. */
+const MAX_SOCKETS = 16;
 
 /** Upper bound on one response body, so a misbehaving server cannot exhaust memory. */
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
@@ -36,9 +39,24 @@ export class KubeHttp implements JsonGetter {
     } catch (err) {
       throw toLiveError(err, what);
     }
-    // One agent per KubeHttp: applyToHTTPSOptions builds a fresh one each call; reusing the first keeps the TLS
-    // session (its options come from the same kubeconfig). Credentials are re-applied per request (exec tokens rotate).
-    this.agent ??= opts.agent as Agent | undefined;
+    // One keep-alive agent per KubeHttp with the kubeconfig's TLS material, so pages and lists reuse connections
+    // instead of a TLS handshake each (applyToHTTPSOptions builds a fresh, non-keep-alive agent per call). A cluster
+    // behind a proxy keeps the library's agent, which knows how to reach it. Headers are re-applied per request.
+    this.agent ??= cluster.proxyUrl
+      ? (opts.agent as Agent | undefined)
+      : url.protocol === 'http:'
+        ? new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS })
+        : new HttpsAgent({
+            keepAlive: true,
+            maxSockets: MAX_SOCKETS,
+            ca: opts.ca,
+            cert: opts.cert,
+            key: opts.key,
+            pfx: opts.pfx,
+            passphrase: opts.passphrase,
+            servername: opts.servername,
+            ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+          });
     const headers: Record<string, string> = { ...(opts.headers as Record<string, string>), Accept: accept, 'Accept-Encoding': 'identity' };
     if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     this.requests++;
