@@ -164,3 +164,23 @@ test('fuzz: random and mutated YAML never throws and spans stay inside the text'
   console.log(`fuzz: 2000 cases in ${(performance.now() - t0).toFixed(0)} ms, ${withObjects} yielded RBAC objects`);
   assert.ok(withObjects > 60, 'mutations still produce objects, so the extraction path is exercised');
 });
+
+test('a limit hit inside a List drops the whole document, not just the item', () => {
+  const text = `apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: ServiceAccount, metadata: {name: fine}}
+- apiVersion: rbac.authorization.k8s.io/v1
+  kind: Role
+  metadata: {name: bomb}
+  rules: &r [*r]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: next-doc}
+`;
+  const r = parseRbacFile(text);
+  assert.deepEqual(r.objects.map((o) => o.name), ['next-doc']);
+  assert.equal(r.findings.length, 1);
+  assert.equal(r.findings[0]!.documentIndex, 0);
+});

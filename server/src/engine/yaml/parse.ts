@@ -66,7 +66,10 @@ function parse(text: string, lim: ParseLimits): ParseResult {
     const budget: ConvertBudget = { maxAliasCount: lim.maxAliasCount, maxAliasNodes: lim.maxAliasNodes, aliases: 0, aliasNodes: 0 };
     const conv = new NodeConverter(text, doc as Document, budget);
     try {
-      collectObjects(doc as Document, conv, documentIndex, objects);
+      // All of a document's objects or none: a limit hit in a List's third item drops the first two as well.
+      const found: RbacObject[] = [];
+      collectObjects(doc as Document, conv, documentIndex, found);
+      objects.push(...found);
     } catch (e) {
       if (!(e instanceof ParseLimitError)) throw e;
       findings.push({ ruleId: 'yaml-syntax', severity: 'error', message: e.message, span: e.span, documentIndex });
