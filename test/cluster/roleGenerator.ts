@@ -1,8 +1,16 @@
 /**
- * Seeded generator of random Roles and ClusterRoles for the fidelity test: biased toward what the test
- * cluster's `developer` holds, so that about half are accepted and the rest hit every corner of the
- * escalation check (wildcards, subresources, resourceNames, non-resource URLs, groups).
+ * Seeded generator of random Roles and ClusterRoles for the fidelity test. Rules are biased toward what the acting
+ * user holds (subsets of its rules, sometimes narrowed by resourceNames, sometimes with one foreign verb), mixed with
+ * neighbours it does not hold, so that both outcomes are common and every corner of the escalation check is hit:
+ * wildcards, subresources, resourceNames, non-resource URL prefixes, several groups.
  */
+
+export interface SeedRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+  nonResourceURLs?: string[];
+}
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -17,26 +25,23 @@ export function mulberry32(seed: number): () => number {
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-const some = <T>(r: Rand, xs: readonly T[], max: number): T[] => {
-  const n = 1 + Math.floor(r() * max);
+const subset = <T>(r: Rand, xs: readonly T[], max = xs.length): T[] => {
+  const n = 1 + Math.floor(r() * Math.min(max, xs.length));
   return [...new Set(Array.from({ length: n }, () => pick(r, xs)))];
 };
 
-/** (group, resources) the developer holds in team-a, plus neighbours it does not. */
-const RESOURCE_POOL: readonly [string, readonly string[]][] = [
-  ['', ['serviceaccounts', 'serviceaccounts/token', 'services', 'configmaps', 'secrets', 'pods', 'pods/exec', 'pods/log', 'services/status', '*']],
+/** Resources the actors do not hold, next to ones they do. */
+const NEIGHBOURS: readonly [string, readonly string[]][] = [
+  ['', ['secrets', 'pods', 'pods/exec', 'pods/log', 'services/status', 'serviceaccounts', 'configmaps', '*']],
   ['apps', ['deployments', 'deployments/scale', 'statefulsets', 'daemonsets', '*', '*/scale']],
   ['networking.k8s.io', ['ingresses', 'ingresses/status', 'networkpolicies']],
-  ['autoscaling', ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']],
   ['rbac.authorization.k8s.io', ['roles', 'rolebindings', 'clusterroles']],
   ['batch', ['jobs', 'cronjobs']],
-  ['authorization.k8s.io', ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']],
   ['*', ['deployments', 'configmaps', '*']],
 ];
-const HELD_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
-const OTHER_VERBS = ['deletecollection', 'escalate', 'bind', 'impersonate', '*', 'use'];
+const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'escalate', 'bind', '*'];
 const NAMES = ['web', 'api', 'lock', 'ci'];
-const URLS = ['/healthz', '/version', '/version/', '/livez', '/readyz', '/metrics', '/logs*', '/api', '/apis/*', '*'];
+const URLS = ['/healthz', '/version', '/metrics', '/logs', '/logs/kube-apiserver.log', '/logs*', '/apis/*', '*'];
 
 export interface GeneratedRole {
   kind: 'Role' | 'ClusterRole';
@@ -44,41 +49,50 @@ export interface GeneratedRole {
   name: string;
 }
 
-function resourceRule(r: Rand, clusterScope: boolean): Record<string, unknown> {
-  const [group, resources] = pick(r, RESOURCE_POOL);
-  const groups = r() < 0.15 ? [group, pick(r, RESOURCE_POOL)[0]] : [group];
-  const rule: Record<string, unknown> = {
-    apiGroups: [...new Set(groups)],
-    resources: some(r, resources, 3),
-    verbs: r() < 0.8 ? some(r, HELD_VERBS, 4) : [...some(r, HELD_VERBS, 2), pick(r, OTHER_VERBS)],
-  };
-  if (r() < 0.2) rule.resourceNames = some(r, NAMES, 2);
-  // ClusterRoles: mostly what every authenticated user holds cluster-wide (self reviews), so some are accepted.
-  if (clusterScope && r() < 0.5) {
-    rule.apiGroups = ['authorization.k8s.io'];
-    rule.resources = some(r, ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], 2);
-    rule.verbs = r() < 0.8 ? ['create'] : some(r, ['create', 'get'], 2);
-    delete rule.resourceNames;
+function heldShaped(r: Rand, held: readonly SeedRule[]): Record<string, unknown> {
+  const h = pick(r, held);
+  if (h.nonResourceURLs) {
+    // A held `/logs/*`-style prefix covers anything below it.
+    const urls = subset(r, h.nonResourceURLs, 2).map((u) => (u.endsWith('*') && r() < 0.5 ? `${u.slice(0, -1)}x${Math.floor(r() * 9)}` : u));
+    return { nonResourceURLs: urls, verbs: subset(r, h.verbs, 2) };
   }
+  const rule: Record<string, unknown> = { apiGroups: [...h.apiGroups!], resources: subset(r, h.resources!, 3), verbs: subset(r, h.verbs, 4) };
+  if (r() < 0.1) (rule.verbs as string[]).push(pick(r, VERBS));
+  if (r() < 0.2) rule.resourceNames = subset(r, NAMES, 2);
   return rule;
 }
 
-function urlRule(r: Rand): Record<string, unknown> {
-  return { nonResourceURLs: some(r, URLS, 2), verbs: r() < 0.8 ? ['get'] : some(r, ['get', 'post', '*'], 2) };
+/** Rules the apiserver's validation rejects (422), so schema agreement is exercised too. */
+const INVALID: readonly Record<string, unknown>[] = [
+  { apiGroups: [''], resources: ['pods'], verbs: [] },
+  { resources: ['pods'], verbs: ['get'] },
+  { apiGroups: [''], verbs: ['get'] },
+  { apiGroups: [''], resources: ['pods'], nonResourceURLs: ['/metrics'], verbs: ['get'] },
+  { nonResourceURLs: ['/metrics'], verbs: ['get'] },
+];
+
+function neighbour(r: Rand, clusterScope: boolean): Record<string, unknown> {
+  if (r() < 0.04) {
+    // nonResourceURLs alone are valid in a ClusterRole, not in a Role.
+    const bad = pick(r, INVALID);
+    return clusterScope && bad.nonResourceURLs && !bad.resources ? { ...bad, verbs: [] } : { ...bad };
+  }
+  if (clusterScope && r() < 0.25) return { nonResourceURLs: subset(r, URLS, 2), verbs: subset(r, ['get', 'post', '*'], 2) };
+  const [group, resources] = pick(r, NEIGHBOURS);
+  const rule: Record<string, unknown> = { apiGroups: r() < 0.15 ? [...new Set([group, pick(r, NEIGHBOURS)[0]])] : [group], resources: subset(r, resources, 3), verbs: subset(r, VERBS, 3) };
+  if (r() < 0.2) rule.resourceNames = subset(r, NAMES, 2);
+  return rule;
 }
 
-export function generateRoles(seed: number, count: number, prefix: string): GeneratedRole[] {
+/** `count` roles of `kind`; Roles go to `namespace`. `held` are the acting user's rules in that scope. */
+export function generateRoles(seed: number, count: number, prefix: string, kind: 'Role' | 'ClusterRole', held: readonly SeedRule[], namespace = 'team-a'): GeneratedRole[] {
   const r = mulberry32(seed);
   const out: GeneratedRole[] = [];
   for (let i = 0; i < count; i++) {
-    const kind = r() < 0.75 ? 'Role' : 'ClusterRole';
     const name = `${prefix}-${i}`;
-    const rules = Array.from({ length: 1 + Math.floor(r() * 3) }, () =>
-      kind === 'ClusterRole' && r() < 0.3 ? urlRule(r) : resourceRule(r, kind === 'ClusterRole'),
-    );
-    const metadata = kind === 'Role' ? `metadata:\n  name: ${name}\n  namespace: team-a\n` : `metadata:\n  name: ${name}\n`;
-    const yaml = `apiVersion: rbac.authorization.k8s.io/v1\nkind: ${kind}\n${metadata}rules: ${JSON.stringify(rules)}\n`;
-    out.push({ kind, yaml, name });
+    const rules = Array.from({ length: 1 + Math.floor(r() * 3) }, () => (r() < 0.65 ? heldShaped(r, held) : neighbour(r, kind === 'ClusterRole')));
+    const metadata = kind === 'Role' ? `metadata:\n  name: ${name}\n  namespace: ${namespace}\n` : `metadata:\n  name: ${name}\n`;
+    out.push({ kind, yaml: `apiVersion: rbac.authorization.k8s.io/v1\nkind: ${kind}\n${metadata}rules: ${JSON.stringify(rules)}\n`, name });
   }
   return out;
 }
