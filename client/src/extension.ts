@@ -1,7 +1,7 @@
 // Extension entry point (dist/client.js): composes the language client, the status bar, commands and views.
 import { window, type ExtensionContext } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { LiveStatusNotification } from '../../server/src/shared/protocol';
+import { LiveStatusNotification } from './messages';
 import { registerCommands } from './commands/registerCommands';
 import { startLanguageClient } from './languageClient';
 import { LiveStatusBar } from './statusBar';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { TrustNotification } from '../../server/src/shared/protocol';
+import { TrustNotification } from './messages';
 
 /** Starts the language server (dist/server.js) over IPC for YAML documents. */
 export async function startLanguageClient(context: ExtensionContext, output: LogOutputChannel): Promise<LanguageClient> {

@@ -1,6 +1,6 @@
 import { commands, window, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { DryRunRequest, RefreshRequest } from '../../../server/src/shared/protocol';
+import { DryRunRequest, RefreshRequest } from '../messages';
 import { switchContext, switchNamespace } from './contextCommands';
 import { generateLeastPrivilegeRole } from './leastPrivilegeCommand';
 

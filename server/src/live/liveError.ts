@@ -23,12 +23,12 @@ function isApiException(err: unknown): err is ApiExceptionLike {
 
 /** The apiserver's own message (Status.message) when there is one: it is what users search for. */
 export function statusMessage(body: unknown): string | undefined {
-  let b = body;
-  if (typeof b === 'string') {
+  let b: unknown = body;
+  if (typeof body === 'string') {
     try {
-      b = JSON.parse(b);
+      b = JSON.parse(body);
     } catch {
-      return b.length < 500 ? b : undefined;
+      return body.length < 500 ? body : undefined;
     }
   }
   if (typeof b === 'object' && b !== null && typeof (b as { message?: unknown }).message === 'string') {

@@ -12,8 +12,11 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LiveEnvironment } from '../live/liveEnvironment';
-import { DryRunRequest, LiveStatusNotification, RefreshRequest, TrustNotification } from '../shared/protocol';
+import { DryRunRequest, LiveStatusNotification, RefreshRequest, TrustNotification } from './messages';
+import { LineIndex } from '../engine/text/lineIndex';
 import { codeActions } from './codeActions';
+import { completions } from './completion';
+import { ruleHover } from './hover';
 import { DocumentState } from './documentState';
 import { ManifestIndex } from './manifestIndex';
 import { SettingsSource } from './settingsSource';
@@ -43,6 +46,8 @@ export function startLanguageServer(): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['"', "'", '[', ',', ' ', '-'] },
       },
       serverInfo: { name: 'pipeline-rbac' },
     };
@@ -88,6 +93,19 @@ export function startLanguageServer(): void {
     const doc = documents.get(params.textDocument.uri);
     const result = doc && state.get(doc.uri, doc.version);
     return doc && result ? codeActions(doc, result, params) : [];
+  });
+
+  connection.onHover(async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    const result = doc && state.get(doc.uri);
+    if (!doc || !result) return null;
+    return ruleHover(result, doc.offsetAt(params.position), env.options(await settings.get(doc.uri)));
+  });
+  connection.onCompletion(async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const options = env.options(await settings.get(doc.uri));
+    return completions(doc.getText(), doc.offsetAt(params.position), new LineIndex(doc.getText()), options.catalog);
   });
 
   documents.listen(connection);

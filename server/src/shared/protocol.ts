@@ -1,11 +1,24 @@
 /**
- * Custom messages between the extension client and the language server, typed once for both sides
- * (the vscode-eslint pattern).
+ * Custom messages between the extension client and the language server: method names and payload types,
+ * shared by both sides (the vscode-eslint pattern). Each side builds its typed message objects from its own
+ * LSP library (server/src/lsp/messages.ts, client/src/messages.ts): the two libraries ship different
+ * vscode-jsonrpc majors, whose classes are not interchangeable at the type level.
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
-/** Client -> server: the workspace trust changed (untrusted: never run kubeconfig exec plugins). */
-export const TrustNotification = new NotificationType<{ trusted: boolean }>('pipelineRbac/trust');
+export const Methods = {
+  /** Client -> server notification: the workspace trust changed (untrusted: never run kubeconfig exec plugins). */
+  trust: 'pipelineRbac/trust',
+  /** Server -> client notification: the live cluster connection changed state. */
+  liveStatus: 'pipelineRbac/liveStatus',
+  /** Client -> server request: drop cached cluster data and re-validate open documents. */
+  refresh: 'pipelineRbac/refresh',
+  /** Client -> server request: the authoritative check of one document by server-side dry run. */
+  dryRun: 'pipelineRbac/dryRun',
+} as const;
+
+export interface TrustParams {
+  trusted: boolean;
+}
 
 export type LiveState = 'offline' | 'connecting' | 'connected' | 'unreachable' | 'unauthorized' | 'disabled';
 
@@ -19,13 +32,11 @@ export interface LiveStatus {
   message: string;
 }
 
-/** Server -> client: the live cluster connection changed state. */
-export const LiveStatusNotification = new NotificationType<LiveStatus>('pipelineRbac/liveStatus');
+export interface DryRunParams {
+  uri: string;
+}
 
-/** Client -> server: drop cached cluster data (held rules, discovery) and re-validate open documents. */
-export const RefreshRequest = new RequestType0<void, void>('pipelineRbac/refresh');
-
-/** Client -> server: the authoritative check of one document by server-side dry-run. */
-export const DryRunRequest = new RequestType<{ uri: string }, { checked: number; rejected: number }, void>(
-  'pipelineRbac/dryRun',
-);
+export interface DryRunResult {
+  checked: number;
+  rejected: number;
+}
