@@ -26,7 +26,7 @@ describe('diagnostics over LSP (dist/server.js --stdio)', () => {
     assert.equal(wildcard.length, 1, JSON.stringify(diags, null, 2));
     assert.equal(wildcard[0]!.source, 'pipeline-rbac');
     assert.equal(wildcard[0]!.range.start.line, 8, 'the verbs line (0-based 8)');
-    assert.match(wildcard[0]!.message, /\*/);
+    assert.match(String(wildcard[0]!.message), /\*/);
   });
 
   it('fixing the wildcard clears the diagnostic on the next version', async () => {

@@ -4,7 +4,7 @@ import { UsageError } from './errors';
 
 /** `--held-rules FILE`: YAML or JSON with Role/ClusterRole documents or SelfSubjectRulesReview objects. */
 export function loadHeldRules(text: string, path: string, defaultNamespace = 'default'): HeldPermissions {
-  const docs = parseAllDocuments(text, { maxAliasCount: 100 });
+  const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   const values: unknown[] = [];
   for (const doc of list) {

@@ -38,7 +38,7 @@ export function manifestKinds(text: string, source: string): ManifestKind[] {
   const out: ManifestKind[] = [];
   let docs;
   try {
-    docs = parseAllDocuments(text, { maxAliasCount: 100 });
+    docs = parseAllDocuments(text);
   } catch {
     return out;
   }
