@@ -54,6 +54,20 @@ describe('identity CLI without a cluster', () => {
     await assert.rejects(runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'github', '--repo', 'not-a-repo', '--role', 'r'], io(dir).value), UsageError);
   });
 
+  test('an unreachable cluster is an I/O error: exit 2, nothing written', async () => {
+    const kubeconfig = join(dir, 'unreachable.kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {token: operator-secret-token-123456}\ncontexts:\n- name: x\n  context: {cluster: c, user: u, namespace: team-a}\ncurrent-context: x\n',
+    );
+    const a = io(dir);
+    const code = await runIdentity(['create', '--namespace', 'team-a', '--name', 'ci', '--role-file', 'role.yaml', '--export', 'file:never.kubeconfig', '--kubeconfig', kubeconfig], a.value);
+    assert.equal(code, 2);
+    assert.match(a.err(), /checking your permissions failed: .*unreachable/);
+    assert.doesNotMatch(a.err() + a.out(), /operator-secret-token-123456/);
+    assert.throws(() => readFileSync(join(dir, 'never.kubeconfig')), /ENOENT/);
+  });
+
   test('help: exit 0 with --help, 2 without a command', async () => {
     const a = io(dir);
     assert.equal(await runIdentity(['--help'], a.value), 0);

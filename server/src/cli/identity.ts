@@ -58,7 +58,7 @@ export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
 Common: --kubeconfig FILE, --context NAME, --format text|json (json prints the result, never the token).
 Export targets: github:OWNER/REPO[@ENV]:SECRET | gitlab:PROJECT:VAR[@SCOPE] | vault:MOUNT/PATH | file:PATH
 Store credentials come from GITHUB_TOKEN, GITHUB_API_URL, GITLAB_TOKEN, GITLAB_HOST, VAULT_TOKEN, VAULT_ADDR.
-Exit codes: 0 done, 1 refused or failed (nothing left behind unless stated), 2 usage error.
+Exit codes: 0 done, 1 refused or failed (nothing left behind unless stated), 2 usage error or cluster unreachable.
 `;
 
 const SUBCOMMANDS = ['create', 'rotate', 'revoke', 'manifests', 'oidc'] as const;
@@ -370,7 +370,8 @@ export async function runIdentity(argv: string[], io: IdentityIo = defaultIo()):
         );
       }
       io.stderr(`pipeline-rbac: ${err.message}\n`);
-      return err.kind === 'invalid' ? 2 : 1;
+      // As for `check`: 2 for usage and I/O (unreachable cluster), 1 for refusals and failures.
+      return err.kind === 'invalid' || err.kind === 'unreachable' ? 2 : 1;
     }
     throw err;
   }

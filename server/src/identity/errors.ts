@@ -24,6 +24,8 @@ export type IdentityErrorKind =
   | 'cluster'
   /** The secret store failed. */
   | 'export'
+  /** The cluster could not be reached (network, TLS): an I/O error, CLI exit 2 like `check --live`. */
+  | 'unreachable'
   | 'timeout';
 
 export class IdentityError extends Error {
@@ -81,6 +83,7 @@ export function toIdentityError(err: unknown, step: StepId, redactor: Redactor):
       : err.kind === 'not-found' ? 'not-found'
       : err.kind === 'conflict' ? 'conflict'
       : err.kind === 'timeout' ? 'timeout'
+      : err.kind === 'unreachable' ? 'unreachable'
       : 'cluster';
     return new IdentityError(message, kind, step, [], undefined, err.status);
   }
