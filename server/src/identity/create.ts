@@ -45,7 +45,7 @@ export interface IdentityDeps {
   readonly now?: () => Date;
   /** Called after each step succeeds; a throw aborts the run (and rolls back), as any failure would. */
   readonly afterStep?: (step: StepId, created: readonly ObjectRef[]) => void | Promise<void>;
-  /** A preflight the UI already ran and showed; skipped here when given and ok. */
+  /** A preflight the UI already ran and showed; reused when it passed for this namespace and context. */
   readonly preflight?: PreflightReport;
   /** How long to wait for the tokens controller (legacy Secrets). */
   readonly legacyTokenTimeoutMs?: number;
@@ -106,7 +106,8 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     checkNamespace(namespace);
     checkServiceAccountName(name);
     enter('preflight', `Checking who you are and what you may do in ${namespace}...`);
-    report = deps.preflight?.ok ? deps.preflight : await preflightFor(plan, deps);
+    const given = deps.preflight;
+    report = given?.ok && given.operation === 'create' && given.namespace === namespace && given.context === deps.kubeconfig.context ? given : await preflightFor(plan, deps);
     if (!report.ok) {
       const reasons = report.missing.map((m) => `${m.verb} ${m.subresource ? `${m.resource}/${m.subresource}` : m.resource} (to ${m.why})`);
       throw new IdentityError(

@@ -31,3 +31,4 @@ export {
   type OidcSubjectInput,
 } from './oidc';
 export { pipelineSnippets, type PipelineSnippets, type SnippetInput } from './snippets';
+export { renderCreate, renderRotate, renderRevoke, renderPreflight, tokenLine } from './summary';
