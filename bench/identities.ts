@@ -113,12 +113,22 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-export async function benchIdentities(kubeconfigAdmin: string, options: IdentitiesBenchOptions = {}): Promise<IdentitiesBenchResult> {
+export interface Seeded {
+  run: string;
+  namespaces: string[];
+  objects: number;
+  seedSeconds: number;
+  /** Deletes the seeded namespaces (the namespace controller removes their objects), waits until gone; seconds. */
+  cleanup(): Promise<number>;
+  close(): void;
+}
+
+/** Seeds the bench objects into the loopback cluster of `kubeconfigAdmin`; on failure, removes what it made. */
+export async function seedIdentities(kubeconfigAdmin: string, options: IdentitiesBenchOptions = {}): Promise<Seeded> {
   const nsCount = options.namespaces ?? 500;
   const saPerNs = options.serviceAccountsPerNamespace ?? 10;
   const rbPerSa = options.bindingsPerServiceAccount ?? 2;
   const concurrency = options.concurrency ?? 16;
-  const builds = options.builds ?? 3;
   const log = options.log ?? (() => undefined);
   const run = `b${randomBytes(3).toString('hex')}`;
   const kc = new KubeConfig();
@@ -127,9 +137,26 @@ export async function benchIdentities(kubeconfigAdmin: string, options: Identiti
   const namespaces = Array.from({ length: nsCount }, (_, i) => `bench-idt-${run}-${i}`);
   let objects = 0;
 
+  const cleanup = async (): Promise<number> => {
+    const started = Date.now();
+    await pool(namespaces, concurrency, async (ns) => {
+      await api.send('DELETE', `/api/v1/namespaces/${ns}`);
+    });
+    const deadline = Date.now() + 15 * 60_000;
+    for (;;) {
+      const list = (await api.getJson(`/api/v1/namespaces?labelSelector=${encodeURIComponent(`${BENCH_LABEL}=${run}`)}&limit=1`)) as { items?: unknown[] };
+      if (!list.items?.length) break;
+      if (Date.now() > deadline) throw new Error(`bench namespaces (label ${BENCH_LABEL}=${run}) still terminating after 15 min`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    log(`deleted the ${nsCount} bench namespaces in ${seconds} s`);
+    return seconds;
+  };
+
+  // One namespace per job, its objects in order: `concurrency` requests in flight.
+  const seedStart = Date.now();
   try {
-    // ---- seed: one namespace per job, its objects in order (16 requests in flight).
-    const seedStart = Date.now();
     await pool(namespaces, concurrency, async (ns) => {
       await api.send('POST', '/api/v1/namespaces', { metadata: { name: ns, labels: { [BENCH_LABEL]: run } } });
       await api.send('POST', `/apis/${RBAC}/v1/namespaces/${ns}/roles`, {
@@ -161,10 +188,23 @@ export async function benchIdentities(kubeconfigAdmin: string, options: Identiti
         }
       }
     });
-    const seedSeconds = (Date.now() - seedStart) / 1000;
-    log(`seeded ${objects} objects (${nsCount} namespaces, ${nsCount * saPerNs} ServiceAccounts, ${nsCount * saPerNs * rbPerSa} RoleBindings, ${nsCount} Roles) in ${seedSeconds.toFixed(1)} s`);
+  } catch (err) {
+    await cleanup().catch(() => undefined);
+    api.close();
+    throw err;
+  }
+  const seedSeconds = Math.round((Date.now() - seedStart) / 100) / 10;
+  log(`seeded ${objects} objects (${nsCount} namespaces, ${nsCount * saPerNs} ServiceAccounts, ${nsCount * saPerNs * rbPerSa} RoleBindings, ${nsCount} Roles) in ${seedSeconds} s`);
+  return { run, namespaces, objects, seedSeconds, cleanup, close: () => api.close() };
+}
 
-    // ---- measure: the full model as the tree builds it (admin: all namespaces, cluster-wide lists).
+export async function benchIdentities(kubeconfigAdmin: string, options: IdentitiesBenchOptions = {}): Promise<IdentitiesBenchResult> {
+  const builds = options.builds ?? 3;
+  const log = options.log ?? (() => undefined);
+  const seeded = await seedIdentities(kubeconfigAdmin, options);
+  const prefix = `bench-idt-${seeded.run}-`;
+  try {
+    // The full model as the tree builds it (admin: all namespaces, cluster-wide lists).
     const loaded = loadKubeconfig({ kubeconfig: kubeconfigAdmin, trusted: true });
     const runs: IdentitiesBenchResult['runs'] = [];
     let listRequests = 0;
@@ -176,35 +216,18 @@ export async function benchIdentities(kubeconfigAdmin: string, options: Identiti
       const totalMs = performance.now() - started;
       runs.push({ totalMs: Math.round(totalMs), fetchMs: model.stats.fetchMs, modelMs: model.stats.buildMs });
       listRequests = model.stats.listRequests;
-      const ids = [...model.namespaces.flatMap((n) => n.identities), ...model.cluster];
-      identities = ids.filter((x) => x.namespace?.startsWith(`bench-idt-${run}-`)).length;
-      bindings = ids.filter((x) => x.namespace?.startsWith(`bench-idt-${run}-`)).reduce((n, x) => n + x.bindings.length, 0);
+      const ours = [...model.namespaces.flatMap((n) => n.identities), ...model.cluster].filter((x) => x.namespace?.startsWith(prefix));
+      identities = ours.length;
+      bindings = ours.reduce((n, x) => n + x.bindings.length, 0);
       log(`build ${i + 1}: ${Math.round(totalMs)} ms (fetch ${model.stats.fetchMs} ms, model ${model.stats.buildMs} ms), ${listRequests} list requests, ${identities} bench identities`);
     }
-    return { seedSeconds: Math.round(seedSeconds * 10) / 10, buildMs: Math.round(median(runs.map((r) => r.totalMs))), listRequests, runs, identities, bindings, objectsSeeded: objects, cleanupSeconds: await cleanup() };
+    const cleanupSeconds = await seeded.cleanup();
+    return { seedSeconds: seeded.seedSeconds, buildMs: Math.round(median(runs.map((r) => r.totalMs))), listRequests, runs, identities, bindings, objectsSeeded: seeded.objects, cleanupSeconds };
   } catch (err) {
-    await cleanup().catch(() => undefined);
+    await seeded.cleanup().catch(() => undefined);
     throw err;
   } finally {
-    api.close();
-  }
-
-  /** Deletes the bench namespaces (the namespace controller removes their objects) and waits until they are gone. */
-  async function cleanup(): Promise<number> {
-    const started = Date.now();
-    await pool(namespaces, concurrency, async (ns) => {
-      await api.send('DELETE', `/api/v1/namespaces/${ns}`);
-    });
-    const deadline = Date.now() + 15 * 60_000;
-    for (;;) {
-      const list = (await api.getJson(`/api/v1/namespaces?labelSelector=${encodeURIComponent(`${BENCH_LABEL}=${run}`)}&limit=1`)) as { items?: unknown[] };
-      if (!list.items?.length) break;
-      if (Date.now() > deadline) throw new Error(`bench namespaces (label ${BENCH_LABEL}=${run}) still terminating after 15 min`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    const seconds = Math.round((Date.now() - started) / 100) / 10;
-    log(`deleted the ${nsCount} bench namespaces in ${seconds} s`);
-    return seconds;
+    seeded.close();
   }
 }
 

@@ -265,7 +265,8 @@ test('the model is plain JSON without any field that could hold token data', () 
   assert.doesNotMatch(json, /"(token|data|stringData)"\s*:/);
 });
 
-test('builds 5,000 identities with 10,000 bindings in well under a second', () => {
+// A guard against quadratic blowups (those take minutes at this size), not a benchmark: bench/identities.ts measures.
+test('builds 5,000 identities with 10,000 bindings in a few seconds at most', () => {
   const sas = [];
   const rbs: ApiBinding[] = [];
   const roles: ApiRole[] = [];
@@ -285,5 +286,5 @@ test('builds 5,000 identities with 10,000 bindings in well under a second', () =
   const ms = performance.now() - started;
   assert.equal(model.stats.identities, 5000);
   assert.equal(allIdentities(model).reduce((n, i) => n + i.bindings.length, 0), 10_000);
-  assert.ok(ms < 1500, `took ${ms} ms`);
+  assert.ok(ms < 8000, `took ${ms} ms`);
 });

@@ -60,19 +60,20 @@ const CLUSTER: Record<ClusterKey, ListSpec> = {
 const NAMESPACED_KEYS = Object.keys(NAMESPACED) as NamespacedKey[];
 
 interface Lister {
-  list(spec: ListSpec, namespace: string | undefined): Promise<unknown[]>;
+  /** Every item of the list, each passed through `map` as its page arrives (raw pages are dropped early). */
+  list<T>(spec: ListSpec, namespace: string | undefined, map: (item: unknown) => T): Promise<T[]>;
 }
 
 /** Reads every page of one list (limit/continue); a continue token that expired (410) restarts the list once. */
 function pagedLister(http: JsonGetter, pageSize: number): Lister {
   return {
-    async list(spec, namespace) {
+    async list(spec, namespace, map) {
       const where = namespace ? ` in namespace ${namespace}` : ' in all namespaces';
       const what = `listing ${spec.resource}${where}`;
       const path = namespace ? `${spec.base}/namespaces/${encodeURIComponent(namespace)}/${spec.plural}` : `${spec.base}/${spec.plural}`;
       let restarted = false;
       for (;;) {
-        const items: unknown[] = [];
+        const items: ReturnType<typeof map>[] = [];
         let cont: string | undefined;
         try {
           do {
@@ -81,7 +82,7 @@ function pagedLister(http: JsonGetter, pageSize: number): Lister {
               items?: unknown[];
               metadata?: { continue?: string };
             };
-            for (const item of body.items ?? []) items.push(item);
+            for (const item of body.items ?? []) items.push(map(item));
             cont = body.metadata?.continue || undefined;
           } while (cont);
           return items;
@@ -163,20 +164,13 @@ interface Collected {
   roles: ApiRole[];
 }
 
-function normalise(key: NamespacedKey, items: unknown[]): Collected[NamespacedKey] {
-  switch (key) {
-    case 'serviceaccounts':
-      return items.map(toServiceAccount);
-    case 'legacyTokens':
-      return items.map((i) => toTokenSecret(i, 'legacy-type'));
-    case 'boundTokens':
-      return items.map((i) => toTokenSecret(i, 'bound-label'));
-    case 'rolebindings':
-      return items.map((i) => toBinding(i, 'RoleBinding'));
-    case 'roles':
-      return items.map((i) => toRole(i, 'Role'));
-  }
-}
+const NORMALISE: { [K in NamespacedKey]: (item: unknown) => Collected[K][number] } = {
+  serviceaccounts: toServiceAccount,
+  legacyTokens: (i) => toTokenSecret(i, 'legacy-type'),
+  boundTokens: (i) => toTokenSecret(i, 'bound-label'),
+  rolebindings: (i) => toBinding(i, 'RoleBinding'),
+  roles: (i) => toRole(i, 'Role'),
+};
 
 /** Errors that mean "you may not read this here": recorded, not thrown. Anything else (unreachable, 401) is fatal. */
 function isLocal(err: LiveError): boolean {
@@ -216,9 +210,9 @@ export async function fetchSnapshot(http: JsonGetter & { requests?: number }, re
     problems.push({ resource: spec.resource, ...(namespace ? { namespace } : {}), kind: e.kind, message: e.message });
   };
 
-  const tryList = async (spec: ListSpec, namespace: string | undefined): Promise<unknown[] | undefined> => {
+  const tryList = async <T>(spec: ListSpec, namespace: string | undefined, map: (item: unknown) => T): Promise<T[] | undefined> => {
     try {
-      const items = await lister.list(spec, namespace);
+      const items = await lister.list(spec, namespace, map);
       if (spec.resource !== 'secrets') readable.add(`${spec.resource}/${namespace ?? '*'}`);
       return items;
     } catch (err) {
@@ -230,29 +224,30 @@ export async function fetchSnapshot(http: JsonGetter & { requests?: number }, re
   // Which namespaced lists succeeded where (`${key}/${namespace or *}`).
   const okKeys = new Set<string>();
   const listNamespaced = async (key: NamespacedKey, namespace: string | undefined): Promise<boolean> => {
-    const items = await tryList(NAMESPACED[key], namespace);
+    const items = await tryList(NAMESPACED[key], namespace, NORMALISE[key]);
     if (!items) return false;
     okKeys.add(`${key}/${namespace ?? '*'}`);
-    (collected[key] as unknown[]).push(...normalise(key, items));
+    const into = collected[key] as unknown[];
+    for (const item of items) into.push(item);
     return true;
   };
 
   const allNamespaces = req.namespaces === undefined;
   const clusterLists = Promise.all([
-    allNamespaces ? tryList(CLUSTER.namespaces, undefined) : Promise.resolve(undefined),
-    tryList(CLUSTER.clusterrolebindings, undefined),
-    tryList(CLUSTER.clusterroles, undefined),
+    allNamespaces ? tryList(CLUSTER.namespaces, undefined, (i) => pickMeta(metaOf(i)).name) : Promise.resolve(undefined),
+    tryList(CLUSTER.clusterrolebindings, undefined, (i) => toBinding(i, 'ClusterRoleBinding')),
+    tryList(CLUSTER.clusterroles, undefined, (i) => toRole(i, 'ClusterRole')),
   ]);
   const namespacedLists = allNamespaces ? Promise.all(NAMESPACED_KEYS.map((k) => listNamespaced(k, undefined))) : Promise.resolve([]);
   // One await for both, so a fatal error in one never leaves the other's rejection unhandled.
   const [[nsItems, crbItems, crItems], wide] = await Promise.all([clusterLists, namespacedLists]);
   const clusterWideOk = new Set<NamespacedKey>(NAMESPACED_KEYS.filter((_, i) => wide[i] === true));
-  const clusterRoleBindings = (crbItems ?? []).map((i) => toBinding(i, 'ClusterRoleBinding'));
-  const clusterRoles = (crItems ?? []).map((i) => toRole(i, 'ClusterRole'));
+  const clusterRoleBindings = crbItems ?? [];
+  const clusterRoles = crItems ?? [];
 
   // The namespaces in scope, in a stable order.
   const scope = new Set<string>();
-  const knownNamespaces = nsItems ? nsItems.map((i) => pickMeta(metaOf(i)).name) : undefined;
+  const knownNamespaces = nsItems;
   if (allNamespaces) {
     for (const n of knownNamespaces ?? []) scope.add(n);
     for (const list of [collected.serviceaccounts, collected.legacyTokens, collected.boundTokens, collected.rolebindings, collected.roles]) {

@@ -72,14 +72,28 @@ interface SubjectRef {
   binding: ApiBinding;
 }
 
+/** Which lists succeeded where (Snapshot.readable), indexed once: it is asked several times per identity. */
 class Readability {
-  private readonly set: Set<string>;
+  private readonly wide = new Set<string>();
+  private readonly byNamespace = new Map<string, Set<string>>();
   constructor(readable: readonly string[]) {
-    this.set = new Set(readable);
+    for (const entry of readable) {
+      const slash = entry.indexOf('/');
+      const resource = entry.slice(0, slash);
+      const where = entry.slice(slash + 1);
+      if (where === '*') this.wide.add(resource);
+      else pushToSet(this.byNamespace, resource, where);
+    }
   }
   can(resource: string, namespace?: string): boolean {
-    return this.set.has(`${resource}/*`) || (namespace !== undefined && this.set.has(`${resource}/${namespace}`));
+    return this.wide.has(resource) || (namespace !== undefined && this.byNamespace.get(resource)?.has(namespace) === true);
   }
+}
+
+function pushToSet<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
 }
 
 export function buildIdentitiesModel(snap: Snapshot, opts: BuildOptions): IdentitiesModel {
@@ -345,10 +359,13 @@ function compareIdentities(a: IdentityNode, b: IdentityNode): number {
   return a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name);
 }
 
+const ANNOTATION_ENTRIES = Object.entries(ANNOTATION) as [keyof IdentityAnnotations, string][];
+
 function annotationsOf(meta: Meta | undefined): IdentityAnnotations {
-  const a = meta?.annotations ?? {};
   const out: IdentityAnnotations = {};
-  for (const [k, name] of Object.entries(ANNOTATION) as [keyof IdentityAnnotations, string][]) {
+  const a = meta?.annotations;
+  if (!a) return out;
+  for (const [k, name] of ANNOTATION_ENTRIES) {
     const v = a[name];
     if (v !== undefined) out[k] = v;
   }
