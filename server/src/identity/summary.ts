@@ -7,6 +7,9 @@ import type { RotateResult } from './rotate';
 import type { PipelineSnippets } from './snippets';
 import type { IdentityResult, TokenInfo } from './types';
 
+/** Measured on kube-apiserver 1.36: a token used in the last seconds keeps authenticating until its cache entry expires. */
+const CACHE_NOTE = 'the API server may still accept it for up to 10 s from its authentication cache';
+
 export function tokenLine(t: TokenInfo): string {
   if (t.kind === 'secret') return `long-lived service-account-token Secret ${t.secretName} (never expires; revoke by deleting it)`;
   const life = t.grantedSeconds !== undefined ? ` (${formatDuration(t.grantedSeconds)})` : '';
@@ -55,7 +58,7 @@ export function renderRotate(r: RotateResult): string {
     `Rotated the token of ${r.namespace}/${r.serviceAccount}.`,
     `  New token       ${tokenLine(r.token)}`,
     `  Exported to     ${r.export.location} (${r.export.action})`,
-    `  Old token       ${r.revokedSecret ? `revoked (deleted Secret ${r.revokedSecret})` : 'none recorded'}`,
+    `  Old token       ${r.revokedSecret ? `revoked (deleted Secret ${r.revokedSecret}; ${CACHE_NOTE})` : 'none recorded'}`,
     ...warningsBlock(r.warnings),
   ];
   return `${lines.join('\n')}\n`;
@@ -65,6 +68,7 @@ export function renderRevoke(r: RevokeResult): string {
   const lines = [
     `Revoked pipeline identity ${r.namespace}/${r.serviceAccount}.`,
     ...r.deleted.map((d) => `  deleted       ${d}`),
+    ...(r.deleted.some((d) => d.startsWith('Secret ')) ? [`  The token is revoked; ${CACHE_NOTE}.`] : []),
     ...r.alreadyGone.map((d) => `  already gone  ${d}`),
     ...r.kept.map((d) => `  kept          ${d}`),
     ...(r.storeDeleted ? [`  deleted       the kubeconfig in ${r.storeDeleted}`] : []),
