@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { toJsonModel } from '../../server/src/identities/json';
 import { allIdentities, buildIdentitiesModel } from '../../server/src/identities/model';
 import type { ApiBinding, ApiRole, IdentityNode, Snapshot } from '../../server/src/identities/types';
 
@@ -287,4 +288,25 @@ test('builds 5,000 identities with 10,000 bindings in a few seconds at most', ()
   assert.equal(model.stats.identities, 5000);
   assert.equal(allIdentities(model).reduce((n, i) => n + i.bindings.length, 0), 10_000);
   assert.ok(ms < 8000, `took ${ms} ms`);
+});
+
+test('the JSON form writes each role once and references it from every binding', () => {
+  const rbs: ApiBinding[] = [];
+  const sas = [];
+  for (let s = 0; s < 3; s++) {
+    sas.push({ metadata: { name: `sa-${s}`, namespace: 'team-a', labels: { 'pipeline-rbac.io/identity': 'true' } } });
+    rbs.push(rb('team-a', `v-${s}`, { kind: 'ClusterRole', name: 'view' }, [{ kind: 'ServiceAccount', name: `sa-${s}`, namespace: 'team-a' }]));
+  }
+  const model = buildIdentitiesModel(
+    snapshot({ serviceAccounts: sas, roleBindings: rbs, clusterRoles: [{ kind: 'ClusterRole', metadata: { name: 'view' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }] }),
+    { now: NOW },
+  );
+  const json = toJsonModel(model);
+  assert.deepEqual(Object.keys(json.roles), ['ClusterRole/view']);
+  assert.equal(json.roles['ClusterRole/view']!.rules[0]!.text, '{APIGroups:[""], Resources:["pods"], Verbs:["get"]}');
+  const refs = json.namespaces.flatMap((n) => n.identities.flatMap((i) => i.bindings.map((b) => b.role)));
+  assert.equal(refs.length, 3);
+  assert.ok(refs.every((r) => r.key === 'ClusterRole/view' && r.state === 'ok' && !('rules' in r)));
+  // The in-memory model the tree uses is untouched.
+  assert.equal(allIdentities(model)[0]!.bindings[0]!.role.rules.length, 1);
 });

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { SeverityOverrides } from '../engine/severity';
 import { isRuleId } from '../engine/suppress';
 import { loadKubeconfig } from '../live/kubeconfig';
+import { toJsonModel } from '../identities/json';
 import { identitiesFor, myAccessFor } from '../identities/load';
 import { renderMatrix, type AccessMatrix } from '../identities/myAccess';
 import { renderIdentitiesText } from '../identities/render';
@@ -76,7 +77,8 @@ export async function runIdentities(argv: string[], env: NodeJS.ProcessEnv = pro
   if (values['my-access']) access = await Promise.all(model.namespaces.filter((n) => n.readable || n.identities.length).map((n) => myAccessFor(loaded, n.name)));
 
   if (format === 'json') {
-    write(`${JSON.stringify(access ? { ...model, access } : model, null, 2)}\n`);
+    const json = toJsonModel(model);
+    write(`${JSON.stringify(access ? { ...json, access } : json, null, 2)}\n`);
   } else {
     let text = renderIdentitiesText(model);
     for (const m of access ?? []) text += `\nmy access in namespace ${m.namespace}\n${renderMatrix(m)}`;
