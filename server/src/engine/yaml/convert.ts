@@ -70,8 +70,9 @@ export class NodeConverter {
     return { start: Math.min(r[0], this.text.length), end };
   }
 
-  private walk(node: unknown, ptr: string, out: Converted, viaAlias: Span | undefined, depth: number): unknown {
-    const span = viaAlias ?? this.spanOf(node as Node) ?? { start: 0, end: 0 };
+  private walk(node: unknown, ptr: string, out: Converted, viaAlias: Span | undefined, depth: number, fallback?: Span): unknown {
+    // A value written as nothing (`key:`) has no node range: it sits right after its key.
+    const span = viaAlias ?? this.spanOf(node as Node) ?? fallback ?? { start: 0, end: 0 };
     if (depth > MAX_DEPTH) throw new ParseLimitError(`YAML nested deeper than ${MAX_DEPTH} levels; the document was not analysed.`, span);
     if (viaAlias && ++this.budget.aliasNodes > this.budget.maxAliasNodes) {
       throw new ParseLimitError(
@@ -121,7 +122,7 @@ export class NodeConverter {
         const childPtr = `${ptr}/${escapePointerToken(key)}`;
         const keySpan = viaAlias ?? this.spanOf(pair.key as Node) ?? span;
         out.keySpans.set(childPtr, keySpan);
-        setOwn(obj, key, this.walk(pair.value, childPtr, out, viaAlias, depth + 1));
+        setOwn(obj, key, this.walk(pair.value, childPtr, out, viaAlias, depth + 1, { start: keySpan.end, end: keySpan.end }));
       }
       for (const pair of merges) this.merge(obj, pair.value, ptr, out, viaAlias ?? this.spanOf(pair.value as Node) ?? span, depth);
       return obj;

@@ -75,7 +75,7 @@ export function buildRbacObject(kind: RbacKind, apiVersion: string, conv: Conver
   return obj;
 }
 
-function locateRule(rule: Record<string, unknown>, index: number, conv: Converted, at: (p: string) => Span): LocatedRule {
+export function locateRule(rule: Record<string, unknown>, index: number, conv: Converted, at: (p: string) => Span): LocatedRule {
   const base = `/rules/${index}`;
   const policy: PolicyRule = { verbs: [] };
   const located: LocatedRule = { index, rule: policy, span: at(base), fields: {} };

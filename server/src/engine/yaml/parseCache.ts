@@ -1,0 +1,255 @@
+/**
+ * Incremental parsing for the language server: a file is cut into YAML documents (at `---`) and a large Role's
+ * `rules:` block sequence into its items; each piece is parsed once and cached by its text, so an edit re-parses
+ * only the pieces it touched. The result is the same ParseResult that parseRbacFile gives for the whole text (a
+ * differential test holds it to that); whatever this cannot prove equivalent (anchors, aliases, merge keys, tags,
+ * directives, syntax errors, odd layouts) is parsed whole by parseRbacFile.
+ */
+import { Composer, isSeq, Parser, type Document, type Node } from 'yaml';
+import type { Finding, RbacObject, Span } from '../model';
+import { NodeConverter, type Converted } from './convert';
+import { buildRbacObject } from './extract';
+import { DEFAULT_PARSE_LIMITS, parseRbacFile, utf8LengthUpTo, type ParseLimits, type ParseResult } from './parse';
+
+/** Below this many rules a document is cheaper to parse whole than to cut up. */
+const MIN_RULES_TO_SPLIT = 32;
+/** Cached pieces kept per cache; past this the cache starts over (a file rarely has more distinct pieces). */
+const MAX_ENTRIES = 50_000;
+
+/** Characters that may start an anchor, alias, tag, merge key or directive: the full parser handles those. */
+const NEEDS_FULL_PARSE = /(^|[\s[{,:-])[&*!][^\s,\]}'"]|<<\s*:|^%|^\.\.\.(\s|$)|\t/m;
+
+interface DocResult {
+  objects: RbacObject[];
+  findings: Finding[];
+  /** Does this chunk hold a YAML document (for numbering and the document limit)? */
+  isDocument: boolean;
+}
+
+interface RuleItem {
+  value: unknown;
+  pointerSpans: [string, Span][];
+  keySpans: [string, Span][];
+}
+
+export class ParseCache {
+  private docs = new Map<string, DocResult>();
+  private items = new Map<string, RuleItem>();
+
+  parse(text: string, limits?: Partial<ParseLimits>): ParseResult {
+    const lim: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
+    if (utf8LengthUpTo(text, lim.maxBytes) > lim.maxBytes || /^%/m.test(text) || /^\.\.\.(\s|$)/m.test(text)) {
+      return parseRbacFile(text, limits);
+    }
+    if (this.docs.size + this.items.size > MAX_ENTRIES) this.clear();
+    const objects: RbacObject[] = [];
+    const findings: Finding[] = [];
+    let documentIndex = 0;
+    for (const chunk of splitDocuments(text)) {
+      let r = this.docs.get(chunk.text);
+      if (!r) {
+        r = this.parseDocument(chunk.text, limits);
+        this.docs.set(chunk.text, r);
+      }
+      if (!r.isDocument) continue;
+      // Error positions near a chunk's end can differ from the whole stream's: let the full parser report them.
+      if (r.findings.length) return parseRbacFile(text, limits);
+      if (documentIndex >= lim.maxDocuments) return parseRbacFile(text, limits);
+      for (const o of r.objects) objects.push(shiftObject(o, chunk.offset, documentIndex));
+      for (const f of r.findings) findings.push(shiftFinding(f, chunk.offset, documentIndex));
+      documentIndex++;
+    }
+    return { objects, findings, documentCount: documentIndex };
+  }
+
+  clear(): void {
+    this.docs = new Map();
+    this.items = new Map();
+  }
+
+  private parseDocument(chunk: string, limits: Partial<ParseLimits> | undefined): DocResult {
+    const isDocument = /^---/.test(chunk) || /^[ \t]*[^\s#]/m.test(chunk);
+    const split = NEEDS_FULL_PARSE.test(chunk) ? undefined : splitRules(chunk);
+    const fast = split && split.items.length >= MIN_RULES_TO_SPLIT ? this.assemble(chunk, split, limits) : undefined;
+    const r = fast ?? parseRbacFile(chunk, limits);
+    return { objects: r.objects, findings: r.findings, isDocument };
+  }
+
+  /** The Role built from a skeleton (the document with its rule items blanked out) and the cached items. */
+  private assemble(chunk: string, split: RulesSplit, limits: Partial<ParseLimits> | undefined): ParseResult | undefined {
+    const skeleton = parseRbacFile(blank(chunk, split.start, split.end), limits);
+    const base = skeleton.objects[0];
+    if (skeleton.findings.length || skeleton.objects.length !== 1 || !base || (base.kind !== 'Role' && base.kind !== 'ClusterRole')) return undefined;
+    const values: unknown[] = [];
+    const pointerSpans = new Map(base.pointerSpans);
+    const keySpans = new Map(base.keySpans ?? []);
+    for (const [i, item] of split.items.entries()) {
+      const parsed = this.item(chunk.slice(item.start, item.end));
+      if (!parsed) return undefined;
+      values.push(parsed.value);
+      const prefix = `/rules/${i}`;
+      for (const [p, s] of parsed.pointerSpans) pointerSpans.set(prefix + p, shiftSpan(s, item.start));
+      for (const [p, s] of parsed.keySpans) keySpans.set(prefix + p, shiftSpan(s, item.start));
+    }
+    const rulesSpan = { start: split.items[0]!.start + split.indent, end: trimEnd(chunk, split.items[split.items.length - 1]!.end) };
+    pointerSpans.set('/rules', rulesSpan);
+    // The blanked items may have been the end of the object: the root spans them again.
+    const root = pointerSpans.get('')!;
+    if (root.end < rulesSpan.end) pointerSpans.set('', { start: root.start, end: rulesSpan.end });
+    const value = { ...(base.value as Record<string, unknown>), rules: values };
+    const conv: Converted = { value, pointerSpans, keySpans };
+    return { objects: [buildRbacObject(base.kind, base.apiVersion, conv, 0)], findings: [], documentCount: 1 };
+  }
+
+  /** One rule item (`- apiGroups: ...` lines), parsed alone; spans relative to its first character. */
+  private item(text: string): RuleItem | undefined {
+    const hit = this.items.get(text);
+    if (hit) return hit;
+    const docs = [...new Composer({ version: '1.1', prettyErrors: false }).compose(new Parser().parse(text), false, text.length)] as Document[];
+    const doc = docs[0];
+    if (docs.length !== 1 || !doc || doc.errors.length || doc.warnings.length) return undefined;
+    const root = doc.contents as Node | null;
+    if (!isSeq(root) || root.items.length !== 1) return undefined;
+    let conv: Converted;
+    try {
+      // A zero alias budget: an alias the prefilter missed throws here and the document is parsed whole.
+      conv = new NodeConverter(text, doc, { maxAliasCount: 0, maxAliasNodes: 0, aliases: 0, aliasNodes: 0 }).convert(root);
+    } catch {
+      return undefined;
+    }
+    const strip = (entries: Map<string, Span>) =>
+      [...entries].filter(([p]) => p.startsWith('/0')).map(([p, s]) => [p.slice(2), s] as [string, Span]);
+    const item: RuleItem = { value: (conv.value as unknown[])[0], pointerSpans: strip(conv.pointerSpans), keySpans: strip(conv.keySpans) };
+    this.items.set(text, item);
+    return item;
+  }
+}
+
+interface Chunk {
+  text: string;
+  offset: number;
+}
+
+/** Cuts a YAML stream at document start markers (`---` at the start of a line). */
+export function splitDocuments(text: string): Chunk[] {
+  const starts = [0];
+  const re = /^---(?=[ \t\r\n]|$)/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) if (m.index > 0) starts.push(m.index);
+  return starts.map((start, i) => ({ text: text.slice(start, starts[i + 1] ?? text.length), offset: start })).filter((c) => c.text.length > 0);
+}
+
+interface RulesSplit {
+  /** Offsets of the item region (from the first item line to the end of the last item). */
+  start: number;
+  end: number;
+  indent: number;
+  items: { start: number; end: number }[];
+}
+
+/**
+ * Finds a top-level `rules:` block sequence and its items, by lines. Returns undefined for any layout it does not
+ * handle (flow style, `-` alone on a line, a second `rules:` key), leaving the document to the full parser.
+ */
+export function splitRules(chunk: string): RulesSplit | undefined {
+  const header = /^rules:[ ]*(#.*)?(\r?\n|$)/gm;
+  const m = header.exec(chunk);
+  if (!m || header.exec(chunk)) return undefined;
+  const lines = lineStarts(chunk, m.index + m[0].length);
+  const items: { start: number; end: number }[] = [];
+  let indent = -1;
+  let end = m.index + m[0].length;
+  for (const ls of lines) {
+    const lineEnd = nextLineStart(chunk, ls);
+    const line = chunk.slice(ls, lineEnd);
+    const content = /^( *)(\S)/.exec(line);
+    if (!content) continue;
+    const col = content[1]!.length;
+    if (content[2] === '#') {
+      // The parser counts a comment indented like the items as part of the sequence.
+      if (indent >= 0 && col >= indent) end = lineEnd;
+      continue;
+    }
+    if (indent < 0) {
+      if (!/^ *- \S/.test(line)) return undefined;
+      indent = col;
+    }
+    if (col < indent || (col === indent && !/^ *- \S/.test(line))) break;
+    if (col === indent) {
+      if (/^ *-\s*$/.test(line)) return undefined;
+      items.push({ start: ls, end: lineEnd });
+    } else if (items.length) items[items.length - 1]!.end = lineEnd;
+    end = lineEnd;
+  }
+  // Comment and blank lines between items belong to the item before them.
+  for (let i = 0; i + 1 < items.length; i++) items[i]!.end = items[i + 1]!.start;
+  if (!items.length) return undefined;
+  items[items.length - 1]!.end = end;
+  return { start: items[0]!.start, end, indent, items };
+}
+
+function* lineStarts(text: string, from: number): Generator<number> {
+  for (let i = from; i < text.length; i = nextLineStart(text, i)) yield i;
+}
+
+function nextLineStart(text: string, from: number): number {
+  const n = text.indexOf('\n', from);
+  return n < 0 ? text.length : n + 1;
+}
+
+/** The text with [start, end) turned into spaces (line breaks kept), so every other offset stays put. */
+function blank(text: string, start: number, end: number): string {
+  return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
+}
+
+function trimEnd(text: string, end: number): number {
+  let e = end;
+  while (e > 0 && /\s/.test(text[e - 1]!)) e--;
+  return e;
+}
+
+function shiftSpan(s: Span, by: number): Span {
+  return by === 0 ? s : { start: s.start + by, end: s.end + by };
+}
+
+function shiftFinding(f: Finding, by: number, documentIndex: number): Finding {
+  return { ...f, span: shiftSpan(f.span, by), ...(f.documentIndex !== undefined ? { documentIndex } : {}) };
+}
+
+function shiftMap(m: ReadonlyMap<string, Span>, by: number): Map<string, Span> {
+  const out = new Map<string, Span>();
+  for (const [k, s] of m) out.set(k, shiftSpan(s, by));
+  return out;
+}
+
+/** A copy of the object with every span moved by `by` (objects are cached relative to their document). */
+function shiftObject(o: RbacObject, by: number, documentIndex: number): RbacObject {
+  if (by === 0 && o.documentIndex === documentIndex) return o;
+  const s = (x: Span) => shiftSpan(x, by);
+  const out: RbacObject = {
+    ...o,
+    span: s(o.span),
+    kindSpan: s(o.kindSpan),
+    nameSpan: s(o.nameSpan),
+    documentIndex,
+    pointerSpans: shiftMap(o.pointerSpans, by),
+    rules: o.rules.map((r) => ({
+      ...r,
+      span: s(r.span),
+      fields: Object.fromEntries(
+        Object.entries(r.fields).map(([k, l]) => [k, { span: s(l.span), keySpan: s(l.keySpan), items: l.items.map(s) }]),
+      ),
+    })),
+    subjects: o.subjects.map((x) => ({ ...x, span: s(x.span), fieldSpans: shiftRecord(x.fieldSpans, by) })),
+  };
+  if (o.keySpans) out.keySpans = shiftMap(o.keySpans, by);
+  if (o.rulesKeySpan) out.rulesKeySpan = s(o.rulesKeySpan);
+  if (o.aggregationRule) out.aggregationRule = { ...o.aggregationRule, span: s(o.aggregationRule.span) };
+  if (o.roleRef) out.roleRef = { ...o.roleRef, span: s(o.roleRef.span), fieldSpans: shiftRecord(o.roleRef.fieldSpans, by) };
+  return out;
+}
+
+function shiftRecord<K extends string>(r: Partial<Record<K, Span>>, by: number): Partial<Record<K, Span>> {
+  const out: Partial<Record<K, Span>> = {};
+  for (const k of Object.keys(r) as K[]) out[k] = shiftSpan(r[k]!, by);
+  return out;
+}
