@@ -46,13 +46,16 @@ export async function identitiesFor(loaded: LoadedKubeconfig, req: Omit<Identiti
     });
     const namespaces = req.namespaces === 'all' ? undefined : (req.namespaces ?? [loaded.namespace]);
     const fallback = [...new Set([loaded.namespace, ...(req.fallbackNamespaces ?? [])].filter(Boolean))];
-    const snapshot = await fetchSnapshot(http, {
-      ...(namespaces ? { namespaces } : {}),
-      fallbackNamespaces: fallback,
-      ...(req.pageSize ? { pageSize: req.pageSize } : {}),
-      ...(req.concurrency ? { concurrency: req.concurrency } : {}),
-    });
-    const who = await whoami;
+    // One await for both: a failure of either never leaves the other's rejection unhandled.
+    const [snapshot, who] = await Promise.all([
+      fetchSnapshot(http, {
+        ...(namespaces ? { namespaces } : {}),
+        fallbackNamespaces: fallback,
+        ...(req.pageSize ? { pageSize: req.pageSize } : {}),
+        ...(req.concurrency ? { concurrency: req.concurrency } : {}),
+      }),
+      whoami,
+    ]);
     if (who) snapshot.stats.otherRequests += 1;
     return buildIdentitiesModel(snapshot, {
       now: req.now ?? new Date(),
