@@ -101,3 +101,13 @@ test('My Access rows and the incomplete marker', () => {
   assert.equal(cm.description, 'get list');
   assert.match(cm.tooltip!, /\| create \| \? \|/);
 });
+
+test('non-resource URLs fold into one My Access row', () => {
+  const parent = namespaceChildren(model, byLabel(namespaceNodes(model, 'dev'), 'team-a'))[0]!;
+  const m = accessMatrix({ resourceRules: [], nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/version', '/api/*'] }], incomplete: false }, 'team-a');
+  const nodes = accessNodes(m, parent);
+  assert.equal(nodes.length, 1);
+  assert.equal(nodes[0]!.label, 'Non-resource URLs');
+  assert.equal(nodes[0]!.description, '3 URLs');
+  assert.match(nodes[0]!.tooltip!, /\| \/healthz \| get \|/);
+});

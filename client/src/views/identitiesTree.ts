@@ -97,9 +97,7 @@ export class IdentitiesTreeProvider implements TreeDataProvider<ViewNode> {
     if (node.tooltip) item.tooltip = new MarkdownString(node.tooltip);
     item.iconPath = node.color ? new ThemeIcon(node.icon, new ThemeColor(COLORS[node.color])) : new ThemeIcon(node.icon);
     item.contextValue = node.contextValue;
-    if (node.kind === 'role' && node.contextValue.includes('readable')) {
-      item.command = { command: 'pipelineRbac.identities.openRole', title: 'Open Role', arguments: [node] };
-    }
+    // No click command on roles: a click expands the rules; "Open Role" is an inline action.
     return item;
   }
 

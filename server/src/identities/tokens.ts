@@ -93,7 +93,12 @@ export function tokenStates(sa: Meta, secrets: readonly TokenSecretMeta[], now: 
 /** "3d", "5h", "12m", "40s": short durations for tree labels and text output. */
 export function formatDuration(totalSeconds: number): string {
   const s = Math.abs(Math.round(totalSeconds));
-  if (s >= DAY) return `${Math.floor(s / DAY)}d`;
+  if (s >= DAY) {
+    // Hours still matter for a token that expires within the week.
+    const d = Math.floor(s / DAY);
+    const h = Math.floor((s % DAY) / 3600);
+    return d < 7 && h > 0 ? `${d}d ${h}h` : `${d}d`;
+  }
   if (s >= 3600) return `${Math.floor(s / 3600)}h`;
   if (s >= 60) return `${Math.floor(s / 60)}m`;
   return `${s}s`;

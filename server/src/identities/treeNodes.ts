@@ -70,7 +70,23 @@ function severityIcon(base: string, severity: Severity | undefined): { icon: str
 
 export function namespaceNodes(model: IdentitiesModel, context: string): ViewNode[] {
   const out: ViewNode[] = [];
-  for (const p of model.problems) out.push(problemNode(p, context, `${context}/problem/${p.resource}`));
+  // Cluster-wide 403s come in a batch (one per list); one line says it, the tooltip lists them.
+  const forbidden = model.problems.filter((p) => p.kind === 'forbidden');
+  if (forbidden.length) {
+    out.push({
+      kind: 'problem',
+      id: `${context}/problem/forbidden`,
+      label: `Cannot list ${forbidden.map((p) => p.resource).join(', ')} cluster-wide`,
+      description: 'showing the namespaces you can see',
+      tooltip: tooltip('Some lists are forbidden cluster-wide', forbidden.map((p) => `- ${escapeMd(p.message)}`)),
+      icon: 'lock',
+      color: 'information',
+      contextValue: 'problem forbidden',
+      collapsible: 'none',
+      context,
+    });
+  }
+  for (const p of model.problems) if (p.kind !== 'forbidden') out.push(problemNode(p, context, `${context}/problem/${p.resource}`));
   for (const ns of model.namespaces) out.push(namespaceNode(ns, context));
   if (model.cluster.length) {
     out.push({
@@ -370,13 +386,16 @@ export function accessNodes(m: AccessMatrix, parent: ViewNode): ViewNode[] {
       accessRow: row,
     });
   }
-  for (const n of m.nonResource) {
+  // Non-resource URLs (/healthz, /version, ...) are the same for everyone and rarely the question: one line.
+  if (m.nonResource.length) {
     out.push({
       kind: 'accessRow',
-      id: `${parent.id}/url/${n.url}`,
-      label: n.url,
-      description: n.verbs.join(' '),
+      id: `${parent.id}/urls`,
+      label: 'Non-resource URLs',
+      description: `${m.nonResource.length} URL${m.nonResource.length === 1 ? '' : 's'}`,
+      tooltip: ['**Non-resource URLs**', '', '| URL | verbs |', '|---|---|', ...m.nonResource.map((n) => `| ${escapeMd(n.url)} | ${n.verbs.join(', ')} |`)].join('\n'),
       icon: 'globe',
+      color: 'muted',
       contextValue: 'accessRow nonResource',
       collapsible: 'none',
       context: parent.context,
