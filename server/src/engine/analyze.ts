@@ -13,6 +13,7 @@ import { applySeverities, type SeverityOverrides } from './severity';
 import { applySuppressions, suppressions, type SuppressionScan } from './suppress';
 import { LineIndex } from './text/lineIndex';
 import { parseRbacFile, type ParseLimits } from './yaml/parse';
+import type { ParseCache } from './yaml/parseCache';
 
 export type RoleResolver = (kind: 'Role' | 'ClusterRole', name: string, namespace: string) => PolicyRule[] | undefined;
 
@@ -27,6 +28,8 @@ export interface AnalyzeOptions {
   resolveRole?: RoleResolver;
   severities?: SeverityOverrides;
   limits?: Partial<ParseLimits>;
+  /** Reuses the parse of unchanged documents and rules between calls (the language server keeps one per file). */
+  parseCache?: ParseCache;
   /** Extra rule families computed outside (e.g. unused-permission from workspace manifests). */
   extraFindings?: (objects: RbacObject[]) => Finding[];
 }
@@ -40,7 +43,7 @@ export interface AnalysisResult {
 }
 
 export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResult {
-  const parsed = parseRbacFile(text, options.limits);
+  const parsed = options.parseCache ? options.parseCache.parse(text, options.limits) : parseRbacFile(text, options.limits);
   const lineIndex = new LineIndex(text);
   const findings: Finding[] = [...parsed.findings];
   const defaultNamespace = options.defaultNamespace ?? 'default';

@@ -3,6 +3,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, type AnalysisResult } from '../engine/analyze';
 import type { Finding, RbacObject } from '../engine/model';
 import type { LineIndex } from '../engine/text/lineIndex';
+import { ParseCache } from '../engine/yaml/parseCache';
 import type { PipelineRbacSettings } from '../shared/settings';
 import { SOURCE, toDiagnostic, toRange } from './diagnostics';
 import type { DocumentState } from './documentState';
@@ -16,6 +17,8 @@ export type DryRunner = (settings: PipelineRbacSettings, objects: RbacObject[]) 
 
 export class Validator {
   private readonly debouncer = new Debouncer();
+  /** One parse cache per open document: an edit re-parses only the pieces it touched. */
+  private readonly parseCaches = new Map<string, ParseCache>();
   /** Dry-run findings, valid for exactly one document version. */
   private readonly dryRunResults = new Map<string, { version: number; findings: Finding[] }>();
 
@@ -65,6 +68,7 @@ export class Validator {
   close(uri: string): void {
     this.debouncer.cancel(uri);
     this.dryRunResults.delete(uri);
+    this.parseCaches.delete(uri);
     this.state.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
@@ -82,7 +86,9 @@ export class Validator {
     if (!doc || !isYaml(doc)) return;
     try {
       const settings = await this.settings.get(uri);
-      const result = analyzeText(doc.getText(), this.env.options(settings));
+      let parseCache = this.parseCaches.get(uri);
+      if (!parseCache) this.parseCaches.set(uri, (parseCache = new ParseCache()));
+      const result = analyzeText(doc.getText(), { ...this.env.options(settings), parseCache });
       // The document may have changed while settings were fetched; only publish for the current version.
       if (this.documents.get(uri)?.version !== doc.version) return;
       this.state.set(uri, doc.version, result);

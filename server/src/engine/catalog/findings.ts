@@ -3,17 +3,53 @@
  * but that match nothing, so the rule silently grants nothing. Checked against live discovery or the built-in catalog.
  * Wildcards are never unknown. A group the built-in catalog does not know may be a CRD group: information, not warning.
  */
-import type { Finding, LocatedRule, RbacObject, RuleField, Severity, Span } from '../model';
+import type { Finding, PolicyRule, RbacObject, RuleField, Severity, Span } from '../model';
 import { suggest } from '../text/suggest';
 import type { ApiCatalog } from './apiCatalog';
 import { SPECIAL_VERBS } from './virtual';
 
 const STANDARD_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
+/** A finding of one rule before it is placed: the same rule content always gives the same ones. */
+interface RuleFinding {
+  ruleId: Finding['ruleId'];
+  severity: Severity;
+  field: RuleField;
+  index: number;
+  message: string;
+  replacement: string[];
+}
+
+/** Per catalog, the findings of each distinct rule (by content): editing one rule of thousands re-checks one. */
+const memo = new WeakMap<ApiCatalog, Map<string, RuleFinding[]>>();
+const MAX_MEMO = 20_000;
+
 export function catalogFindings(obj: RbacObject, catalog: ApiCatalog): Finding[] {
   if (obj.kind !== 'Role' && obj.kind !== 'ClusterRole') return [];
+  let cache = memo.get(catalog);
+  if (!cache || cache.size > MAX_MEMO) memo.set(catalog, (cache = new Map()));
   const out: Finding[] = [];
-  for (const r of obj.rules) ruleFindings(obj, r, catalog, out);
+  for (const r of obj.rules) {
+    const key = JSON.stringify(r.rule);
+    let found = cache.get(key);
+    if (!found) {
+      found = [];
+      ruleFindings(r.rule, catalog, found);
+      cache.set(key, found);
+    }
+    for (const f of found) {
+      const span: Span = r.fields[f.field]?.items[f.index] ?? r.fields[f.field]?.span ?? r.span;
+      const value = r.rule[f.field]?.[f.index] ?? '';
+      out.push({
+        ruleId: f.ruleId,
+        severity: f.severity,
+        message: f.message,
+        span,
+        documentIndex: obj.documentIndex,
+        data: { ruleIndex: r.index, field: f.field, value, replacement: f.replacement },
+      });
+    }
+  }
   return out;
 }
 
@@ -21,15 +57,12 @@ function groupLabel(g: string): string {
   return g === '' ? 'the core API group ("")' : `API group "${g}"`;
 }
 
-function ruleFindings(obj: RbacObject, r: LocatedRule, catalog: ApiCatalog, out: Finding[]): void {
-  const { rule } = r;
+function ruleFindings(rule: PolicyRule, catalog: ApiCatalog, out: RuleFinding[]): void {
   const groups = rule.apiGroups ?? [];
   const resources = rule.resources ?? [];
   const live = catalog.source === 'discovery';
-  const emit = (ruleId: Finding['ruleId'], severity: Severity, field: RuleField, i: number, message: string, replacement: string[]): void => {
-    const span: Span = r.fields[field]?.items[i] ?? r.fields[field]?.span ?? r.span;
-    const value = rule[field]?.[i] ?? '';
-    out.push({ ruleId, severity, message, span, documentIndex: obj.documentIndex, data: { ruleIndex: r.index, field, value, replacement } });
+  const emit = (ruleId: Finding['ruleId'], severity: Severity, field: RuleField, index: number, message: string, replacement: string[]): void => {
+    out.push({ ruleId, severity, field, index, message, replacement });
   };
 
   // --- API groups

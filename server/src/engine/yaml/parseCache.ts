@@ -6,9 +6,10 @@
  * directives, syntax errors, odd layouts) is parsed whole by parseRbacFile.
  */
 import { Composer, isSeq, Parser, type Document, type Node } from 'yaml';
-import type { Finding, RbacObject, Span } from '../model';
+import type { Finding, LocatedRule, RbacObject, RuleField, Span } from '../model';
 import { NodeConverter, type Converted } from './convert';
-import { buildRbacObject } from './extract';
+import { locateRule } from './extract';
+import { ComposedSpans } from './spanIndex';
 import { DEFAULT_PARSE_LIMITS, parseRbacFile, utf8LengthUpTo, type ParseLimits, type ParseResult } from './parse';
 
 /** Below this many rules a document is cheaper to parse whole than to cut up. */
@@ -28,8 +29,11 @@ interface DocResult {
 
 interface RuleItem {
   value: unknown;
-  pointerSpans: [string, Span][];
-  keySpans: [string, Span][];
+  /** Spans relative to the item's first character, keyed below the item ('' is the item itself). */
+  pointerSpans: Map<string, Span>;
+  keySpans: Map<string, Span>;
+  /** The rule as locateRule builds it, at index 0 with item-relative spans (undefined: not a mapping). */
+  located: LocatedRule | undefined;
 }
 
 export class ParseCache {
@@ -75,30 +79,32 @@ export class ParseCache {
     return { objects: r.objects, findings: r.findings, isDocument };
   }
 
-  /** The Role built from a skeleton (the document with its rule items blanked out) and the cached items. */
+  /**
+   * The Role built from a skeleton (the document with its rule items cut out) and the cached items. Pointer maps
+   * are composed rather than copied, so the cost of an edit does not grow with the number of unchanged rules.
+   */
   private assemble(chunk: string, split: RulesSplit, limits: Partial<ParseLimits> | undefined): ParseResult | undefined {
-    const skeleton = parseRbacFile(blank(chunk, split.start, split.end), limits);
-    const base = skeleton.objects[0];
-    if (skeleton.findings.length || skeleton.objects.length !== 1 || !base || (base.kind !== 'Role' && base.kind !== 'ClusterRole')) return undefined;
-    const values: unknown[] = [];
-    const pointerSpans = new Map(base.pointerSpans);
-    const keySpans = new Map(base.keySpans ?? []);
-    for (const [i, item] of split.items.entries()) {
-      const parsed = this.item(chunk.slice(item.start, item.end));
+    const cut = split.end - split.start;
+    const skeleton = parseRbacFile(chunk.slice(0, split.start) + chunk.slice(split.end), limits);
+    const parsedBase = skeleton.objects[0];
+    if (skeleton.findings.length || skeleton.objects.length !== 1 || !parsedBase || (parsedBase.kind !== 'Role' && parsedBase.kind !== 'ClusterRole')) return undefined;
+    // What followed the rules in the document moves back to where it is in the real text.
+    const base = mapObjectSpans(parsedBase, (sp) => ({ start: sp.start >= split.start ? sp.start + cut : sp.start, end: sp.end > split.start ? sp.end + cut : sp.end }), 0);
+    const items: RuleItem[] = [];
+    for (const it of split.items) {
+      const parsed = this.item(chunk.slice(it.start, it.end));
       if (!parsed) return undefined;
-      values.push(parsed.value);
-      const prefix = `/rules/${i}`;
-      for (const [p, s] of parsed.pointerSpans) pointerSpans.set(prefix + p, shiftSpan(s, item.start));
-      for (const [p, s] of parsed.keySpans) keySpans.set(prefix + p, shiftSpan(s, item.start));
+      items.push(parsed);
     }
     const rulesSpan = { start: split.items[0]!.start + split.indent, end: trimEnd(chunk, split.items[split.items.length - 1]!.end) };
-    pointerSpans.set('/rules', rulesSpan);
-    // The blanked items may have been the end of the object: the root spans them again.
-    const root = pointerSpans.get('')!;
-    if (root.end < rulesSpan.end) pointerSpans.set('', { start: root.start, end: rulesSpan.end });
-    const value = { ...(base.value as Record<string, unknown>), rules: values };
-    const conv: Converted = { value, pointerSpans, keySpans };
-    return { objects: [buildRbacObject(base.kind, base.apiVersion, conv, 0)], findings: [], documentCount: 1 };
+    // The cut items may have been the end of the object: the root spans them again.
+    const rootSpan = { start: base.span.start, end: Math.max(base.span.end, rulesSpan.end) };
+    const offsets = split.items.map((it) => it.start);
+    const pointerSpans = new ComposedSpans(base.pointerSpans, items.map((it, i) => ({ spans: it.pointerSpans, offset: offsets[i]! })), new Map([['', rootSpan], ['/rules', rulesSpan]]));
+    const keySpans = new ComposedSpans(base.keySpans ?? new Map(), items.map((it, i) => ({ spans: it.keySpans, offset: offsets[i]! })), new Map());
+    const rules = items.flatMap((it, i) => (it.located ? [relocateRule(it.located, i, offsets[i]!)] : []));
+    const obj: RbacObject = { ...base, value: { ...(base.value as Record<string, unknown>), rules: items.map((it) => it.value) }, span: rootSpan, rules, pointerSpans, keySpans };
+    return { objects: [obj], findings: [], documentCount: 1 };
   }
 
   /** One rule item (`- apiGroups: ...` lines), parsed alone; spans relative to its first character. */
@@ -117,9 +123,17 @@ export class ParseCache {
     } catch {
       return undefined;
     }
-    const strip = (entries: Map<string, Span>) =>
-      [...entries].filter(([p]) => p.startsWith('/0')).map(([p, s]) => [p.slice(2), s] as [string, Span]);
-    const item: RuleItem = { value: (conv.value as unknown[])[0], pointerSpans: strip(conv.pointerSpans), keySpans: strip(conv.keySpans) };
+    const under = (entries: Map<string, Span>, prefix: string) =>
+      new Map([...entries].filter(([p]) => p.startsWith('/0')).map(([p, sp]) => [prefix + p.slice(2), sp] as [string, Span]));
+    const value = (conv.value as unknown[])[0];
+    const pointerSpans = under(conv.pointerSpans, '');
+    const keySpans = under(conv.keySpans, '');
+    // locateRule reads pointers as /rules/<index>/...: give it this item as rule 0.
+    const asRule0: Converted = { value: { rules: [value] }, pointerSpans: under(conv.pointerSpans, '/rules/0'), keySpans: under(conv.keySpans, '/rules/0') };
+    const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    const itemSpan = pointerSpans.get('') ?? { start: 0, end: 0 };
+    const located = record ? locateRule(record, 0, asRule0, (ptr) => asRule0.pointerSpans.get(ptr) ?? itemSpan) : undefined;
+    const item: RuleItem = { value, pointerSpans, keySpans, located };
     this.items.set(text, item);
     return item;
   }
@@ -196,11 +210,6 @@ function nextLineStart(text: string, from: number): number {
   return n < 0 ? text.length : n + 1;
 }
 
-/** The text with [start, end) turned into spaces (line breaks kept), so every other offset stays put. */
-function blank(text: string, start: number, end: number): string {
-  return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
-}
-
 function trimEnd(text: string, end: number): number {
   let e = end;
   while (e > 0 && /\s/.test(text[e - 1]!)) e--;
@@ -215,41 +224,49 @@ function shiftFinding(f: Finding, by: number, documentIndex: number): Finding {
   return { ...f, span: shiftSpan(f.span, by), ...(f.documentIndex !== undefined ? { documentIndex } : {}) };
 }
 
-function shiftMap(m: ReadonlyMap<string, Span>, by: number): Map<string, Span> {
-  const out = new Map<string, Span>();
-  for (const [k, s] of m) out.set(k, shiftSpan(s, by));
-  return out;
-}
-
 /** A copy of the object with every span moved by `by` (objects are cached relative to their document). */
 function shiftObject(o: RbacObject, by: number, documentIndex: number): RbacObject {
   if (by === 0 && o.documentIndex === documentIndex) return o;
-  const s = (x: Span) => shiftSpan(x, by);
+  return mapObjectSpans(o, (x) => shiftSpan(x, by), documentIndex, by);
+}
+
+/** A copy of the object with `f` applied to every span; `by` (a plain shift) lets composed maps stay lazy. */
+function mapObjectSpans(o: RbacObject, f: (s: Span) => Span, documentIndex: number, by?: number): RbacObject {
+  const maps = (m: ReadonlyMap<string, Span>) =>
+    by !== undefined && m instanceof ComposedSpans ? m.shifted(by) : new Map([...m].map(([k, x]) => [k, f(x)] as [string, Span]));
   const out: RbacObject = {
     ...o,
-    span: s(o.span),
-    kindSpan: s(o.kindSpan),
-    nameSpan: s(o.nameSpan),
+    span: f(o.span),
+    kindSpan: f(o.kindSpan),
+    nameSpan: f(o.nameSpan),
     documentIndex,
-    pointerSpans: shiftMap(o.pointerSpans, by),
-    rules: o.rules.map((r) => ({
-      ...r,
-      span: s(r.span),
-      fields: Object.fromEntries(
-        Object.entries(r.fields).map(([k, l]) => [k, { span: s(l.span), keySpan: s(l.keySpan), items: l.items.map(s) }]),
-      ),
-    })),
-    subjects: o.subjects.map((x) => ({ ...x, span: s(x.span), fieldSpans: shiftRecord(x.fieldSpans, by) })),
+    pointerSpans: maps(o.pointerSpans),
+    rules: o.rules.map((r) => mapRule(r, f, r.index)),
+    subjects: o.subjects.map((x) => ({ ...x, span: f(x.span), fieldSpans: mapRecord(x.fieldSpans, f) })),
   };
-  if (o.keySpans) out.keySpans = shiftMap(o.keySpans, by);
-  if (o.rulesKeySpan) out.rulesKeySpan = s(o.rulesKeySpan);
-  if (o.aggregationRule) out.aggregationRule = { ...o.aggregationRule, span: s(o.aggregationRule.span) };
-  if (o.roleRef) out.roleRef = { ...o.roleRef, span: s(o.roleRef.span), fieldSpans: shiftRecord(o.roleRef.fieldSpans, by) };
+  if (o.keySpans) out.keySpans = maps(o.keySpans);
+  if (o.rulesKeySpan) out.rulesKeySpan = f(o.rulesKeySpan);
+  if (o.aggregationRule) out.aggregationRule = { ...o.aggregationRule, span: f(o.aggregationRule.span) };
+  if (o.roleRef) out.roleRef = { ...o.roleRef, span: f(o.roleRef.span), fieldSpans: mapRecord(o.roleRef.fieldSpans, f) };
   return out;
 }
 
-function shiftRecord<K extends string>(r: Partial<Record<K, Span>>, by: number): Partial<Record<K, Span>> {
+function mapRule(r: LocatedRule, f: (s: Span) => Span, index: number): LocatedRule {
+  const fields: LocatedRule['fields'] = {};
+  for (const k of Object.keys(r.fields) as RuleField[]) {
+    const l = r.fields[k]!;
+    fields[k] = { span: f(l.span), keySpan: f(l.keySpan), items: l.items.map(f) };
+  }
+  return { index, rule: r.rule, span: f(r.span), fields };
+}
+
+/** A cached item-relative rule placed as rule `index` at `offset`. */
+function relocateRule(r: LocatedRule, index: number, offset: number): LocatedRule {
+  return mapRule(r, (x) => shiftSpan(x, offset), index);
+}
+
+function mapRecord<K extends string>(r: Partial<Record<K, Span>>, f: (s: Span) => Span): Partial<Record<K, Span>> {
   const out: Partial<Record<K, Span>> = {};
-  for (const k of Object.keys(r) as K[]) out[k] = shiftSpan(r[k]!, by);
+  for (const k of Object.keys(r) as K[]) out[k] = f(r[k]!);
   return out;
 }
