@@ -26,6 +26,8 @@ export const SERVER_JS = resolve(__dirname, '../../dist/server.js');
 
 export interface LspSession {
   connection: ProtocolConnection;
+  /** The server process, for memory readings. */
+  pid: number;
   /** Opens a document and resolves with the first diagnostics published for that version. */
   open(uri: string, text: string): Promise<Diagnostic[]>;
   /** Replaces the whole text and resolves with the diagnostics for the new version. */
@@ -37,8 +39,8 @@ export interface LspSession {
   stop(): Promise<void>;
 }
 
-export async function startServer(settings: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<LspSession> {
-  const child: ChildProcess = spawn(process.execPath, [SERVER_JS, '--stdio'], {
+export async function startServer(settings: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<LspSession> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, SERVER_JS, '--stdio'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -78,6 +80,7 @@ export async function startServer(settings: Record<string, unknown> = {}, env: N
 
   return {
     connection,
+    pid: child.pid!,
     diagnosticsFor,
     async open(uri, text) {
       versions.set(uri, 1);

@@ -4,6 +4,7 @@
  * Wildcards are never unknown. A group the built-in catalog does not know may be a CRD group: information, not warning.
  */
 import type { Finding, PolicyRule, RbacObject, RuleField, Severity, Span } from '../model';
+import { ruleKey } from '../ruleMemo';
 import { suggest } from '../text/suggest';
 import type { ApiCatalog } from './apiCatalog';
 import { SPECIAL_VERBS } from './virtual';
@@ -30,7 +31,7 @@ export function catalogFindings(obj: RbacObject, catalog: ApiCatalog): Finding[]
   if (!cache || cache.size > MAX_MEMO) memo.set(catalog, (cache = new Map()));
   const out: Finding[] = [];
   for (const r of obj.rules) {
-    const key = JSON.stringify(r.rule);
+    const key = ruleKey(r.rule);
     let found = cache.get(key);
     if (!found) {
       found = [];

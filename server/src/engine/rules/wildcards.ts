@@ -26,7 +26,7 @@ export function wildcardFindings(obj: RbacObject): Finding[] {
       findings.push({
         ruleId: 'wildcard',
         severity: 'error',
-        message: `rule ${located.index + 1} grants every verb on every resource in every API group: cluster-admin in this ${obj.kind}'s scope`,
+        message: `this rule grants every verb on every resource in every API group: cluster-admin in this ${obj.kind}'s scope`,
         span: located.span,
         documentIndex: obj.documentIndex,
         data: { ruleIndex: located.index },

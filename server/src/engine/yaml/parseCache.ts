@@ -14,8 +14,6 @@ import { DEFAULT_PARSE_LIMITS, parseRbacFile, utf8LengthUpTo, type ParseLimits, 
 
 /** Below this many rules a document is cheaper to parse whole than to cut up. */
 const MIN_RULES_TO_SPLIT = 32;
-/** Cached pieces kept per cache; past this the cache starts over (a file rarely has more distinct pieces). */
-const MAX_ENTRIES = 50_000;
 
 /** Characters that may start an anchor, alias, tag, merge key or directive: the full parser handles those. */
 const NEEDS_FULL_PARSE = /(^|[\s[{,:-])[&*!][^\s,\]}'"]|<<\s*:|^%|^\.\.\.(\s|$)|\t/m;
@@ -36,25 +34,38 @@ interface RuleItem {
   located: LocatedRule | undefined;
 }
 
+/**
+ * Only the pieces of the latest parse are kept (the previous generation is dropped after each parse), so memory
+ * follows the document's size, not the number of edits.
+ */
 export class ParseCache {
   private docs = new Map<string, DocResult>();
   private items = new Map<string, RuleItem>();
+  private usedDocs = new Map<string, DocResult>();
+  private usedItems = new Map<string, RuleItem>();
 
   parse(text: string, limits?: Partial<ParseLimits>): ParseResult {
+    try {
+      return this.parseText(text, limits);
+    } finally {
+      this.docs = this.usedDocs;
+      this.items = this.usedItems;
+      this.usedDocs = new Map();
+      this.usedItems = new Map();
+    }
+  }
+
+  private parseText(text: string, limits?: Partial<ParseLimits>): ParseResult {
     const lim: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
     if (utf8LengthUpTo(text, lim.maxBytes) > lim.maxBytes || /^%/m.test(text) || /^\.\.\.(\s|$)/m.test(text)) {
       return parseRbacFile(text, limits);
     }
-    if (this.docs.size + this.items.size > MAX_ENTRIES) this.clear();
     const objects: RbacObject[] = [];
     const findings: Finding[] = [];
     let documentIndex = 0;
     for (const chunk of splitDocuments(text)) {
-      let r = this.docs.get(chunk.text);
-      if (!r) {
-        r = this.parseDocument(chunk.text, limits);
-        this.docs.set(chunk.text, r);
-      }
+      const r = this.docs.get(chunk.text) ?? this.parseDocument(chunk.text, limits);
+      this.usedDocs.set(chunk.text, r);
       if (!r.isDocument) continue;
       // Error positions near a chunk's end can differ from the whole stream's: let the full parser report them.
       if (r.findings.length) return parseRbacFile(text, limits);
@@ -109,8 +120,11 @@ export class ParseCache {
 
   /** One rule item (`- apiGroups: ...` lines), parsed alone; spans relative to its first character. */
   private item(text: string): RuleItem | undefined {
-    const hit = this.items.get(text);
-    if (hit) return hit;
+    const hit = this.items.get(text) ?? this.usedItems.get(text);
+    if (hit) {
+      this.usedItems.set(text, hit);
+      return hit;
+    }
     const docs = [...new Composer({ version: '1.1', prettyErrors: false }).compose(new Parser().parse(text), false, text.length)] as Document[];
     const doc = docs[0];
     if (docs.length !== 1 || !doc || doc.errors.length || doc.warnings.length) return undefined;
@@ -134,7 +148,7 @@ export class ParseCache {
     const itemSpan = pointerSpans.get('') ?? { start: 0, end: 0 };
     const located = record ? locateRule(record, 0, asRule0, (ptr) => asRule0.pointerSpans.get(ptr) ?? itemSpan) : undefined;
     const item: RuleItem = { value, pointerSpans, keySpans, located };
-    this.items.set(text, item);
+    this.usedItems.set(text, item);
     return item;
   }
 }

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench`: the numbers issue 5 and issue 7 name, measured, never asserted.
+ *   cli         pipeline-rbac check on a generated corpus of 10,000 RBAC documents (target: under 2 s)
+ *   lsp         diagnostics latency after an edit in a 2,000-rule file, through the real server over LSP
+ *               (target: median under 50 ms with warm caches), and the server's memory (target: under 150 MB)
+ *   identities  the identities model over 500 namespaces, 5,000 ServiceAccounts, 10,000 RoleBindings in the test
+ *               cluster (target: under 2 s, bounded list requests)
+ * `npm run bench -- --only cli,lsp` runs a subset. Results also go to .bench/results.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startServer } from '../test/protocol/lspClient';
+import { SERVER_EXEC_ARGV } from '../server/src/shared/serverProcess';
+import { bigRole, corpus } from './corpus';
+
+const ROOT = resolve(__dirname, '..');
+const OUT = join(ROOT, '.bench');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? process.argv[process.argv.indexOf('--only') + 1] ?? '')
+  .split(',')
+  .filter((x) => ['cli', 'lsp', 'identities'].includes(x));
+const want = (name: string) => only.length === 0 || only.includes(name);
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+function benchCli(): void {
+  const dir = join(OUT, 'corpus');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files = corpus(42, 100, 100);
+  let bytes = 0;
+  for (const f of files) {
+    writeFileSync(join(dir, f.name), f.text);
+    bytes += Buffer.byteLength(f.text);
+  }
+  const run = (extra: string[]) => {
+    const times: number[] = [];
+    let findings = 0;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'check', dir, '--format', 'json', '--output', join(OUT, 'cli-out.json'), ...extra], { encoding: 'utf8' });
+      times.push(performance.now() - t);
+      if (r.status !== 0 && r.status !== 1) throw new Error(`cli exited ${r.status}: ${r.stderr}`);
+      findings = (JSON.parse(readFileSync(join(OUT, 'cli-out.json'), 'utf8')) as { files: { findings: unknown[] }[] }).files.reduce((n, f) => n + f.findings.length, 0);
+    }
+    return { medianMs: median(times), minMs: Math.min(...times), findings };
+  };
+  const offline = run([]);
+  const held = run(['--held-rules', join(ROOT, 'test/fixtures/rbac/developer-held.yaml')]);
+  results.cli = { documents: 10_000, files: files.length, megabytes: +(bytes / 1e6).toFixed(2), offline, heldRules: held, targetMs: 2000 };
+  console.log(`cli: 10,000 documents in ${files.length} files (${(bytes / 1e6).toFixed(2)} MB): median ${ms(offline.medianMs)} (min ${ms(offline.minMs)}), ${offline.findings} findings; with --held-rules median ${ms(held.medianMs)}; target 2000 ms`);
+}
+
+async function benchLsp(): Promise<void> {
+  const text = bigRole(7, 2000);
+  // The production bundle with the flags the extension launches it with.
+  const lsp = await startServer({ live: { enable: false }, validateDelay: 0 }, {}, [...SERVER_EXEC_ARGV]);
+  try {
+    const uri = 'file:///bench/big-role.yaml';
+    let t = performance.now();
+    const first = await lsp.open(uri, text);
+    const openMs = performance.now() - t;
+    const latencies: number[] = [];
+    let current = text;
+    const added = '"deletecollection", ';
+    let at = 0;
+    for (let i = 0; i < 60; i++) {
+      // Add a verb to a rule somewhere in the file, then take it out again, as a person editing would.
+      if (i % 2 === 0) {
+        at = current.indexOf('verbs: [', Math.floor((current.length * ((i * 37) % 100)) / 100)) + 8;
+        current = current.slice(0, at) + added + current.slice(at);
+      } else current = current.slice(0, at) + current.slice(at + added.length);
+      t = performance.now();
+      await lsp.change(uri, current);
+      latencies.push(performance.now() - t);
+    }
+    const status = readFileSync(`/proc/${lsp.pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    const rssMb = kb('VmRSS') / 1024;
+    const peakMb = kb('VmHWM') / 1024;
+    const warm = latencies.slice(10);
+    results.lsp = { rules: 2000, bytes: text.length, diagnostics: first.length, openMs, editMedianMs: median(warm), editP90Ms: pct(warm, 0.9), editMaxMs: Math.max(...warm), edits: warm.length, rssMb, peakRssMb: peakMb, targets: { editMedianMs: 50, rssMb: 150 } };
+    console.log(`lsp: 2,000-rule file (${(text.length / 1024).toFixed(0)} KiB, ${first.length} diagnostics): first analysis ${ms(openMs)}; after an edit median ${ms(median(warm))}, p90 ${ms(pct(warm, 0.9))}, max ${ms(Math.max(...warm))} over ${warm.length} warm edits (target 50 ms)`);
+    console.log(`lsp: server memory ${rssMb.toFixed(0)} MB resident, peak ${peakMb.toFixed(0)} MB (target 150 MB)`);
+  } finally {
+    await lsp.stop();
+  }
+}
+
+async function benchIdentitiesSection(): Promise<void> {
+  const { startCluster, stopClusterNow } = await import('../test/cluster/lifecycle.mjs');
+  const { benchIdentities } = await import('./identities');
+  const cluster = startCluster();
+  try {
+    const r = await benchIdentities(cluster.env.KUBECONFIG_ADMIN);
+    results.identities = { ...r, targetMs: 2000 };
+    console.log(`identities: ${r.identities} identities, ${r.bindings} bindings: full model median ${ms(r.buildMs)} with ${r.listRequests} list requests (target 2000 ms); seeded ${r.objectsSeeded} objects in ${r.seedSeconds.toFixed(0)} s`);
+  } finally {
+    if (cluster.startedHere) stopClusterNow();
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  if (want('cli')) benchCli();
+  if (want('lsp')) await benchLsp();
+  if (want('identities')) await benchIdentitiesSection();
+  writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(`results: ${join(OUT, 'results.json')}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
