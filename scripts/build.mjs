@@ -30,6 +30,9 @@ const options = {
   define: { 'import.meta.url': 'importMetaUrl', PIPELINE_RBAC_VERSION: JSON.stringify(pkg.version) },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   metafile: true,
+  // yaml's Node build reads process.env.LOG_TOKENS for every token it parses; its browser build is the same parser
+  // without that read, and parses about a third faster.
+  alias: { yaml: './node_modules/yaml/browser/index.js' },
 };
 
 if (watch) {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { corpus } from '../../bench/corpus';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -90,6 +91,20 @@ describe('pipeline-rbac check (dist/cli.js)', () => {
     const badHeld = cli(['check', FIX, '--held-rules', join(dir, 'held.yaml')]);
     assert.equal(badHeld.code, 2);
     assert.match(badHeld.stderr, /--held-rules .*held\.yaml:\d+:\d+/);
+  });
+
+  it('--jobs 2 (worker threads) reports exactly what one thread does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prb-jobs-'));
+    for (const f of corpus(5, 6, 40)) writeFileSync(join(dir, f.name), f.text);
+    writeFileSync(join(dir, 'bad.yaml'), 'kind: Role\nrules: [\n');
+    const one = cli(['check', dir, '--format', 'json', '--jobs', '1', '--held-rules', join(FIX, 'developer-held.yaml')]);
+    const two = cli(['check', dir, '--format', 'json', '--jobs', '2', '--held-rules', join(FIX, 'developer-held.yaml')]);
+    assert.equal(two.code, one.code);
+    const report = JSON.parse(two.stdout) as JsonReport;
+    assert.equal(report.files.length, 7);
+    assert.ok(report.files.reduce((n, f) => n + f.findings.length, 0) > 50);
+    assert.deepEqual(report, JSON.parse(one.stdout));
+    assert.equal(cli(['check', dir, '--jobs', '0']).code, 2);
   });
 
   it('a syntax error is a finding with its position, not a crash', () => {

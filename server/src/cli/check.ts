@@ -11,7 +11,9 @@ import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
 import { loadHeldRules } from './heldRulesFile';
+import { analyzeInWorkers, PARALLEL_MIN_BYTES, workerCount } from './parallelCheck';
 import { hasErrors, type FileReport } from './report';
+import { LineIndex } from '../engine/text/lineIndex';
 import { isRuleId } from '../engine/suppress';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -43,10 +45,21 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
     Object.assign(base, await liveAnalyzeOptions(texts, { kubeconfig: values.kubeconfig, context: values.context, namespace: values.namespace }));
   }
 
-  const reports: FileReport[] = texts.map(({ path, text }) => {
-    const result = analyzeText(text, base);
-    return { path: relative(cwd, path) || path, findings: result.findings, objects: result.objects, lineIndex: result.lineIndex };
-  });
+  let reports: FileReport[];
+  const bytes = texts.reduce((n, t) => n + t.text.length, 0);
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number from 1, not "${values.jobs}"`);
+  const workers = jobs ?? workerCount(texts.length);
+  if (!values.live && workers > 1 && (jobs !== undefined || bytes >= PARALLEL_MIN_BYTES)) {
+    const job = { texts: texts.map((t) => t.text), held: base.held, severities, defaultNamespace };
+    const results = await analyzeInWorkers(job, workers);
+    reports = texts.map(({ path, text }, i) => ({ path: relative(cwd, path) || path, findings: results[i]!.findings, objects: results[i]!.objects, lineIndex: new LineIndex(text) }));
+  } else {
+    reports = texts.map(({ path, text }) => {
+      const result = analyzeText(text, base);
+      return { path: relative(cwd, path) || path, findings: result.findings, objects: result.objects, lineIndex: result.lineIndex };
+    });
+  }
 
   const output =
     format === 'json' ? formatJson(reports) : format === 'sarif' ? formatSarif(reports, ctx.version, cwd) : formatText(reports, !values.output && process.stdout.isTTY === true);
@@ -70,6 +83,7 @@ function parseCheckArgs(argv: string[]) {
         manifests: { type: 'string', multiple: true },
         disable: { type: 'string', multiple: true },
         output: { type: 'string', short: 'o' },
+        jobs: { type: 'string', short: 'j' },
       },
     });
   } catch (err) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the CLI bundle (dist/cli.js). Dispatches to one module per command.
 import { runCheck } from './check';
+import { runAsWorkerIfAsked } from './parallelCheck';
 import { UsageError } from './errors';
 import { USAGE } from './usage';
 
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+if (!runAsWorkerIfAsked()) main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

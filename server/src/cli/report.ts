@@ -1,4 +1,4 @@
-import type { Finding, RbacObject } from '../engine/model';
+import type { Finding } from '../engine/model';
 import type { LineIndex } from '../engine/text/lineIndex';
 
 /** What the CLI knows about one checked file. */
@@ -6,7 +6,8 @@ export interface FileReport {
   /** As the user named it (relative to the working directory where possible). */
   path: string;
   findings: Finding[];
-  objects: RbacObject[];
+  /** The RBAC objects found, by kind and name. */
+  objects: { kind: string; name: string; namespace?: string }[];
   lineIndex: LineIndex;
 }
 

@@ -13,6 +13,7 @@ Usage:
       --manifests GLOB           manifests the pipeline deploys: flags permissions none of them needs
       --disable RULE[,RULE]      turn rules off
       --output FILE              write the report to FILE instead of stdout
+      --jobs N                   analyse on N threads (default: one per core, for large inputs)
   pipeline-rbac identity create|rotate|revoke|manifests|oidc [options]   manage pipeline identities
   pipeline-rbac identities [--namespace NS | --all-namespaces] [--format text|json]
   pipeline-rbac --help | --version
