@@ -78,7 +78,8 @@ test('a 6 MB input gives a single limit finding at the start', () => {
   const f = r.findings[0]!;
   assert.equal(f.span.start, 0);
   assert.match(f.message, /larger than 5 MB/);
-  assert.ok(ms < 100, `limit check took ${ms} ms`);
+  // A guard, not a benchmark: parsing 6 MB takes seconds, answering from the size check takes milliseconds.
+  assert.ok(ms < 2000, `limit check took ${ms} ms: did it parse the text?`);
   // Multi-byte text counts in UTF-8 bytes: 2M characters of 3 bytes each is over 5 MB.
   assert.equal(parseRbacFile(`# ${'€'.repeat(2_000_000)}`).findings.length, 1);
   assert.equal(parseRbacFile(`# ${'€'.repeat(1_000_000)}`).findings.length, 0);
