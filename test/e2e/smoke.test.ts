@@ -1,7 +1,8 @@
 /**
  * Smoke test of the real-VS-Code harness: the packaged .vsix (from `npm run package`, not built
  * here) installed into code-server, activated by opening a YAML file, visible in the Extensions
- * view and the Running Extensions editor; plus a check that the harness's Problems / squiggle /
+ * view and the Running Extensions editor, its "Pipeline RBAC" output channel logging the activation,
+ * and (live checks off) the exact offline findings of a wildcard Role; plus a check that the harness's Problems / squiggle /
  * hover / quick-fix helpers work on what VS Code's built-in CSS language service produces.
  * Missing prerequisites fail the test with the command that installs them; nothing is skipped.
  */
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_VSIX, e2eSession, e2eTools, EXTENSION_ID, pollUntil, positionOf, requireVsix } from './harness';
+import { waitForAllProblems } from './support/editorScenario';
 
 const DISPLAY_NAME = 'Pipeline RBAC for Kubernetes';
 
@@ -24,6 +26,24 @@ rules:
     resources: ["*"]
     verbs: ["*"]
 `;
+
+/** Offline findings of RISKY_ROLE ("*" x "*" x "*"): severity, rule id and position as the Problems panel shows them. */
+const RISKY_ROLE_FINDINGS = [
+  'error wildcard 7:5',
+  'warning csr-approve 8:17',
+  'warning namespace-modify 8:17',
+  'warning nodes-proxy 8:17',
+  'warning pods-exec 8:17',
+  'warning pv-create 8:17',
+  'warning secrets-read 8:17',
+  'warning status-modify 8:17',
+  'warning token-create 8:17',
+  'warning webhook-config 8:17',
+  'info workload-create 8:17',
+  'warning bind-verb 9:13',
+  'error escalate-verb 9:13',
+  'error impersonate 9:13',
+].sort();
 
 const workspaces: string[] = [];
 after(() => {
@@ -46,7 +66,9 @@ test('the packaged extension installs into code-server and activates on a YAML f
   t.diagnostic(`vsix: ${DEFAULT_VSIX} (${(statSync(DEFAULT_VSIX).size / 1024).toFixed(1)} KiB)`);
   const workspace = makeWorkspace({ 'deploy/ci-role.yaml': RISKY_ROLE, 'README.md': '# demo\n' });
 
-  await e2eSession('smoke', { workspace }, async (wb, server) => {
+  // No cluster here: the findings must not depend on whatever kubeconfig the machine has.
+  const settings = { 'pipelineRbac.live.enable': false };
+  await e2eSession('smoke', { workspace, settings }, async (wb, server) => {
     t.diagnostic(`install-extension: ${server.installMs} ms; workbench visible after ${wb.loadMs} ms`);
     assert.ok(server.installedExtensions().includes(EXTENSION_ID), `extensions.json lists ${EXTENSION_ID}`);
 
@@ -73,17 +95,26 @@ test('the packaged extension installs into code-server and activates on a YAML f
     t.diagnostic(`activate() took ${running.activationMs} ms (Running Extensions: "${running.activation}")`);
     await wb.screenshot('smoke-running-extensions');
 
-    // The output channel list is readable (VS Code's own channels are always there).
-    // TODO(client): also assert `channels.includes('Pipeline RBAC')` once the client creates it.
+    // The extension's own output channel is listed, and its log holds the activation line.
     const channels = await wb.outputChannels();
     assert.ok(channels.includes('Extension Host (Remote)'), `output channels: ${channels.join(', ')}`);
-    t.diagnostic(`output channels: ${channels.join(', ')}`);
+    assert.ok(channels.includes('Pipeline RBAC'), `output channels: ${channels.join(', ')}`);
+    const activationLine = await pollUntil('the activation line in the Pipeline RBAC output channel', () =>
+      /^.*\[info\] Pipeline RBAC activated in (\d+) ms$/m.exec(server.outputChannelLog('Pipeline RBAC') ?? '')?.[0],
+    );
+    t.diagnostic(`output channel: ${activationLine}`);
 
-    // TODO(server): once the server publishes diagnostics, assert the risky Role's findings, e.g.
-    //   const rows = await wb.waitForProblems((r) => r.some((p) => p.source === 'pipeline-rbac'));
-    //   assert.deepEqual(rows.map((p) => p.code).sort(), [/* the rule ids for apiGroups/resources/verbs "*" */]);
-    //   await wb.waitForSquiggle();
+    // Offline (live checks off): the risky Role's findings, each with its rule id, and squiggles.
     await wb.openFile('deploy/ci-role.yaml');
+    const rows = await waitForAllProblems(
+      wb,
+      (r) => r.filter((p) => p.source === 'pipeline-rbac').length >= RISKY_ROLE_FINDINGS.length,
+      `the ${RISKY_ROLE_FINDINGS.length} findings of the risky Role`,
+    );
+    assert.deepEqual(rows.map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`).sort(), RISKY_ROLE_FINDINGS);
+    assert.ok(rows.every((p) => p.source === 'pipeline-rbac' && p.resource === join(workspace, 'deploy', 'ci-role.yaml')));
+    assert.ok((await wb.waitForSquiggle({ severity: 'error' })) >= 1);
+    assert.ok((await wb.waitForSquiggle({ severity: 'warning' })) >= 1);
     await wb.screenshot('smoke-workbench');
   });
 });
