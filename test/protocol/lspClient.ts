@@ -35,6 +35,10 @@ export interface LspSession {
   close(uri: string): Promise<void>;
   /** Diagnostics published for uri at exactly this version (waits up to timeoutMs). */
   diagnosticsFor(uri: string, version: number, timeoutMs?: number): Promise<Diagnostic[]>;
+  /** Resolves with the first diagnostics published for uri that satisfy `ok` (any version). */
+  waitForDiagnostics(uri: string, ok: (d: Diagnostic[]) => boolean, timeoutMs?: number): Promise<Diagnostic[]>;
+  /** Every custom notification received, by method, in order. */
+  notifications(method: string): unknown[];
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -54,6 +58,11 @@ export async function startServer(settings: Record<string, unknown> = {}, env: N
     for (const w of waiters.splice(0)) w();
   });
   connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => settings));
+  const custom = new Map<string, unknown[]>();
+  connection.onUnhandledNotification((message) => {
+    custom.set(message.method, [...(custom.get(message.method) ?? []), message.params]);
+    for (const w of waiters.splice(0)) w();
+  });
   connection.listen();
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
@@ -78,10 +87,25 @@ export async function startServer(settings: Record<string, unknown> = {}, env: N
       check();
     });
 
+  const waitForDiagnostics = (uri: string, ok: (d: Diagnostic[]) => boolean, timeoutMs = 20_000) =>
+    new Promise<Diagnostic[]>((resolveP, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} in ${timeoutMs} ms; last: ${JSON.stringify(published.filter((p) => p.uri === uri).at(-1)?.diagnostics.map((d) => d.code))}; stderr: ${stderr}`)), timeoutMs);
+      const check = () => {
+        const hit = published.filter((p) => p.uri === uri).find((p) => ok(p.diagnostics));
+        if (hit) {
+          clearTimeout(deadline);
+          resolveP(hit.diagnostics);
+        } else waiters.push(check);
+      };
+      check();
+    });
+
   return {
     connection,
     pid: child.pid!,
     diagnosticsFor,
+    waitForDiagnostics,
+    notifications: (method: string) => custom.get(method) ?? [],
     async open(uri, text) {
       versions.set(uri, 1);
       await connection.sendNotification(DidOpenTextDocumentNotification.type, {
