@@ -1,0 +1,75 @@
+/**
+ * What every identity command shares: its dependencies, the acting kubeconfig, the output-channel Logger the
+ * identity core writes its audit lines to, building the chosen store, and showing a failure (scrubbed again
+ * of every credential this command touched, on top of the core's own scrubbing).
+ */
+import { window, workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
+import { IdentityError } from '../../../server/src/identity/errors';
+import type { Logger } from '../../../server/src/identity/types';
+import { loadKubeconfig, type LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
+import { createStore, Redactor, SecretStorageStore, type SecretStore, type StoreCredentials } from '../../../server/src/stores';
+import { readSettings } from '../settings';
+import type { IdentitiesView } from '../views/registerIdentitiesView';
+import { exportTarget, type ExportChoice } from './exportChoice';
+import type { IdentityDocuments } from './documents';
+
+export interface IdentityCommandDeps {
+  context: ExtensionContext;
+  output: LogOutputChannel;
+  docs: IdentityDocuments;
+  /** The Pipeline Identities view, refreshed after each command. */
+  view?: IdentitiesView;
+}
+
+/** The identity core's Logger on the output channel (it never hands the Logger a token). */
+export function channelLogger(output: LogOutputChannel): Logger {
+  return { info: (m) => output.info(m), warn: (m) => output.warn(m), error: (m) => output.error(m) };
+}
+
+/** The kubeconfig of the settings (or of `context`, e.g. the tree node's); throws KubeconfigError. */
+export function actingKubeconfig(context?: string): LoadedKubeconfig {
+  const s = readSettings();
+  return loadKubeconfig({ kubeconfig: s.kubeconfig, context: context || s.context, trusted: s.trusted });
+}
+
+/** Folder relative file targets resolve against (the first workspace folder), if any. */
+export function workspaceDir(): string | undefined {
+  const f = workspace.workspaceFolders?.[0];
+  return f && (f.uri.scheme === 'file' || f.uri.scheme === 'vscode-remote') ? f.uri.fsPath : undefined;
+}
+
+export function buildStore(choice: ExportChoice, credentials: StoreCredentials, deps: IdentityCommandDeps): SecretStore {
+  if (choice.kind === 'vscode') return new SecretStorageStore(deps.context.secrets, choice.key);
+  const target = exportTarget(choice);
+  if (!target) throw new Error(`no store for ${choice.kind}`);
+  const cwd = workspaceDir();
+  return createStore(target, credentials, { ...(cwd ? { cwd } : {}), ...(choice.kind === 'gitlab' ? { gitlabMode: choice.mode } : {}) });
+}
+
+/** A Redactor that knows the store credentials of this command. */
+export function redactorFor(credentials: StoreCredentials): Redactor {
+  return new Redactor([credentials.githubToken, credentials.gitlabToken, credentials.vaultToken]);
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Logs the whole (scrubbed) message with its reasons and rollback, and shows its first sentence in a notification
+ * with "Show Output". A 401 from a store whose token is kept in SecretStorage offers to forget that token.
+ */
+export async function showFailure(deps: IdentityCommandDeps, what: string, err: unknown, redactor: Redactor, storedKey?: string): Promise<void> {
+  const full = redactor.scrub(messageOf(err));
+  deps.output.error(`${what} failed: ${full}`);
+  const first = full.split('\n')[0] ?? full;
+  const actions = ['Show Output'];
+  const unauthorized = err instanceof IdentityError && err.kind === 'export' && err.status === 401 && storedKey;
+  if (unauthorized) actions.push('Forget Stored Token');
+  const choice = await window.showErrorMessage(`Pipeline RBAC: ${what} failed: ${first}`, ...actions);
+  if (choice === 'Show Output') deps.output.show(true);
+  if (choice === 'Forget Stored Token' && storedKey) {
+    await deps.context.secrets.delete(storedKey);
+    deps.output.info(`Forgot the stored token ${storedKey}.`);
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Rotate Token, Revoke Identity, Export Again and Save as Manifests: thin handlers over server/src/identity.
+ * From the tree they get the clicked node; from the palette (rotate, revoke) they ask which identity. Each reads
+ * the ServiceAccount's annotations fresh (what to delete, where the kubeconfig went), confirms what it will do,
+ * runs under a progress notification, logs the audit lines, and refreshes the view.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ProgressLocation, Uri, window, workspace } from 'vscode';
+import { identitiesFor } from '../../../server/src/identities/load';
+import type { ViewNode } from '../../../server/src/identities/treeNodes';
+import type { IdentitiesModel } from '../../../server/src/identities/types';
+import { KubeIdentityCluster } from '../../../server/src/identity/kube';
+import { identityManifests } from '../../../server/src/identity/manifests';
+import { serviceAccountObject } from '../../../server/src/identity/objects';
+import { revokeIdentity } from '../../../server/src/identity/revoke';
+import { rotateToken, type RotateResult } from '../../../server/src/identity/rotate';
+import { ANNOTATIONS } from '../../../server/src/identity/types';
+import type { LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
+import { Redactor, type SecretStore } from '../../../server/src/stores';
+import type { GitLabMode } from '../../../server/src/stores/gitlabRules';
+import { readSettings } from '../settings';
+import { actingKubeconfig, buildStore, channelLogger, messageOf, redactorFor, showFailure, type IdentityCommandDeps } from './common';
+import { credentialsFor, type Credentials } from './credentials';
+import { credentialNeed, describeChoice, exportSpec, GITLAB_MODES, recordedChoice, type ExportChoice } from './exportChoice';
+import { askExport } from './exportStep';
+import { manifestRoleSource, parsePipelineAnnotation, pipelineIdentities, refFromNode, revokeListing, type IdentityRef } from './lifecycleModel';
+import { revokeSummary, rotateSummary } from './summaryDoc';
+import { FlowCancelled, pick, type StepPosition } from './wizard';
+
+type Purpose = 'Rotate Token' | 'Revoke Identity' | 'Export Again';
+
+function kubeconfigFor(deps: IdentityCommandDeps, context: string): LoadedKubeconfig {
+  return deps.view ? deps.view.provider.kubeconfigFor(context) : actingKubeconfig(context);
+}
+
+/** The node's identity, or (palette) a pick among the pipeline identities of the current context. */
+async function resolveRef(deps: IdentityCommandDeps, node: ViewNode | undefined, purpose: Purpose): Promise<IdentityRef | undefined> {
+  if (node) return refFromNode(node);
+  let loaded: LoadedKubeconfig;
+  try {
+    loaded = actingKubeconfig();
+  } catch (err) {
+    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
+    return undefined;
+  }
+  const s = readSettings();
+  const models: Promise<IdentitiesModel> = deps.view
+    ? deps.view.provider.model(loaded.context).then((m) => {
+        if ('error' in m) throw new Error(m.error);
+        return m.value;
+      })
+    : identitiesFor(loaded, { namespaces: 'all', fallbackNamespaces: s.namespace ? [s.namespace] : [], allServiceAccounts: false });
+  try {
+    return await pick<IdentityRef>({
+      title: purpose,
+      placeholder: `Which pipeline identity (context ${loaded.context})?`,
+      loading: `Reading the pipeline identities of ${loaded.context}...`,
+      items: models.then((m) => {
+        const refs = pipelineIdentities(m, loaded.context);
+        return refs.length
+          ? refs.map((r) => ({ label: `$(robot) ${r.namespace}/${r.name}`, description: r.identity.annotations.exportedTo ?? '', detail: r.identity.annotations.pipeline, value: r }))
+          : [{ label: 'No pipeline identities you can see in this context' }];
+      }),
+      matchOnDescription: true,
+    });
+  } catch (e) {
+    if (e instanceof FlowCancelled) return undefined;
+    void window.showErrorMessage(`Pipeline RBAC: cannot list pipeline identities: ${messageOf(e)}`);
+    return undefined;
+  }
+}
+
+/** The ServiceAccount's current annotations (all of them), or an error shown to the user. */
+async function freshAnnotations(deps: IdentityCommandDeps, loaded: LoadedKubeconfig, ref: IdentityRef): Promise<Record<string, string> | undefined> {
+  try {
+    const sa = await new KubeIdentityCluster(loaded.kc).readServiceAccount(ref.namespace, ref.name);
+    if (!sa) {
+      void window.showWarningMessage(`Pipeline RBAC: ServiceAccount ${ref.namespace}/${ref.name} no longer exists.`);
+      deps.view?.refresh();
+      return undefined;
+    }
+    return sa.metadata?.annotations ?? {};
+  } catch (err) {
+    void window.showErrorMessage(`Pipeline RBAC: reading ServiceAccount ${ref.namespace}/${ref.name} failed: ${messageOf(err)}`);
+    return undefined;
+  }
+}
+
+async function gitlabModeFor(choice: ExportChoice, at: StepPosition): Promise<ExportChoice> {
+  if (choice.kind !== 'gitlab') return choice;
+  // The mode is not recorded on the identity: ask, so the variable keeps its type.
+  const mode = await pick<GitLabMode>({
+    ...at,
+    placeholder: `How is ${choice.key} kept in ${choice.project}?`,
+    items: (['file', 'masked-base64', 'masked'] as const).map((m) => ({ label: GITLAB_MODES[m].label, detail: GITLAB_MODES[m].detail, value: m })),
+  });
+  return { ...choice, mode };
+}
+
+interface StoreChoice {
+  choice: ExportChoice;
+  credentials: Credentials;
+  store: SecretStore;
+}
+
+/** The recorded store (asking only what is not recorded), or a new one when nothing usable is recorded or `ask`. */
+async function storeFor(deps: IdentityCommandDeps, ref: IdentityRef, annotations: Record<string, string>, purpose: Purpose, ask: boolean): Promise<StoreChoice> {
+  const at: StepPosition = { title: `${purpose}: ${ref.namespace}/${ref.name}`, back: false };
+  const recorded = recordedChoice({ exportTarget: annotations[ANNOTATIONS.exportTarget], exportedTo: annotations[ANNOTATIONS.exportedTo] });
+  if (ask || !recorded) {
+    const e = await askExport({ context: ref.context, namespace: ref.namespace, name: ref.name, secrets: deps.context.secrets, ...(recorded ? { current: recorded } : {}) }, at);
+    const choice = e.choice === recorded ? await gitlabModeFor(e.choice, at) : e.choice;
+    return { choice, credentials: e.credentials, store: buildStore(choice, e.credentials.credentials, deps) };
+  }
+  const choice = await gitlabModeFor(recorded, at);
+  const credentials = await credentialsFor(credentialNeed(choice), deps.context.secrets, at);
+  return { choice, credentials, store: buildStore(choice, credentials.credentials, deps) };
+}
+
+async function rotateWith(deps: IdentityCommandDeps, ref: IdentityRef, purpose: Purpose, askStore: boolean): Promise<void> {
+  let loaded: LoadedKubeconfig;
+  try {
+    loaded = kubeconfigFor(deps, ref.context);
+  } catch (err) {
+    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
+    return;
+  }
+  const annotations = await freshAnnotations(deps, loaded, ref);
+  if (!annotations) return;
+  let target: StoreChoice;
+  try {
+    target = await storeFor(deps, ref, annotations, purpose, askStore);
+  } catch (e) {
+    if (e instanceof FlowCancelled) return;
+    throw e;
+  }
+  const old = annotations[ANNOTATIONS.tokenSecret];
+  const confirm = await window.showWarningMessage(
+    `${purpose}: ${ref.namespace}/${ref.name}?`,
+    {
+      modal: true,
+      detail: [
+        `A new token is minted and exported to ${describeChoice(target.choice)}.`,
+        old ? `Then the current token is revoked (Secret ${ref.namespace}/${old} is deleted): pipelines still holding it get 401 Unauthorized.` : 'No current token Secret is recorded, so none is revoked.',
+      ].join('\n'),
+    },
+    purpose === 'Export Again' ? 'Export with a New Token' : 'Rotate',
+  );
+  if (!confirm) return;
+  const redactor = redactorFor(target.credentials.credentials);
+  let result: RotateResult;
+  try {
+    result = await window.withProgress({ location: ProgressLocation.Notification, title: `${purpose}: ${ref.namespace}/${ref.name}` }, (progress) =>
+      rotateToken({ namespace: ref.namespace, name: ref.name }, { kubeconfig: loaded, store: target.store, logger: channelLogger(deps.output) }, { step: (_s, message) => progress.report({ message }) }),
+    );
+  } catch (err) {
+    await showFailure(deps, `${purpose} of ${ref.namespace}/${ref.name}`, err, redactor, target.credentials.storedKey);
+    return;
+  }
+  // A new place is recorded too, so the next rotation (here or in the CLI) finds it.
+  const spec = exportSpec(target.choice);
+  if (spec !== annotations[ANNOTATIONS.exportTarget]) await recordTarget(deps, loaded, ref, result, spec);
+  deps.view?.refresh();
+  const path = `/identities/${ref.namespace}/${ref.name}-rotated.md`;
+  const pickAction = await window.showInformationMessage(
+    `Pipeline RBAC: new token for ${ref.namespace}/${ref.name} exported to ${result.export.location}${result.token.expiresAt ? `, expires ${result.token.expiresAt}` : ''}${result.revokedSecret ? '; the old token is revoked' : ''}.`,
+    'Show Details',
+  );
+  if (pickAction) await deps.docs.open(path, rotateSummary(result), 'markdown');
+}
+
+async function recordTarget(deps: IdentityCommandDeps, loaded: LoadedKubeconfig, ref: IdentityRef, result: RotateResult, spec: string | undefined): Promise<void> {
+  const annotations: Record<string, string> = { ...result.annotations };
+  if (spec) annotations[ANNOTATIONS.exportTarget] = spec;
+  else delete annotations[ANNOTATIONS.exportTarget];
+  try {
+    await new KubeIdentityCluster(loaded.kc).apply(serviceAccountObject(ref.namespace, ref.name, annotations), { force: true });
+    deps.output.info(`Recorded the new export target of ${ref.namespace}/${ref.name}: ${spec ?? annotations[ANNOTATIONS.exportedTo] ?? '(none)'}`);
+  } catch (err) {
+    deps.output.warn(`Could not record the new export target on ${ref.namespace}/${ref.name}: ${messageOf(err)}`);
+  }
+}
+
+export async function rotateCommand(deps: IdentityCommandDeps, node?: ViewNode): Promise<void> {
+  const ref = await resolveRef(deps, node, 'Rotate Token');
+  if (ref) await rotateWith(deps, ref, 'Rotate Token', false);
+}
+
+export async function exportAgainCommand(deps: IdentityCommandDeps, node?: ViewNode): Promise<void> {
+  const ref = await resolveRef(deps, node, 'Export Again');
+  if (ref) await rotateWith(deps, ref, 'Export Again', true);
+}
+
+export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode): Promise<void> {
+  const ref = await resolveRef(deps, node, 'Revoke Identity');
+  if (!ref) return;
+  let loaded: LoadedKubeconfig;
+  try {
+    loaded = kubeconfigFor(deps, ref.context);
+  } catch (err) {
+    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
+    return;
+  }
+  const annotations = await freshAnnotations(deps, loaded, ref);
+  if (!annotations) return;
+  const listing = revokeListing(ref.namespace, ref.name, annotations);
+  const recorded = recordedChoice({ exportTarget: annotations[ANNOTATIONS.exportTarget], exportedTo: annotations[ANNOTATIONS.exportedTo] });
+  const REVOKE = 'Revoke';
+  const REVOKE_ALL = 'Revoke and Delete the Stored Kubeconfig';
+  const choice = await window.showWarningMessage(
+    `Revoke pipeline identity ${ref.namespace}/${ref.name}?`,
+    {
+      modal: true,
+      detail: [
+        'This deletes:',
+        ...listing.deleted.map((d) => `  - ${d}`),
+        ...(listing.kept.length ? ['Kept:', ...listing.kept.map((k) => `  - ${k}`)] : []),
+        recorded ? `The kubeconfig in ${describeChoice(recorded)} stops working; "${REVOKE_ALL}" deletes it too.` : annotations[ANNOTATIONS.exportedTo] ? `The kubeconfig in ${annotations[ANNOTATIONS.exportedTo]} stops working.` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    },
+    REVOKE,
+    ...(recorded ? [REVOKE_ALL] : []),
+  );
+  if (!choice) return;
+  let store: StoreChoice | undefined;
+  if (choice === REVOKE_ALL && recorded) {
+    try {
+      store = await storeFor(deps, ref, annotations, 'Revoke Identity', false);
+    } catch (e) {
+      if (e instanceof FlowCancelled) return;
+      throw e;
+    }
+  }
+  const redactor = store ? redactorFor(store.credentials.credentials) : new Redactor();
+  try {
+    const result = await window.withProgress({ location: ProgressLocation.Notification, title: `Revoking ${ref.namespace}/${ref.name}` }, (progress) =>
+      revokeIdentity(
+        { namespace: ref.namespace, name: ref.name, deleteStoredSecret: !!store },
+        { kubeconfig: loaded, logger: channelLogger(deps.output), ...(store ? { store: store.store } : {}) },
+        { step: (_s, message) => progress.report({ message }) },
+      ),
+    );
+    deps.view?.refresh();
+    const what = `${result.deleted.length} object(s) deleted${result.storeDeleted ? ', stored kubeconfig deleted' : ''}`;
+    const pickAction = await window.showInformationMessage(`Pipeline RBAC: revoked ${ref.namespace}/${ref.name} (${what}).`, 'Show Details');
+    if (pickAction) await deps.docs.open(`/identities/${ref.namespace}/${ref.name}-revoked.md`, revokeSummary(result), 'markdown');
+  } catch (err) {
+    deps.view?.refresh();
+    await showFailure(deps, `Revoking ${ref.namespace}/${ref.name}`, err, redactor, store?.credentials.storedKey);
+  }
+}
+
+/** Writes the identity's ServiceAccount, Role and RoleBinding as YAML into the workspace (for GitOps). */
+export async function saveManifestsCommand(deps: IdentityCommandDeps, node?: ViewNode): Promise<void> {
+  const ref = refFromNode(node);
+  if (!ref) return;
+  let loaded: LoadedKubeconfig;
+  try {
+    loaded = kubeconfigFor(deps, ref.context);
+  } catch (err) {
+    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
+    return;
+  }
+  const annotations = (await freshAnnotations(deps, loaded, ref)) ?? {};
+  const role = manifestRoleSource(ref.identity, annotations);
+  if (!role) {
+    void window.showWarningMessage(`Pipeline RBAC: ${ref.namespace}/${ref.name} is bound to no Role this view could read; nothing to save.`);
+    return;
+  }
+  let yaml: string;
+  try {
+    const pipeline = parsePipelineAnnotation(annotations[ANNOTATIONS.pipeline] ?? ref.identity.annotations.pipeline);
+    yaml = identityManifests({ namespace: ref.namespace, name: ref.name, role, ...(pipeline ? { pipeline } : {}) });
+  } catch (err) {
+    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
+    return;
+  }
+  const folder = workspace.workspaceFolders?.[0]?.uri;
+  const defaultUri = folder ? Uri.joinPath(folder, 'rbac', `${ref.namespace}-${ref.name}.yaml`) : Uri.file(join(homedir(), `${ref.namespace}-${ref.name}.yaml`));
+  const uri = await window.showSaveDialog({ title: `Save ${ref.namespace}/${ref.name} as manifests`, saveLabel: 'Save Manifests', defaultUri, filters: { YAML: ['yaml', 'yml'] } });
+  if (!uri) return;
+  await workspace.fs.writeFile(uri, new TextEncoder().encode(yaml));
+  deps.output.info(`Saved the manifests of ${ref.namespace}/${ref.name} (${role.kind === 'rules' ? `Role ${role.name} with ${role.rules.length} rule(s)` : role.kind === 'existing' ? `binding to the existing Role ${role.name}` : 'Role file'}) to ${uri.fsPath}`);
+  await window.showTextDocument(await workspace.openTextDocument(uri));
+}

@@ -1,0 +1,180 @@
+/**
+ * "Pipeline RBAC: Create OIDC Binding...": a keyless pipeline identity. Asks the CI provider, the repository or
+ * project, what the job runs for (branch, tag, environment, pull request), the namespace and the Role, then opens
+ * three new editors from oidcBundle: the RoleBinding (with the Role when it came from a file), the API server's
+ * AuthenticationConfiguration entry, and the workflow snippet. Nothing is applied and no secret exists.
+ */
+import { window, workspace } from 'vscode';
+import { checkRbacName, InvalidInputError } from '../../../server/src/identity/names';
+import { oidcBundle, oidcSubject, type OidcInput, type OidcProvider } from '../../../server/src/identity/oidc';
+import { roleFromFile } from '../../../server/src/identity/roleFile';
+import { readSettings } from '../settings';
+import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';
+import { looksLikeRole, namespaceProblem } from './flowModel';
+import { oidcSummary } from './summaryDoc';
+import { FlowBack, FlowCancelled, input, pick, type StepPosition } from './wizard';
+
+const TITLE = 'Create OIDC Binding';
+const TOTAL = 5;
+
+type For = { kind: 'branch' | 'tag'; name: string } | { kind: 'environment'; name: string } | { kind: 'pull-request' };
+
+function at(step: number): StepPosition {
+  return { title: TITLE, step, totalSteps: TOTAL };
+}
+
+function problem(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (e) {
+    return messageOf(e);
+  }
+}
+
+interface OidcAnswers {
+  provider: OidcProvider;
+  repo: string;
+  for: For;
+  namespace: string;
+  role: { name: string; yaml?: string };
+}
+
+async function askFor(provider: OidcProvider, pos: StepPosition): Promise<For> {
+  const kinds: { label: string; description: string; value: For['kind'] }[] = [
+    { label: '$(git-branch) Branch', description: provider === 'github' ? 'repo:ORG/REPO:ref:refs/heads/BRANCH' : 'project_path:...:ref_type:branch:ref:BRANCH', value: 'branch' },
+    ...(provider === 'github'
+      ? [
+          { label: '$(server-environment) Environment', description: 'repo:ORG/REPO:environment:ENV (recommended with required reviewers)', value: 'environment' as const },
+          { label: '$(git-pull-request) Pull requests', description: 'repo:ORG/REPO:pull_request (any pull request: read-only Roles only)', value: 'pull-request' as const },
+        ]
+      : []),
+    { label: '$(tag) Tag', description: 'a release tag', value: 'tag' },
+  ];
+  const kind = await pick<For['kind']>({ ...pos, placeholder: 'Which jobs may use the binding? (the OIDC subject)', items: kinds.map((k) => ({ ...k })) });
+  if (kind === 'pull-request') return { kind };
+  const name = (
+    await input({ ...pos, back: true, prompt: kind === 'environment' ? 'Environment name' : kind === 'tag' ? 'Tag name' : 'Branch name', value: kind === 'branch' ? 'main' : '', validate: (v) => (v.trim() && !/[\s:]/.test(v) ? undefined : 'Enter a name without spaces or ":".') })
+  ).trim();
+  return { kind, name };
+}
+
+async function askRole(namespace: string, pos: StepPosition): Promise<{ name: string; yaml?: string }> {
+  const files = workspace.findFiles('**/*.{yaml,yml}', '**/{node_modules,.git}/**', 2000).then(async (uris) => {
+    const out: { label: string; value: { name: string; yaml?: string } | 'type' }[] = [];
+    for (const uri of uris) {
+      const text = new TextDecoder().decode(await workspace.fs.readFile(uri));
+      if (!looksLikeRole(text)) continue;
+      try {
+        const spec = roleFromFile(text, namespace, workspace.asRelativePath(uri));
+        out.push({ label: `$(file-code) ${workspace.asRelativePath(uri)}`, value: { name: spec.name, yaml: text.trimEnd() } });
+      } catch {
+        // another namespace, several documents...: not offered
+      }
+    }
+    return [...out, { label: '$(edit) Name of an existing Role...', value: 'type' as const }];
+  });
+  const chosen = await pick<{ name: string; yaml?: string } | 'type'>({ ...pos, placeholder: `Role to bind in ${namespace}`, loading: 'Looking for Role documents...', items: files });
+  if (chosen !== 'type') return chosen;
+  const name = (await input({ ...pos, back: true, prompt: `Name of a Role in ${namespace}`, validate: (v) => problem(() => checkRbacName(v.trim())) })).trim();
+  return { name };
+}
+
+async function askAll(defaultNamespace: string): Promise<OidcAnswers | undefined> {
+  const a: Partial<OidcAnswers> = {};
+  let step = 1;
+  try {
+    while (step <= TOTAL) {
+      try {
+        switch (step) {
+          case 1:
+            a.provider = await pick<OidcProvider>({
+              ...at(1),
+              placeholder: 'Which CI system runs the pipeline?',
+              items: [
+                { label: '$(github) GitHub Actions', description: 'issuer https://token.actions.githubusercontent.com', value: 'github' },
+                { label: '$(repo) GitLab CI', description: 'issuer https://gitlab.com (or your GitLab)', value: 'gitlab' },
+              ],
+            });
+            break;
+          case 2: {
+            const provider = a.provider ?? 'github';
+            a.repo = (
+              await input({
+                ...at(2),
+                prompt: provider === 'github' ? 'Repository (ORG/REPO)' : 'Project path (group/project)',
+                value: a.repo ?? '',
+                validate: (v) => problem(() => oidcSubject({ provider, repo: v.trim() })),
+              })
+            ).trim();
+            break;
+          }
+          case 3:
+            a.for = await askFor(a.provider ?? 'github', at(3));
+            break;
+          case 4:
+            a.namespace = (await input({ ...at(4), prompt: 'Namespace of the RoleBinding', value: a.namespace ?? defaultNamespace, validate: namespaceProblem })).trim();
+            break;
+          case 5:
+            a.role = await askRole(a.namespace ?? defaultNamespace, at(5));
+            break;
+        }
+        step += 1;
+      } catch (e) {
+        if (e instanceof FlowBack) step = Math.max(1, step - 1);
+        else throw e;
+      }
+    }
+  } catch (e) {
+    if (e instanceof FlowCancelled) return undefined;
+    throw e;
+  }
+  return a as OidcAnswers;
+}
+
+function bundleInput(a: OidcAnswers): OidcInput {
+  const base = { provider: a.provider, repo: a.repo, namespace: a.namespace, roleName: a.role.name, audience: 'kubernetes' };
+  switch (a.for.kind) {
+    case 'environment':
+      return { ...base, environment: a.for.name };
+    case 'pull-request':
+      return { ...base, pullRequest: true };
+    default:
+      return { ...base, ref: { type: a.for.kind, name: a.for.name } };
+  }
+}
+
+export async function createOidcBindingCommand(deps: IdentityCommandDeps): Promise<void> {
+  let ns = readSettings().namespace;
+  if (!ns) {
+    try {
+      ns = actingKubeconfig().namespace;
+    } catch {
+      ns = 'default'; // no cluster is needed: this command only writes files
+    }
+  }
+  const a = await askAll(ns);
+  if (!a) return;
+  let bundle;
+  try {
+    bundle = oidcBundle(bundleInput(a));
+  } catch (err) {
+    void window.showErrorMessage(`Pipeline RBAC: ${err instanceof InvalidInputError ? err.message : messageOf(err)}`);
+    return;
+  }
+  const manifests = a.role.yaml ? `${a.role.yaml}\n---\n${bundle.roleBinding}` : bundle.roleBinding;
+  const header = (what: string) => `# ${what} for the keyless pipeline identity ${bundle.username}\n`;
+  const open = async (content: string, column: number) => {
+    const doc = await workspace.openTextDocument({ language: 'yaml', content });
+    await window.showTextDocument(doc, { preview: false, viewColumn: column });
+  };
+  await open(header('RoleBinding (apply it, or commit it for GitOps)') + manifests, 1);
+  await open(header('API server AuthenticationConfiguration') + bundle.authenticationConfiguration, 2);
+  await open(header(a.provider === 'github' ? 'GitHub Actions workflow' : 'GitLab CI job') + bundle.workflow, 2);
+  deps.output.info(`Create OIDC Binding: ${bundle.subject} -> ${bundle.username}, Role ${a.namespace}/${a.role.name}`);
+  const choice = await window.showInformationMessage(
+    `Pipeline RBAC: keyless binding for ${bundle.username} written to three new editors (RoleBinding, AuthenticationConfiguration, workflow). No secret is stored.`,
+    'Show Notes',
+  );
+  if (choice) await deps.docs.open(`/oidc/${a.namespace}-${a.role.name}.md`, oidcSummary(bundle, a.provider, { binding: 'first editor', authConfig: 'second editor', workflow: 'third editor' }), 'markdown', { beside: true });
+}
