@@ -1,0 +1,297 @@
+/**
+ * "Create Pipeline Identity..." and "Revoke Identity" in the real VS Code workbench (code-server + Chromium) against
+ * the real test cluster, as the `developer` user (KUBECONFIG in the extension host's environment):
+ *  1. a Role the developer cannot grant is refused in the flow (the reasons are listed) and Escape ends it with nothing
+ *     created;
+ *  2. the whole flow from the command palette by keyboard (pre-verification, name, workspace Role file, TokenRequest,
+ *     file export through the save dialog, confirm) creates the identity: the notification and summary, a 0600
+ *     kubeconfig that authenticates as the ServiceAccount, the identity in the Pipeline Identities tree with its token;
+ *  3. "Revoke Identity" from the tree's context menu (modal confirmation listing what goes) removes everything: the
+ *     apiserver (asked as admin) has none of the objects, the file is gone, the token stops authenticating.
+ * The token never appears in the output channel, the extension host log or the notifications.
+ * Screenshots of every step go to .e2e/screenshots/identity-*.png. Needs `npm run package` first.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
+import { AuthenticationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { clusterKubeconfigs, deleteIfExists, kubeConfigFor, TEAM_A, uniqueName } from '../cluster/harness';
+import { e2eSession, e2eTools, pollUntil, requireVsix } from './harness';
+import { clickDialogButton, openTreeView, waitForDialog, waitForNotification } from './support/tree';
+
+const name = uniqueName('e2e-id');
+const roleName = `${name}-deployer`;
+const exportDir = mkdtempSync(join(tmpdir(), 'pipeline-rbac-e2e-export-'));
+const exportPath = join(exportDir, `${name}.kubeconfig`);
+
+// What the pipeline deploys: the developer holds all of it in team-a (test/cluster/seed.mjs).
+const ROLE = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: ${roleName}
+  namespace: ${TEAM_A}
+rules:
+  - apiGroups: ["apps"]
+    resources: ["deployments"]
+    verbs: ["get", "list", "patch"]
+  - apiGroups: [""]
+    resources: ["configmaps"]
+    verbs: ["get", "list"]
+`;
+// Reading Secrets: the developer may only create and delete them, so it cannot grant this (not-held).
+const TOO_BROAD = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: ${name}-too-broad
+  namespace: ${TEAM_A}
+rules:
+  - apiGroups: [""]
+    resources: ["secrets"]
+    verbs: ["get", "list"]
+`;
+
+const workspaces: string[] = [exportDir];
+
+async function cleanUp(): Promise<void> {
+  // Whatever a failed run left behind in the shared cluster (as admin); a passing run leaves nothing.
+  const kc = kubeConfigFor('admin');
+  const core = kc.makeApiClient(CoreV1Api);
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  const secrets = await core.listNamespacedSecret({ namespace: TEAM_A, labelSelector: `pipeline-rbac.io/service-account=${name}` });
+  for (const s of secrets.items) await deleteIfExists(() => core.deleteNamespacedSecret({ namespace: TEAM_A, name: s.metadata?.name ?? '' }));
+  await deleteIfExists(() => rbac.deleteNamespacedRoleBinding({ namespace: TEAM_A, name }));
+  await deleteIfExists(() => rbac.deleteNamespacedRole({ namespace: TEAM_A, name: roleName }));
+  await deleteIfExists(() => core.deleteNamespacedServiceAccount({ namespace: TEAM_A, name }));
+}
+
+after(async () => {
+  await cleanUp();
+  for (const w of workspaces) rmSync(w, { recursive: true, force: true });
+});
+
+function makeWorkspace(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'pipeline-rbac-e2e-'));
+  workspaces.push(root);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+  return root;
+}
+
+/** What the apiserver has of the identity, asked as admin: kind -> exists. */
+async function adminView(): Promise<Record<string, boolean>> {
+  const kc = kubeConfigFor('admin');
+  const core = kc.makeApiClient(CoreV1Api);
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  const exists = (p: Promise<unknown>) =>
+    p.then(
+      () => true,
+      (e: { code?: number }) => {
+        if (e.code === 404) return false;
+        throw e;
+      },
+    );
+  const secrets = await core.listNamespacedSecret({ namespace: TEAM_A, labelSelector: `pipeline-rbac.io/service-account=${name}` });
+  return {
+    ServiceAccount: await exists(core.readNamespacedServiceAccount({ namespace: TEAM_A, name })),
+    Role: await exists(rbac.readNamespacedRole({ namespace: TEAM_A, name: roleName })),
+    RoleBinding: await exists(rbac.readNamespacedRoleBinding({ namespace: TEAM_A, name })),
+    Secret: secrets.items.length > 0,
+  };
+}
+
+const NOTHING = { ServiceAccount: false, Role: false, RoleBinding: false, Secret: false };
+
+/** Who a bearer token authenticates as (SelfSubjectReview), or the HTTP status when it does not. */
+async function whoIs(kubeconfigText: string): Promise<string | number> {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfigText);
+  try {
+    const r = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+    return r.status?.userInfo?.username ?? '?';
+  } catch (e) {
+    return (e as { code?: number }).code ?? -1;
+  }
+}
+
+test('Create Pipeline Identity from the palette, see it in the tree, revoke it from the tree', { timeout: 420_000 }, async (t) => {
+  e2eTools();
+  requireVsix();
+  const kubeconfigs = clusterKubeconfigs();
+  await cleanUp();
+  const workspace = makeWorkspace({ 'ci/deployer-role.yaml': ROLE, 'ci/too-broad-role.yaml': TOO_BROAD, 'README.md': '# shop\n' });
+  const timings: Record<string, number> = {};
+  const mark = (what: string, since: number) => (timings[what] = Date.now() - since);
+
+  // files.simpleDialog.enable: the save dialog is a quick input everywhere (desktop VS Code too), so the keyboard drives it.
+  await e2eSession('identity', { workspace, env: { KUBECONFIG: kubeconfigs.developer }, settings: { 'files.simpleDialog.enable': true } }, async (wb, server) => {
+    const qi = wb.quickInput;
+    const shot = (step: string) => wb.page.mouse.move(5, 600).then(() => wb.screenshot(`identity-${step}`));
+    const waitStep = (n: number) => pollUntil(`step ${n}/6 of the flow`, async () => ((await qi.waitOpen()) === `Create Pipeline Identity (${n}/6)` ? true : undefined), { timeoutMs: 30_000 });
+    const waitItems = (what: string, pred: (items: string[]) => boolean, timeoutMs = 30_000) =>
+      pollUntil(what, async () => {
+        const items = await qi.items();
+        return pred(items) ? items : undefined;
+      }, { timeoutMs, intervalMs: 200 });
+
+    await wb.openFile('ci/deployer-role.yaml');
+    const activation = await server.waitForActivation();
+    t.diagnostic(`activated by ${activation}`);
+
+    // --- 1. A Role the developer cannot grant: listed reasons, no way forward; Escape ends the flow.
+    let t0 = Date.now();
+    await wb.runCommand('Pipeline RBAC: Create Pipeline Identity...');
+    await waitStep(1);
+    const preflight = await waitItems('the pre-verification result', (i) => i.includes('Continue in namespace team-a'));
+    mark('preflight shown', t0);
+    assert.ok(preflight.includes('Acting as developer'), preflight.join('\n'));
+    assert.ok(preflight.includes('May create serviceaccounts/token'), preflight.join('\n'));
+    assert.ok(preflight.includes('May create roles'), preflight.join('\n'));
+    await shot('01-preflight');
+    await qi.select('Continue in namespace team-a');
+    await waitStep(2);
+    await qi.type(name);
+    await waitStep(3);
+    await qi.select('Role file from the workspace');
+    await waitItems('the workspace Role files', (i) => i.includes('ci/too-broad-role.yaml') && i.includes('ci/deployer-role.yaml'));
+    await qi.select('ci/too-broad-role.yaml');
+    const refused = await waitItems('the refusal of the too broad Role', (i) => i.includes('Choose another Role'));
+    assert.ok(refused.some((i) => /ci\/too-broad-role\.yaml:\d+: .*secrets.*\[not-held\]/.test(i)), refused.join('\n'));
+    assert.equal(refused.includes('Continue'), false, 'a refused Role offers no way forward');
+    await shot('02-role-refused');
+    await wb.page.keyboard.press('Escape');
+    await qi.waitClosed();
+    await pollUntil('the cancellation in the output channel', () => /Create Pipeline Identity cancelled; nothing was created/.test(server.outputChannelLog('Pipeline RBAC') ?? ''));
+    assert.deepEqual(await adminView(), NOTHING, 'nothing exists after Escape');
+
+    // --- 2. The whole flow, by keyboard and clicks on the quick input, with a file export.
+    t0 = Date.now();
+    await wb.runCommand('Pipeline RBAC: Create Pipeline Identity...');
+    await waitStep(1);
+    await waitItems('the pre-verification result', (i) => i.includes('Continue in namespace team-a'));
+    await qi.select('Continue in namespace team-a');
+    await waitStep(2);
+    await qi.type(name);
+    await waitStep(3);
+    await qi.select('Role file from the workspace');
+    await waitItems('the workspace Role files', (i) => i.includes('ci/deployer-role.yaml'));
+    await qi.select('ci/deployer-role.yaml');
+    // The check passes; its non-blocking findings (patch on deployments runs pods) are shown with Continue.
+    const checked = await pollUntil('the Role check to pass', async () => {
+      const title = await qi.waitOpen();
+      if (title === 'Create Pipeline Identity (4/6)') return ['(clean)'];
+      const items = await qi.items();
+      return items.includes('Continue') ? items : undefined;
+    });
+    await shot('03-role-checked');
+    if (checked.includes('Continue')) {
+      assert.ok(checked.some((i) => /\[workload-create\]/.test(i)), checked.join('\n'));
+      await qi.select('Continue');
+    }
+    await waitStep(4);
+    assert.deepEqual(await qi.items(), ['TokenRequest token (recommended)', 'Legacy token Secret (weaker)']);
+    await qi.select('TokenRequest token (recommended)');
+    await pollUntil('the lifetime input', async () => (await wb.page.locator('.quick-input-widget .quick-input-box input').inputValue()) === '30d');
+    await shot('04-token-lifetime');
+    await qi.type('30d');
+    await waitStep(5);
+    await waitItems('the export targets', (i) => i.includes('File') && i.includes('GitHub Actions secret'));
+    await shot('05-export');
+    await qi.select('File');
+    // The save dialog: in code-server (and with files.simpleDialog.enable) a quick input holding the path.
+    await pollUntil('the save dialog', async () => ((await qi.waitOpen()).startsWith('Export the kubeconfig to a file') ? true : undefined));
+    await shot('06-save-dialog');
+    await qi.type(exportPath);
+    await waitStep(6);
+    const confirm = await waitItems('the confirmation', (i) => i.includes('Create'));
+    assert.ok(confirm.includes(`ServiceAccount team-a/${name}`), confirm.join('\n'));
+    assert.ok(confirm.includes('Role from ci/deployer-role.yaml'), confirm.join('\n'));
+    assert.ok(confirm.includes(`file ${exportPath} (mode 0600)`), confirm.join('\n'));
+    assert.ok(confirm.some((i) => i.startsWith(`The kubeconfig is written in plain text to ${exportPath}`)), 'the plain-text file warning is shown before export');
+    assert.deepEqual(await adminView(), NOTHING, 'nothing exists before Create');
+    await shot('07-confirm');
+    mark('flow answered', t0);
+    const created = Date.now();
+    await qi.select('Create');
+    const note = await waitForNotification(wb, new RegExp(`pipeline identity team-a/${name} created`));
+    mark('create run', created);
+    assert.match(note, new RegExp(`kubeconfig exported to file ${exportPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(mode 0600\\)\\. Token expires \\d{4}-`));
+    // The summary document with the pipeline snippet is the active editor.
+    const summary = await wb.editorText();
+    await wb.page.keyboard.press('Control+Home'); // editorText selected everything
+    assert.match(summary, new RegExp(`^# Pipeline identity team-a/${name}$`, 'm'));
+    assert.match(summary, /## Use it in your pipeline/);
+    assert.match(summary, /azure\/k8s-set-context/);
+    await shot('08-created');
+
+    // The exported kubeconfig: mode 0600, the ServiceAccount's own identity, namespace team-a.
+    assert.equal(statSync(exportPath).mode & 0o777, 0o600);
+    const kubeconfigText = readFileSync(exportPath, 'utf8');
+    const exported = parse(kubeconfigText) as { contexts: { context: { namespace: string } }[]; users: { user: { token: string } }[] };
+    assert.equal(exported.contexts[0]?.context.namespace, TEAM_A);
+    const token = exported.users[0]?.user.token ?? '';
+    assert.ok(token.length > 100, 'a bearer token is in the exported kubeconfig');
+    assert.equal(await whoIs(kubeconfigText), `system:serviceaccount:${TEAM_A}:${name}`);
+    assert.deepEqual(await adminView(), { ServiceAccount: true, Role: true, RoleBinding: true, Secret: true });
+    const sa = await kubeConfigFor('admin').makeApiClient(CoreV1Api).readNamespacedServiceAccount({ namespace: TEAM_A, name });
+    assert.equal(sa.metadata?.labels?.['pipeline-rbac.io/identity'], 'true');
+    assert.equal(sa.metadata?.annotations?.['pipeline-rbac.io/export-target'], `file:${exportPath}`);
+    assert.equal(sa.metadata?.annotations?.['pipeline-rbac.io/created-by'], 'developer');
+
+    // --- 3. The tree shows it with its token state.
+    t0 = Date.now();
+    const tree = await openTreeView(wb, 'Pipeline RBAC', 'Pipeline Identities');
+    await tree.waitForRow('the current context', (r) => r.level === 1 && /current/.test(r.description));
+    await tree.expand('team-a');
+    const row = await tree.waitForRow(`identity ${name}`, (r) => r.label === name);
+    assert.match(row.description, /pipeline · token/);
+    await tree.expand(name);
+    const tokenRow = await tree.waitForRow('its token', (r) => /^TokenRequest token/.test(r.label));
+    assert.match(`${tokenRow.label} ${tokenRow.description}`, /expires in 29d|expires in 30d/);
+    await tree.waitForRow('its RoleBinding', (r) => r.label === `RoleBinding team-a/${name}` && r.description === `-> Role ${roleName}`);
+    mark('tree shows identity', t0);
+    await shot('09-tree');
+
+    // --- 4. Revoke from the tree's context menu.
+    const menu = await tree.contextMenu(name);
+    assert.deepEqual(menu, ['Rotate Token', 'Export Again...', 'Save as Manifests...', 'Revoke Identity']);
+    await shot('10-context-menu');
+    await wb.page.keyboard.press('Escape');
+    await tree.runContextMenu(name, 'Revoke Identity');
+    const dialog = await waitForDialog(wb.page);
+    assert.equal(dialog.message, `Revoke pipeline identity team-a/${name}?`);
+    for (const what of [`RoleBinding team-a/${name}`, `Role team-a/${roleName}`, `ServiceAccount team-a/${name}`]) assert.ok(dialog.detail.includes(what), dialog.detail);
+    assert.match(dialog.detail, new RegExp(`Secret team-a/${name}-token-\\w+ \\(revokes the token\\)`));
+    assert.ok(dialog.buttons.includes('Revoke and Delete the Stored Kubeconfig'), dialog.buttons.join(', '));
+    await shot('11-revoke-dialog');
+    t0 = Date.now();
+    await clickDialogButton(wb.page, 'Revoke and Delete the Stored Kubeconfig');
+    await waitForNotification(wb, new RegExp(`revoked team-a/${name} \\(4 object\\(s\\) deleted, stored kubeconfig deleted\\)`));
+    mark('revoke run', t0);
+    await tree.waitForNoRow(`identity ${name} to leave the tree`, (r) => r.label === name);
+    await shot('12-revoked');
+    assert.deepEqual(await adminView(), NOTHING, 'the apiserver has nothing of the identity');
+    assert.equal(existsSync(exportPath), false, 'the exported kubeconfig file is deleted');
+    // The token stops authenticating (the apiserver may accept it from its cache for up to ~10 s).
+    await pollUntil('the revoked token to be refused', async () => ((await whoIs(kubeconfigText)) === 401 ? true : undefined), { timeoutMs: 30_000, intervalMs: 1_000 });
+
+    // The token never reached the output channel, the extension host log or a notification.
+    const channel = server.outputChannelLog('Pipeline RBAC') ?? '';
+    assert.match(channel, new RegExp(`audit: action="create" identity="team-a/${name}" by="developer"`));
+    assert.match(channel, new RegExp(`audit: action="revoke" identity="team-a/${name}" by="developer"`));
+    for (const [where, text] of [
+      ['output channel', channel],
+      ['extension host log', server.extensionHostLog()],
+      ['notifications', (await wb.notifications()).join('\n')],
+      ['summary', summary],
+    ] as const) {
+      assert.equal(text.includes(token), false, `the token is not in the ${where}`);
+      assert.equal(text.includes(token.slice(0, 40)), false, `no piece of the token is in the ${where}`);
+    }
+    t.diagnostic(`timings (ms): ${JSON.stringify(timings)}`);
+  });
+});
