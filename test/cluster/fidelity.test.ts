@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { AuthenticationV1Api, CoreV1Api, KubeConfig as KubeConfigClass, KubernetesObjectApi, RbacAuthorizationV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import type { HeldPermissions } from '../../server/src/engine/rbac/heldPermissions';
-import { roleVerdict } from '../../server/src/engine/rbac/notHeld';
+import { bindingVerdict, roleVerdict } from '../../server/src/engine/rbac/notHeld';
 import { validateObject } from '../../server/src/engine/schema/validate';
 import { parseRbacFile } from '../../server/src/engine/yaml/parse';
 import { LiveEnvironment } from '../../server/src/live/liveEnvironment';
@@ -146,6 +146,37 @@ function authorKubeConfig(path: string): KubeConfig {
   kc.loadFromFile(path);
   return kc;
 }
+
+describe('fidelity: RoleBindings by developer to every ClusterRole and team-a Role in the cluster', () => {
+  it('same verdict (bind allowed, covered, or forbidden) and the exact Forbidden message', async () => {
+    const admin = kubeConfigFor('admin').makeApiClient(RbacAuthorizationV1Api);
+    const held = await liveHeld(clusterKubeconfigs().developer, 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: p, namespace: team-a}\nrules: []\n');
+    const clusterRoles = (await admin.listClusterRole()).items;
+    const roles = (await admin.listNamespacedRole({ namespace: 'team-a' })).items;
+    const targets = [
+      ...clusterRoles.map((r) => ({ kind: 'ClusterRole' as const, name: r.metadata!.name!, rules: r.rules ?? [] })),
+      ...roles.map((r) => ({ kind: 'Role' as const, name: r.metadata!.name!, rules: r.rules ?? [] })),
+    ];
+    const rulesOf = new Map(targets.map((t) => [`${t.kind}/${t.name}`, t.rules.map((x) => ({ verbs: x.verbs, apiGroups: x.apiGroups ?? [], resources: x.resources ?? [], ...(x.resourceNames ? { resourceNames: x.resourceNames } : {}), ...(x.nonResourceURLs ? { nonResourceURLs: x.nonResourceURLs } : {}) }))]));
+    const api = KubernetesObjectApi.makeApiClient(kubeConfigFor('developer'));
+    const mismatches: string[] = [];
+    const tally = { allowed: 0, forbidden: 0 };
+    for (const [i, t] of targets.entries()) {
+      const yaml = `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: fb-${SEED}-${i}, namespace: team-a}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ${t.kind}, name: ${t.name}}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: team-a}]\n`;
+      const obj = parseRbacFile(yaml).objects[0]!;
+      const verdict = bindingVerdict(obj, held, { defaultNamespace: 'team-a', resolveRole: (kind, name) => rulesOf.get(`${kind}/${name}`) });
+      const actual = await createDryRun(api, parse(yaml) as KubernetesObject);
+      if (actual.status === 'allowed' || actual.status === 'forbidden') tally[actual.status]++;
+      const predicted = verdict.status === 'denied' ? 'forbidden' : verdict.status;
+      if (predicted !== actual.status || (actual.status === 'forbidden' && (verdict.status !== 'denied' || verdict.message !== actual.message))) {
+        mismatches.push(`${t.kind} ${t.name}: engine ${predicted}${verdict.status === 'denied' ? ` (${verdict.message})` : ''}; apiserver ${actual.status}${'message' in actual ? ` (${actual.message})` : ''}`);
+      }
+    }
+    console.log(`fidelity RoleBindings: ${targets.length - mismatches.length}/${targets.length} agree; apiserver accepted ${tally.allowed}, forbade ${tally.forbidden}`);
+    assert.ok(tally.allowed > 0 && tally.forbidden > 10, JSON.stringify(tally));
+    assert.deepEqual(mismatches.slice(0, 5), [], `${mismatches.length} mismatches`);
+  });
+});
 
 async function createDryRun(api: KubernetesObjectApi, spec: KubernetesObject): Promise<Outcome> {
   try {
