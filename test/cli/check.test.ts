@@ -107,6 +107,17 @@ describe('pipeline-rbac check (dist/cli.js)', () => {
     assert.equal(cli(['check', dir, '--jobs', '0']).code, 2);
   });
 
+  it('--manifests flags what no manifest needs (unused-permission), on one thread and on two', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prb-manifests-'));
+    writeFileSync(join(dir, 'app.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n');
+    const args = ['check', join(FIX, 'least-privilege-role.yaml'), '--manifests', join(dir, '*.yaml'), '--format', 'json'];
+    for (const jobs of ['1', '2']) {
+      const r = cli([...args, '--jobs', jobs]);
+      const unused = (JSON.parse(r.stdout) as JsonReport).files[0]!.findings.filter((f) => f.ruleId === 'unused-permission');
+      assert.deepEqual(unused.map((f) => f.message), ['configmaps (core) is not deployed by any of the pipeline\'s manifests'], r.stdout);
+    }
+  });
+
   it('a syntax error is a finding with its position, not a crash', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prb-syntax-'));
     writeFileSync(join(dir, 'bad.yaml'), 'kind: Role\nmetadata: {name: x\n');

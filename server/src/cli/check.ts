@@ -2,7 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeText, type AnalyzeOptions } from '../engine/analyze';
-import { builtinCatalog } from '../engine/catalog/apiCatalog';
+import { builtinCatalog, type ApiCatalog } from '../engine/catalog/apiCatalog';
+import { manifestKinds, neededPermissions, type NeededPermissions } from '../engine/leastPrivilege/needed';
+import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
+import { DEFAULT_DEPLOY_VERBS } from '../shared/settings';
 import type { RuleId } from '../engine/model';
 import type { SeverityOverrides } from '../engine/severity';
 import { UsageError } from './errors';
@@ -35,6 +38,8 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const severities = disabledRules(values.disable ?? []);
   const defaultNamespace = values.namespace ?? 'default';
   const base: AnalyzeOptions = { catalog: builtinCatalog(), severities, defaultNamespace };
+  const needed = values.manifests?.length ? await neededFromManifests(values.manifests, cwd, base.catalog) : undefined;
+  if (needed) base.extraFindings = (objects) => objects.flatMap((o) => unusedPermissionFindings(o, needed));
 
   if (values['held-rules']) {
     const heldText = await readText(values['held-rules']);
@@ -51,7 +56,7 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number from 1, not "${values.jobs}"`);
   const workers = jobs ?? workerCount(texts.length);
   if (!values.live && workers > 1 && (jobs !== undefined || bytes >= PARALLEL_MIN_BYTES)) {
-    const job = { texts: texts.map((t) => t.text), held: base.held, severities, defaultNamespace };
+    const job = { texts: texts.map((t) => t.text), held: base.held, severities, defaultNamespace, needed };
     const results = await analyzeInWorkers(job, workers);
     reports = texts.map(({ path, text }, i) => ({ path: relative(cwd, path) || path, findings: results[i]!.findings, objects: results[i]!.objects, lineIndex: new LineIndex(text) }));
   } else {
@@ -89,6 +94,13 @@ function parseCheckArgs(argv: string[]) {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** `--manifests GLOB`: what the pipeline deploys, hence the permissions it needs (unused-permission). */
+async function neededFromManifests(globs: string[], cwd: string, catalog: ApiCatalog): Promise<NeededPermissions> {
+  const files = await expandOperands(globs, cwd);
+  const kinds = (await Promise.all(files.map(async (f) => manifestKinds(await readText(f), relative(cwd, f))))).flat();
+  return neededPermissions(kinds, (group, kind) => catalog.resourceForKind(group, kind), DEFAULT_DEPLOY_VERBS);
 }
 
 function disabledRules(values: string[]): SeverityOverrides {

@@ -7,7 +7,9 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { analyzeText } from '../engine/analyze';
 import { builtinCatalog } from '../engine/catalog/apiCatalog';
-import type { Finding } from '../engine/model';
+import type { NeededPermissions } from '../engine/leastPrivilege/needed';
+import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
+import type { Finding, RbacObject } from '../engine/model';
 import type { HeldPermissions } from '../engine/rbac/heldPermissions';
 import type { SeverityOverrides } from '../engine/severity';
 
@@ -16,6 +18,8 @@ export interface WorkerJob {
   held?: HeldPermissions | undefined;
   severities: SeverityOverrides;
   defaultNamespace: string;
+  /** What the manifests need (--manifests), for unused-permission. */
+  needed?: NeededPermissions | undefined;
 }
 
 export interface WorkerFileResult {
@@ -64,7 +68,14 @@ export async function analyzeInWorkers(job: WorkerJob, workers: number): Promise
 export function analyzeShare(job: WorkerJob): WorkerFileResult[] {
   const catalog = builtinCatalog();
   return job.texts.map((text) => {
-    const r = analyzeText(text, { catalog, held: job.held, severities: job.severities, defaultNamespace: job.defaultNamespace });
+    const needed = job.needed;
+    const r = analyzeText(text, {
+      catalog,
+      held: job.held,
+      severities: job.severities,
+      defaultNamespace: job.defaultNamespace,
+      ...(needed ? { extraFindings: (objects: RbacObject[]) => objects.flatMap((o) => unusedPermissionFindings(o, needed)) } : {}),
+    });
     return { findings: r.findings, objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) })) };
   });
 }
