@@ -70,6 +70,33 @@ describe('language server with the live cluster (developer)', () => {
   });
 });
 
+describe('language server with rejected credentials', () => {
+  it('says the credentials were rejected (401), keeps the offline checks, and never shows the token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prb-401-'));
+    const kc = parse(readFileSync(clusterKubeconfigs().developer, 'utf8')) as { users: { user: Record<string, unknown> }[] };
+    const badToken = 'not-a-valid-token-7f3a9c';
+    kc.users[0]!.user = { token: badToken };
+    writeFileSync(join(dir, 'kubeconfig'), stringify(kc), { mode: 0o600 });
+    const lsp = await startServer({ kubeconfig: join(dir, 'kubeconfig'), live: { enable: true }, validateDelay: 0 });
+    try {
+      const diags = await lsp.open('file:///ws/401.yaml', GREEDY);
+      assert.ok(diags.some((d) => d.code === 'secrets-read'));
+      const deadline = Date.now() + 20_000;
+      let statuses: LiveStatus[] = [];
+      while (Date.now() < deadline && !statuses.some((s) => s.state === 'unauthorized')) {
+        await new Promise((r) => setTimeout(r, 100));
+        statuses = lsp.notifications('pipelineRbac/liveStatus') as LiveStatus[];
+      }
+      const rejected = statuses.find((s) => s.state === 'unauthorized');
+      assert.ok(rejected, JSON.stringify(statuses));
+      assert.match(rejected.message, /rejected the credentials/);
+      assert.ok(!JSON.stringify(statuses).includes(badToken) && !lsp.stderr().includes(badToken), 'the token is never shown');
+    } finally {
+      await lsp.stop();
+    }
+  });
+});
+
 describe('language server with an unreachable cluster', () => {
   it('keeps the offline checks and says why once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'prb-unreach-'));
