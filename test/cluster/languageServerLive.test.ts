@@ -27,6 +27,17 @@ rules:
     verbs: ["get", "create"]
 `;
 
+/** The live status notifications until one has `state` (the server reports state changes as they happen). */
+async function statusReached(lsp: LspSession, state: LiveStatus['state']): Promise<LiveStatus[]> {
+  const deadline = Date.now() + 20_000;
+  let statuses: LiveStatus[] = [];
+  while (Date.now() < deadline && !statuses.some((s) => s.state === state)) {
+    await new Promise((r) => setTimeout(r, 100));
+    statuses = lsp.notifications('pipelineRbac/liveStatus') as LiveStatus[];
+  }
+  return statuses;
+}
+
 describe('language server with the live cluster (developer)', () => {
   let lsp: LspSession;
   before(async () => {
@@ -81,12 +92,7 @@ describe('language server with rejected credentials', () => {
     try {
       const diags = await lsp.open('file:///ws/401.yaml', GREEDY);
       assert.ok(diags.some((d) => d.code === 'secrets-read'));
-      const deadline = Date.now() + 20_000;
-      let statuses: LiveStatus[] = [];
-      while (Date.now() < deadline && !statuses.some((s) => s.state === 'unauthorized')) {
-        await new Promise((r) => setTimeout(r, 100));
-        statuses = lsp.notifications('pipelineRbac/liveStatus') as LiveStatus[];
-      }
+      const statuses = await statusReached(lsp, 'unauthorized');
       const rejected = statuses.find((s) => s.state === 'unauthorized');
       assert.ok(rejected, JSON.stringify(statuses));
       assert.match(rejected.message, /rejected the credentials/);
@@ -108,12 +114,7 @@ describe('language server with an unreachable cluster', () => {
       const uri = 'file:///ws/offline.yaml';
       const diags = await lsp.open(uri, GREEDY);
       assert.ok(diags.some((d) => d.code === 'secrets-read'), 'offline findings flow at once');
-      const deadline = Date.now() + 20_000;
-      let statuses: LiveStatus[] = [];
-      while (Date.now() < deadline && !statuses.some((s) => s.state === 'unreachable')) {
-        await new Promise((r) => setTimeout(r, 100));
-        statuses = lsp.notifications('pipelineRbac/liveStatus') as LiveStatus[];
-      }
+      const statuses = await statusReached(lsp, 'unreachable');
       const down = statuses.find((s) => s.state === 'unreachable');
       assert.ok(down, JSON.stringify(statuses));
       assert.match(down.message, /Offline checks only: .*unreachable|ECONNREFUSED/);

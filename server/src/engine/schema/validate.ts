@@ -3,6 +3,7 @@
  * makes that a schema cannot express. Findings use ruleId `schema`, name the field ("rules[0].verbs") and sit on the
  * most specific source node.
  */
+import { dedupeFindings } from '../dedupe';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Finding, RbacKind, RbacObject, Severity, Span } from '../model';
 import { suggest } from '../text/suggest';
@@ -37,7 +38,7 @@ export function validateObject(obj: RbacObject): Finding[] {
     }
   }
   findings.push(...semanticFindings(obj));
-  return dedupe(findings);
+  return dedupeFindings(findings);
 }
 
 /** "/rules/0/verbs" -> "rules[0].verbs"; odd keys are quoted: metadata.labels["app.kubernetes.io/name"]. */
@@ -167,12 +168,3 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
 }
 
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const k = `${f.span.start}:${f.span.end}:${f.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}

@@ -2,6 +2,7 @@
  * Parses a (multi-document) YAML file into the RBAC objects it holds, with exact source spans.
  * Never throws: syntax errors and exceeded limits become `yaml-syntax` findings.
  */
+import { dedupeFindings } from '../dedupe';
 import { Composer, isAlias, isMap, isScalar, isSeq, Parser, type Document, type Node, type Pair, type YAMLError } from 'yaml';
 import { RBAC_KINDS, type Finding, type RbacKind, type RbacObject, type Span } from '../model';
 import { NodeConverter, ParseLimitError, type ConvertBudget } from './convert';
@@ -79,7 +80,7 @@ function parse(text: string, lim: ParseLimits): ParseResult {
   // Errors outside any document (e.g. a stray directive at the end) only show up in the stream info.
   const info = composer.streamInfo();
   for (const e of info.errors) findings.push(yamlFinding(text, e, 'error', undefined));
-  return { objects, findings: dedupe(findings), documentCount: documentIndex };
+  return { objects, findings: dedupeFindings(findings), documentCount: documentIndex };
 }
 
 /** RBAC objects of one document: the root object, or the items of a `kind: List` (or `RoleList` etc.). */
@@ -150,15 +151,6 @@ function startFinding(text: string, message: string): Finding {
   return { ruleId: 'yaml-syntax', severity: 'error', message, span: { start: 0, end: Math.max(0, end) } };
 }
 
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const k = `${f.span.start}:${f.span.end}:${f.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
 /** UTF-8 length of `text`, stopping early once it exceeds `limit`. */
 export function utf8LengthUpTo(text: string, limit: number): number {
