@@ -9,7 +9,9 @@
 //     --port N        serve on 127.0.0.1:N (default: a free port)
 //     --namespace NS  the namespace seeded with identities (default: demo; --check: a unique one)
 //     --check         start everything, verify the workbench in headless Chromium (the extension
-//                     activates, reaches the cluster as developer, shows findings), stop, exit 0
+//                     activates, reaches the cluster as developer, shows findings; the identities
+//                     view lists the seeded identities), stop, exit 0
+//     --doc-images D  with --check: also save the identities view as D/identities.png (README)
 //
 // Everything it writes lives in .e2e/demo/ (git-ignored). Env: PIPELINE_RBAC_KEEP_CLUSTER=1 keeps
 // a cluster this run started; PIPELINE_RBAC_CACHE / XDG_CACHE_HOME as for install-e2e-deps.sh.
@@ -57,18 +59,20 @@ function parseCli() {
       port: { type: 'string' },
       namespace: { type: 'string' },
       check: { type: 'boolean', default: false },
+      'doc-images': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 18).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
     process.exit(0);
   }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not "${values.port}"`);
   const namespace = values.namespace ?? (values.check ? `demo-check-${randomBytes(3).toString('hex')}` : 'demo');
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) throw new Error(`--namespace: "${namespace}" is not a DNS label`);
-  return { port, namespace, check: values.check };
+  if (values['doc-images'] && !values.check) throw new Error('--doc-images needs --check');
+  return { port, namespace, check: values.check, docImages: values['doc-images'] ? resolve(values['doc-images']) : undefined };
 }
 
 // -------------------------------------------------------------------------------------- processes
@@ -406,7 +410,7 @@ async function startCodeServer(bin, { port, kubeconfig }) {
 }
 
 /** --check: the page answers, then headless Chromium shows findings and the live status bar item. */
-async function checkWorkbench(cs, contexts, namespace) {
+async function checkWorkbench(cs, contexts, namespace, docImages) {
   const res = await fetch(cs.url, { signal: AbortSignal.timeout(10_000) });
   const html = await res.text();
   if (!res.ok || !/workbench/i.test(html)) throw new Error(`GET ${cs.url}: HTTP ${res.status}, not the VS Code workbench`);
@@ -464,13 +468,59 @@ async function checkWorkbench(cs, contexts, namespace) {
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   say(`the extension is live: status bar "${status}", error squiggles shown (${((Date.now() - started) / 1000).toFixed(1)} s after loading; screenshot ${shot.slice(ROOT.length + 1)})`);
+  if (hasIdentitiesView()) await checkIdentitiesView(page, namespace, docImages);
   await browser.close();
   state.browser = undefined;
 }
 
-function printWelcome(cs, contexts, namespace) {
+function hasIdentitiesView() {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const hasView = JSON.stringify(pkg.contributes?.views ?? {}).includes('pipelineRbac.identities');
+  return JSON.stringify(pkg.contributes?.views ?? {}).includes('pipelineRbac.identities');
+}
+
+/** The Pipeline RBAC view lists the seeded identities of the namespace (as developer). */
+async function checkIdentitiesView(page, namespace, docImages) {
+  const started = Date.now();
+  await page.locator('.activitybar [aria-label^="Pipeline RBAC"]').first().click();
+  const rows = page.locator('.part.sidebar .monaco-list-row');
+  const row = (name) => page.locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "]`).first();
+  if (docImages) {
+    // Wider side bar, hand-made ServiceAccounts shown too: a readable picture of the tree.
+    const bar = await page.locator('.part.sidebar').boundingBox();
+    await page.mouse.move(bar.x + bar.width + 1, bar.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(640, bar.y + 300, { steps: 5 });
+    await page.mouse.up();
+    await page.locator('.part.sidebar .title-actions .action-label[aria-label^="Show All ServiceAccounts"]').first().click({ timeout: 30_000 });
+  }
+  const nsRow = row(namespace);
+  await nsRow.waitFor({ state: 'visible', timeout: 60_000 });
+  if ((await nsRow.getAttribute('aria-expanded')) === 'false') await nsRow.click();
+  const labels = await poll(`the seeded identities in the ${namespace} node of the identities view`, async () => {
+    const all = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label') ?? ''));
+    return IDENTITIES.every((id) => all.some((l) => l.startsWith(`${id.name} `))) ? all : undefined;
+  }, 60_000, 300);
+  const shown = IDENTITIES.map((id) => labels.find((l) => l.startsWith(`${id.name} `)));
+  say(`identities view (${((Date.now() - started) / 1000).toFixed(1)} s): ${shown.join('; ')}`);
+  if (!docImages) return;
+  for (const name of ['jenkins', 'web-deployer']) {
+    const r = row(name);
+    if ((await r.getAttribute('aria-expanded').catch(() => null)) === 'false') await r.click();
+  }
+  await poll('the expanded identities', async () => (await rows.filter({ hasText: /TokenRequest token/ }).count()) > 0, 30_000, 300);
+  await page.mouse.move(900, 600); // no hover highlight on a row
+  await page.keyboard.press('Escape');
+  const boxes = await rows.evaluateAll((rs) => rs.map((r) => { const b = r.getBoundingClientRect(); return { x: b.x, y: b.y, w: b.width, h: b.height }; }));
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  const bottom = Math.max(...boxes.map((b) => b.y + b.h)) + 8;
+  mkdirSync(docImages, { recursive: true });
+  const file = join(docImages, 'identities.png');
+  await page.screenshot({ path: file, clip: { x: bar.x, y: bar.y, width: bar.width, height: bottom - bar.y } });
+  say(`saved ${file}`);
+}
+
+function printWelcome(cs, contexts, namespace) {
+  const hasView = hasIdentitiesView();
   const lines = [
     '',
     `  Pipeline RBAC demo is running: ${cs.url}`,
@@ -580,7 +630,7 @@ async function main() {
 
   printWelcome(cs, contexts, opts.namespace);
   if (opts.check) {
-    await checkWorkbench(cs, contexts, opts.namespace);
+    await checkWorkbench(cs, contexts, opts.namespace, opts.docImages);
     await cleanup();
     rmSync(DEMO_DIR, { recursive: true, force: true });
     say('check passed');

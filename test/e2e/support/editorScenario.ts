@@ -55,6 +55,8 @@ export async function allProblems(wb: Workbench): Promise<ProblemRow[]> {
       await page.mouse.wheel(0, -step);
       await sleep(40);
     }
+    await page.mouse.wheel(0, -step); // row 0 may be rendered yet half hidden under the sticky header
+    await sleep(40);
   };
   await scrollToTop();
   const seen = new Map<number, RawRow>();
