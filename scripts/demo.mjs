@@ -569,7 +569,9 @@ async function cleanup() {
     await stopGroup(state.codeServerPid);
     state.codeServerPid = undefined;
   }
-  rmSync(join(DEMO_DIR, 'exports'), { recursive: true, force: true }); // kubeconfigs with tokens
+  // Files with tokens: the identities' exported kubeconfigs and the demo's own (developer + admin).
+  rmSync(join(DEMO_DIR, 'exports'), { recursive: true, force: true });
+  rmSync(join(DEMO_DIR, 'kubeconfig'), { force: true });
   // The cluster may outlive us (reused, kept, or still used by a test run): delete the namespace
   // (its identities' tokens die with their ServiceAccounts).
   if (state.namespace && state.clusterLease && state.adminKubeconfig) {
