@@ -51,6 +51,28 @@ describe('kubeconfig resolution', () => {
     assert.equal(loadKubeconfig({ kubeconfig: path, trusted: true }).context, 'ctx');
   });
 
+  it('merges several $KUBECONFIG files like kubectl: the first to name a cluster, user or context wins', () => {
+    const a = kubeconfig('a.yaml', '{token: first}');
+    const b = join(dir, 'b.yaml');
+    writeFileSync(
+      b,
+      `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://10.9.9.9:6443"}}, {name: d, cluster: {server: "https://127.0.0.2:6443"}}]
+contexts: [{name: ctx, context: {cluster: d, user: v}}, {name: second, context: {cluster: d, user: v, namespace: ns2}}]
+current-context: second
+users: [{name: u, user: {token: second}}, {name: v, user: {token: v}}]
+`,
+    );
+    const loaded = loadKubeconfig({ trusted: true }, { KUBECONFIG: `${a}${delimiter}${b}` });
+    assert.equal(loaded.context, 'ctx', "the first file's current context");
+    assert.equal(loaded.server, 'https://127.0.0.1:6443', "the first file's cluster c");
+    assert.equal(loaded.kc.getUser('u')?.token, 'first');
+    const second = loadKubeconfig({ context: 'second', trusted: true }, { KUBECONFIG: `${a}${delimiter}${b}` });
+    assert.equal(second.server, 'https://127.0.0.2:6443');
+    assert.equal(second.namespace, 'ns2');
+  });
+
   it('says what is wrong, and where, for missing files and unknown contexts', () => {
     assert.throws(() => loadKubeconfig({ kubeconfig: join(dir, 'nope'), trusted: true }), /no kubeconfig found \(looked at .*nope\)/);
     const path = kubeconfig('ok.yaml', '{token: abc}');

@@ -49,11 +49,7 @@ export function loadKubeconfig(choice: KubeconfigChoice, env: NodeJS.ProcessEnv 
   try {
     for (const [i, p] of paths.entries()) {
       if (i === 0) kc.loadFromFile(p);
-      else {
-        const more = new KubeConfig();
-        more.loadFromFile(p);
-        kc.mergeConfig(more, true);
-      }
+      else mergeFirstWins(kc, p);
     }
   } catch (err) {
     throw new KubeconfigError(`kubeconfig ${paths.join(', ')} cannot be read: ${firstLine(err)}`, 'invalid');
@@ -72,6 +68,17 @@ export function loadKubeconfig(choice: KubeconfigChoice, env: NodeJS.ProcessEnv 
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new KubeconfigError(`context "${context}" names no cluster`, 'invalid');
   return { kc, context, namespace: ctx.namespace || 'default', server: cluster.server, source: paths.join(delimiter) };
+}
+
+/** kubectl's merge of $KUBECONFIG files: the first file to name a cluster, user or context wins (client-node throws). */
+function mergeFirstWins(kc: KubeConfig, path: string): void {
+  const more = new KubeConfig();
+  more.loadFromFile(path);
+  const has = (list: { name: string }[], name: string) => list.some((x) => x.name === name);
+  for (const c of more.clusters) if (!has(kc.clusters, c.name)) kc.addCluster(c);
+  for (const u of more.users) if (!has(kc.users, u.name)) kc.addUser(u);
+  for (const c of more.contexts) if (!has(kc.contexts, c.name)) kc.addContext(c);
+  if (!kc.currentContext) kc.setCurrentContext(more.currentContext);
 }
 
 function firstLine(err: unknown): string {
