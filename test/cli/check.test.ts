@@ -118,6 +118,26 @@ describe('pipeline-rbac check (dist/cli.js)', () => {
     }
   });
 
+  it('checks a RoleBinding against its Role in another checked file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prb-xfile-'));
+    const role = (verbs: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: ci, namespace: team-a}\nrules:\n  - apiGroups: [""]\n    resources: ["secrets"]\n    verbs: ${verbs}\n`;
+    writeFileSync(join(dir, 'binding.yaml'), 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: ci, namespace: team-a}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ci}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: team-a}]\n');
+    const held = ['--held-rules', join(FIX, 'developer-held.yaml'), '--format', 'json'];
+    const bindingFindings = (jobs: string) => {
+      const r = cli(['check', dir, ...held, '--jobs', jobs]);
+      return (JSON.parse(r.stdout) as JsonReport).files.find((f) => f.path.endsWith('binding.yaml'))!.findings.filter((f) => f.ruleId === 'binding-not-held');
+    };
+    writeFileSync(join(dir, 'role.yaml'), role('["create", "delete"]'));
+    for (const jobs of ['1', '2']) assert.deepEqual(bindingFindings(jobs), [], 'the developer holds what the Role grants');
+    writeFileSync(join(dir, 'role.yaml'), role('["get", "create"]'));
+    for (const jobs of ['1', '2']) {
+      const f = bindingFindings(jobs);
+      assert.equal(f.length, 1);
+      assert.equal(f[0]!.severity, 'error');
+      assert.match(f[0]!.message, /Resources:\["secrets"\], Verbs:\["get"\]/);
+    }
+  });
+
   it('a syntax error is a finding with its position, not a crash', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prb-syntax-'));
     writeFileSync(join(dir, 'bad.yaml'), 'kind: Role\nmetadata: {name: x\n');

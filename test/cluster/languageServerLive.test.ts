@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import type { LiveStatus } from '../../server/src/shared/protocol';
@@ -78,6 +79,37 @@ describe('language server with the live cluster (developer)', () => {
     const dry = diags.find((x) => /dry run/.test(String(x.message)))!;
     assert.equal(dry.code, 'not-held');
     assert.match(String(dry.message), /roles\.rbac\.authorization\.k8s\.io "greedy" is forbidden: user "developer"/);
+  });
+});
+
+describe('language server: a binding checked against a Role in another workspace file', () => {
+  it('is binding-not-held when that Role grants what the developer lacks, and clean when it does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prb-ws-'));
+    const role = (verbs: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: ci-reader, namespace: team-a}\nrules:\n  - apiGroups: [""]\n    resources: ["secrets"]\n    verbs: ${verbs}\n`;
+    writeFileSync(join(dir, 'role.yaml'), role('["get"]'));
+    const binding = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: ci, namespace: team-a}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ci-reader}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: team-a}]\n';
+    const settings = { kubeconfig: clusterKubeconfigs().developer, live: { enable: true }, validateDelay: 0 };
+    const lsp = await startServer(settings, {}, [], pathToFileURL(dir).href);
+    try {
+      const uri = pathToFileURL(join(dir, 'binding.yaml')).href;
+      await lsp.open(uri, binding);
+      const diags = await lsp.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'binding-not-held' && x.severity === 1));
+      assert.match(String(diags.find((x) => x.code === 'binding-not-held')!.message), /Resources:\["secrets"\], Verbs:\["get"\]/);
+    } finally {
+      await lsp.stop();
+    }
+    writeFileSync(join(dir, 'role.yaml'), role('["create"]'));
+    const again = await startServer(settings, {}, [], pathToFileURL(dir).href);
+    try {
+      const uri = pathToFileURL(join(dir, 'binding2.yaml')).href;
+      // A second binding, to a role that exists nowhere, proves the binding checks ran (it gets an information finding).
+      const nowhere = binding.replace('name: ci,', 'name: other,').replace('name: ci-reader', 'name: nowhere');
+      await again.open(uri, `${binding}---\n${nowhere}`);
+      const diags = await again.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'binding-not-held' && x.range.start.line > 4));
+      assert.deepEqual(diags.filter((d) => d.code === 'binding-not-held' && d.range.start.line <= 4), [], 'ci-reader is resolved from role.yaml and held');
+    } finally {
+      await again.stop();
+    }
   });
 });
 

@@ -43,7 +43,7 @@ export interface LspSession {
   stop(): Promise<void>;
 }
 
-export async function startServer(settings: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<LspSession> {
+export async function startServer(settings: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], rootUri: string | null = null): Promise<LspSession> {
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, SERVER_JS, '--stdio'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
@@ -66,8 +66,8 @@ export async function startServer(settings: Record<string, unknown> = {}, env: N
   connection.listen();
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
-    rootUri: null,
-    workspaceFolders: null,
+    rootUri,
+    workspaceFolders: rootUri ? [{ uri: rootUri, name: 'ws' }] : null,
     capabilities: { workspace: { configuration: true } },
     initializationOptions: { trusted: true },
   });

@@ -14,7 +14,8 @@ import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
 import { loadHeldRules } from './heldRulesFile';
-import { analyzeInWorkers, PARALLEL_MIN_BYTES, workerCount } from './parallelCheck';
+import { analyzeInWorkers, fileResult, PARALLEL_MIN_BYTES, workerCount, type FileResult } from './parallelCheck';
+import { firstOf, resolverOf, type RoleIndex } from '../engine/roleIndex';
 import { hasErrors, type FileReport } from './report';
 import { LineIndex } from '../engine/text/lineIndex';
 import { isRuleId } from '../engine/suppress';
@@ -50,21 +51,23 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
     Object.assign(base, await liveAnalyzeOptions(texts, { kubeconfig: values.kubeconfig, context: values.context, namespace: values.namespace }));
   }
 
-  let reports: FileReport[];
   const bytes = texts.reduce((n, t) => n + t.text.length, 0);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number from 1, not "${values.jobs}"`);
   const workers = jobs ?? workerCount(texts.length);
+  let results: FileResult[];
   if (!values.live && workers > 1 && (jobs !== undefined || bytes >= PARALLEL_MIN_BYTES)) {
-    const job = { texts: texts.map((t) => t.text), held: base.held, severities, defaultNamespace, needed };
-    const results = await analyzeInWorkers(job, workers);
-    reports = texts.map(({ path, text }, i) => ({ path: relative(cwd, path) || path, findings: results[i]!.findings, objects: results[i]!.objects, lineIndex: new LineIndex(text) }));
+    results = await analyzeInWorkers({ texts: texts.map((t) => t.text), held: base.held, severities, defaultNamespace, needed }, workers);
   } else {
-    reports = texts.map(({ path, text }) => {
-      const result = analyzeText(text, base);
-      return { path: relative(cwd, path) || path, findings: result.findings, objects: result.objects, lineIndex: result.lineIndex };
-    });
+    results = texts.map(({ text }) => fileResult(analyzeText(text, base), defaultNamespace));
   }
+  if (base.held) recheckBindingsAcrossFiles(texts, results, base, defaultNamespace);
+  const reports: FileReport[] = texts.map(({ path, text }, i) => ({
+    path: relative(cwd, path) || path,
+    findings: results[i]!.findings,
+    objects: results[i]!.objects,
+    lineIndex: new LineIndex(text),
+  }));
 
   const output =
     format === 'json' ? formatJson(reports) : format === 'sarif' ? formatSarif(reports, ctx.version, cwd) : formatText(reports, !values.output && process.stdout.isTTY === true);
@@ -94,6 +97,19 @@ function parseCheckArgs(argv: string[]) {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/**
+ * A binding's role may be defined in another of the checked files: files with bindings are analysed again with every
+ * file's roles known (roles in the binding's own file still come first). Few files have bindings, so this is cheap.
+ */
+function recheckBindingsAcrossFiles(texts: { text: string }[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string): void {
+  const index: RoleIndex = new Map(results.flatMap((r) => r.roles));
+  if (index.size === 0) return;
+  const resolveRole = firstOf(base.resolveRole, resolverOf(index));
+  results.forEach((r, i) => {
+    if (r.hasBindings) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole }), defaultNamespace);
+  });
 }
 
 /** `--manifests GLOB`: what the pipeline deploys, hence the permissions it needs (unused-permission). */

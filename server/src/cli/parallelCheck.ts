@@ -5,11 +5,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { analyzeText } from '../engine/analyze';
+import { analyzeText, type AnalysisResult } from '../engine/analyze';
+import { indexRoles } from '../engine/roleIndex';
 import { builtinCatalog } from '../engine/catalog/apiCatalog';
 import type { NeededPermissions } from '../engine/leastPrivilege/needed';
 import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
-import type { Finding, RbacObject } from '../engine/model';
+import type { Finding, PolicyRule, RbacObject } from '../engine/model';
 import type { HeldPermissions } from '../engine/rbac/heldPermissions';
 import type { SeverityOverrides } from '../engine/severity';
 
@@ -22,9 +23,22 @@ export interface WorkerJob {
   needed?: NeededPermissions | undefined;
 }
 
-export interface WorkerFileResult {
+/** What the CLI keeps of one file's analysis: plain data, so it crosses threads. */
+export interface FileResult {
   findings: Finding[];
   objects: { kind: string; name: string; namespace?: string }[];
+  /** The file's Roles and ClusterRoles, for bindings in other files. */
+  roles: [string, PolicyRule[]][];
+  hasBindings: boolean;
+}
+
+export function fileResult(r: AnalysisResult, defaultNamespace: string): FileResult {
+  return {
+    findings: r.findings,
+    objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) })),
+    roles: [...indexRoles(r.objects, defaultNamespace)],
+    hasBindings: r.objects.some((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding'),
+  };
 }
 
 const WORKER_FLAG = 'pipeline-rbac-check-worker';
@@ -37,14 +51,14 @@ export function workerCount(files: number): number {
 }
 
 /** Analyses the texts on `workers` threads; results come back in the texts' order. */
-export async function analyzeInWorkers(job: WorkerJob, workers: number): Promise<WorkerFileResult[]> {
+export async function analyzeInWorkers(job: WorkerJob, workers: number): Promise<FileResult[]> {
   const shares: number[][] = Array.from({ length: workers }, () => []);
   // Round-robin by size keeps the shares even.
   job.texts
     .map((t, i) => [t.length, i] as const)
     .sort((a, b) => b[0] - a[0])
     .forEach(([, i], k) => shares[k % workers]!.push(i));
-  const results: WorkerFileResult[] = new Array(job.texts.length);
+  const results: FileResult[] = new Array(job.texts.length);
   await Promise.all(
     shares.map(
       (share) =>
@@ -52,7 +66,7 @@ export async function analyzeInWorkers(job: WorkerJob, workers: number): Promise
           const w = new Worker(__filename, {
             workerData: { [WORKER_FLAG]: true, job: { ...job, texts: share.map((i) => job.texts[i]!) } },
           });
-          w.once('message', (out: WorkerFileResult[]) => {
+          w.once('message', (out: FileResult[]) => {
             out.forEach((r, k) => (results[share[k]!] = r));
             resolve();
           });
@@ -65,7 +79,7 @@ export async function analyzeInWorkers(job: WorkerJob, workers: number): Promise
 }
 
 /** Analyses one share (also used in-process when there is too little work for threads). */
-export function analyzeShare(job: WorkerJob): WorkerFileResult[] {
+export function analyzeShare(job: WorkerJob): FileResult[] {
   const catalog = builtinCatalog();
   return job.texts.map((text) => {
     const needed = job.needed;
@@ -76,7 +90,7 @@ export function analyzeShare(job: WorkerJob): WorkerFileResult[] {
       defaultNamespace: job.defaultNamespace,
       ...(needed ? { extraFindings: (objects: RbacObject[]) => objects.flatMap((o) => unusedPermissionFindings(o, needed)) } : {}),
     });
-    return { findings: r.findings, objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) })) };
+    return fileResult(r, job.defaultNamespace);
   });
 }
 

@@ -4,7 +4,8 @@
  */
 import type { ApiCatalog } from './catalog/apiCatalog';
 import { catalogFindings } from './catalog/apiCatalog';
-import type { Finding, PolicyRule, RbacObject, RuleId } from './model';
+import type { Finding, RbacObject, RuleId } from './model';
+import { firstOf, indexRoles, resolverOf, type RoleResolver } from './roleIndex';
 import type { HeldPermissions } from './rbac/heldPermissions';
 import { notHeldFindings } from './rbac/notHeld';
 import { riskFindings } from './rules/risks';
@@ -15,7 +16,6 @@ import { LineIndex } from './text/lineIndex';
 import { parseRbacFile, type ParseLimits } from './yaml/parse';
 import type { ParseCache } from './yaml/parseCache';
 
-export type RoleResolver = (kind: 'Role' | 'ClusterRole', name: string, namespace: string) => PolicyRule[] | undefined;
 
 export interface AnalyzeOptions {
   /** API catalog for unknown-* checks: live discovery, or the built-in one. */
@@ -47,7 +47,8 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
   const lineIndex = new LineIndex(text);
   const findings: Finding[] = [...parsed.findings];
   const defaultNamespace = options.defaultNamespace ?? 'default';
-  const resolveRole = combineResolvers(rolesInFile(parsed.objects, defaultNamespace), options.resolveRole);
+  // Roles in the same file come first: a binding next to its role is checked against what the file says.
+  const resolveRole = firstOf(resolverOf(indexRoles(parsed.objects, defaultNamespace)), options.resolveRole);
 
   for (const obj of parsed.objects) {
     const structural = validateObject(obj);
@@ -67,18 +68,4 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
   return { objects: parsed.objects, findings: result, lineIndex, unknownSuppressions: sup.unknownIds };
 }
 
-/** Roles and ClusterRoles defined in the same file, so a binding next to its role is checked against it. */
-function rolesInFile(objects: RbacObject[], defaultNamespace: string): RoleResolver {
-  const byKey = new Map<string, PolicyRule[]>();
-  for (const o of objects) {
-    if (o.kind === 'Role') byKey.set(`Role/${o.namespace ?? defaultNamespace}/${o.name}`, o.rules.map((r) => r.rule));
-    if (o.kind === 'ClusterRole') byKey.set(`ClusterRole//${o.name}`, o.rules.map((r) => r.rule));
-  }
-  return (kind, name, namespace) => byKey.get(kind === 'Role' ? `Role/${namespace}/${name}` : `ClusterRole//${name}`);
-}
-
-function combineResolvers(first: RoleResolver, second?: RoleResolver): RoleResolver {
-  return (kind, name, ns) => first(kind, name, ns) ?? second?.(kind, name, ns);
-}
-
-export type { RuleId };
+export type { RoleResolver, RuleId };

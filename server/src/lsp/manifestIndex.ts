@@ -1,13 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { glob } from 'tinyglobby';
 import type { ApiCatalog } from '../engine/catalog/apiCatalog';
 import { manifestKinds, neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
 import type { PipelineRbacSettings } from '../shared/settings';
+import { forEachWorkspaceFile } from './workspaceFiles';
 
-const MAX_FILES = 2000;
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 /**
  * The kinds in the workspace manifests a pipeline deploys (`pipelineRbac.manifests` globs), read once and re-read
@@ -45,14 +41,7 @@ export class ManifestIndex {
   private async read(settings: PipelineRbacSettings): Promise<boolean> {
     const key = keyOf(settings);
     const kinds: ManifestKind[] = [];
-    for (const folder of this.folders) {
-      const files = (await glob(settings.manifests, { cwd: folder, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })).slice(0, MAX_FILES);
-      for (const file of files) {
-        const text = await readFile(file, 'utf8').catch(() => '');
-        if (text.length > MAX_FILE_BYTES) continue;
-        kinds.push(...manifestKinds(text, relative(folder, file)));
-      }
-    }
+    await forEachWorkspaceFile(this.folders, settings.manifests, (text, path) => kinds.push(...manifestKinds(text, path)));
     this.kinds = kinds;
     this.key = key;
     return true;

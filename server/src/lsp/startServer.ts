@@ -21,6 +21,7 @@ import { DocumentState } from './documentState';
 import { ManifestIndex } from './manifestIndex';
 import { SettingsSource } from './settingsSource';
 import { WorkspaceEnvironment } from './workspaceEnvironment';
+import { WorkspaceRoles } from './workspaceRoles';
 import { errorText, Validator } from './validator';
 
 /** Wires the LSP connection to the handlers. Each handler is a thin adapter over the pure engine. */
@@ -31,7 +32,8 @@ export function startLanguageServer(): void {
   const settings = new SettingsSource(connection);
   const live = new LiveEnvironment((status) => void connection.sendNotification(LiveStatusNotification, status));
   const manifests = new ManifestIndex();
-  const env = new WorkspaceEnvironment(live, manifests);
+  const roles = new WorkspaceRoles();
+  const env = new WorkspaceEnvironment(live, manifests, roles);
   const validator = new Validator(connection, documents, state, env, settings, (s, objects) => live.dryRun(s, objects));
   let dynamicConfig = false;
 
@@ -42,6 +44,7 @@ export function startLanguageServer(): void {
     dynamicConfig = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     manifests.setWorkspaceFolders(folders);
+    roles.setWorkspaceFolders(folders);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -86,6 +89,7 @@ export function startLanguageServer(): void {
   // The client watches YAML files (synchronize.fileEvents); any change may change what the manifests need.
   connection.onDidChangeWatchedFiles(() => {
     manifests.invalidate();
+    roles.invalidate();
     validator.revalidateAll();
   });
 

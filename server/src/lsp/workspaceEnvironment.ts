@@ -4,23 +4,32 @@ import type { RbacObject } from '../engine/model';
 import type { PipelineRbacSettings } from '../shared/settings';
 import type { AnalysisEnvironment } from './environment';
 import type { ManifestIndex } from './manifestIndex';
+import type { WorkspaceRoles } from './workspaceRoles';
+import { firstOf } from '../engine/roleIndex';
 
-/** The live cluster environment plus the workspace's own manifests (least privilege). */
+/**
+ * The live cluster environment plus the workspace: its manifests (least privilege) and its roles (a binding's role
+ * may be in another file; the workspace's version comes before the cluster's, as it is what will be applied).
+ */
 export class WorkspaceEnvironment implements AnalysisEnvironment {
   constructor(
     private readonly live: AnalysisEnvironment,
     private readonly manifests: ManifestIndex,
+    private readonly roles: WorkspaceRoles,
   ) {}
 
   options(settings: PipelineRbacSettings): AnalyzeOptions {
     const options = this.live.options(settings);
+    const workspaceRoles = this.roles.resolver();
+    const withRoles = workspaceRoles ? { ...options, resolveRole: firstOf(workspaceRoles, options.resolveRole) } : options;
     const needed = this.manifests.needed(settings, options.catalog);
-    if (!needed) return options;
-    return { ...options, extraFindings: (objects) => objects.flatMap((o) => unusedPermissionFindings(o, needed)) };
+    if (!needed) return withRoles;
+    return { ...withRoles, extraFindings: (objects) => objects.flatMap((o) => unusedPermissionFindings(o, needed)) };
   }
 
   async refresh(settings: PipelineRbacSettings, objects: RbacObject[]): Promise<boolean> {
-    const [live, manifests] = await Promise.all([this.live.refresh(settings, objects), this.manifests.load(settings)]);
-    return live || manifests;
+    const defaultNamespace = this.live.options(settings).defaultNamespace ?? 'default';
+    const results = await Promise.all([this.live.refresh(settings, objects), this.manifests.load(settings), this.roles.load(defaultNamespace)]);
+    return results.some(Boolean);
   }
 }
