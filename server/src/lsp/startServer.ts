@@ -13,6 +13,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LiveEnvironment } from '../live/liveEnvironment';
 import { DryRunRequest, LiveStatusNotification, RefreshRequest, TrustNotification } from './messages';
+import { analyzeText } from '../engine/analyze';
+import { builtinCatalog } from '../engine/catalog/apiCatalog';
 import { LineIndex } from '../engine/text/lineIndex';
 import { codeActions } from './codeActions';
 import { completions } from './completion';
@@ -23,6 +25,23 @@ import { SettingsSource } from './settingsSource';
 import { WorkspaceEnvironment } from './workspaceEnvironment';
 import { WorkspaceRoles } from './workspaceRoles';
 import { errorText, Validator } from './validator';
+
+const WARM_UP_ROLE = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: warm-up, namespace: default}
+rules:
+  - apiGroups: [""]
+    resources: ["pods"]
+    verbs: ["get"]
+`;
+
+function warmUp(): void {
+  try {
+    analyzeText(WARM_UP_ROLE, { catalog: builtinCatalog() });
+  } catch {
+    // only a warm-up: the real analysis reports any problem
+  }
+}
 
 /** Wires the LSP connection to the handlers. Each handler is a thin adapter over the pure engine. */
 export function startLanguageServer(): void {
@@ -114,4 +133,6 @@ export function startLanguageServer(): void {
 
   documents.listen(connection);
   connection.listen();
+  // The first analysis compiles the schema validators and loads the catalog; do it now, not when the user opens a file.
+  setTimeout(() => warmUp(), 0).unref();
 }
