@@ -279,7 +279,7 @@ export async function saveManifestsCommand(deps: IdentityCommandDeps, node?: Vie
     return;
   }
   const folder = workspace.workspaceFolders?.[0]?.uri;
-  const defaultUri = folder ? Uri.joinPath(folder, 'rbac', `${ref.namespace}-${ref.name}.yaml`) : Uri.file(join(homedir(), `${ref.namespace}-${ref.name}.yaml`));
+  const defaultUri = folder ? Uri.joinPath(folder, `${ref.namespace}-${ref.name}.yaml`) : Uri.file(join(homedir(), `${ref.namespace}-${ref.name}.yaml`));
   const uri = await window.showSaveDialog({ title: `Save ${ref.namespace}/${ref.name} as manifests`, saveLabel: 'Save Manifests', defaultUri, filters: { YAML: ['yaml', 'yml'] } });
   if (!uri) return;
   await workspace.fs.writeFile(uri, new TextEncoder().encode(yaml));

@@ -93,29 +93,33 @@ export function pick<T>(o: PickOptions<T>): Promise<T> {
       }),
       qp.onDidHide(() => finish(() => reject(new FlowCancelled()))),
     );
-    const load = async () => {
-      if (!Array.isArray(o.items)) {
-        qp.busy = true;
-        qp.enabled = false;
-      }
-      try {
-        const items = await o.items;
-        if (settled) return;
-        const auto = o.autoPick?.(items);
-        if (auto !== undefined) return finish(() => resolve(auto));
-        qp.items = items;
-        const active = o.active ? items.find((i) => i.value !== undefined && o.active?.(i.value)) : items.find((i) => i.value !== undefined);
-        if (active) qp.activeItems = [active];
-        qp.placeholder = o.placeholder;
-      } catch (err) {
-        finish(() => reject(err));
-      } finally {
+    /** Shows the loaded items, or decides for the user (autoPick). */
+    const apply = (items: PickItem<T>[]): void => {
+      if (settled) return;
+      const auto = o.autoPick?.(items);
+      if (auto !== undefined) return finish(() => resolve(auto));
+      qp.items = items;
+      const active = o.active ? items.find((i) => i.value !== undefined && o.active?.(i.value)) : items.find((i) => i.value !== undefined);
+      if (active) qp.activeItems = [active];
+      qp.placeholder = o.placeholder;
+    };
+    if (Array.isArray(o.items)) {
+      // Items before show: the list renders once, so an early click lands on the row it aimed at.
+      apply(o.items);
+      if (!settled) qp.show();
+      return;
+    }
+    qp.busy = true;
+    qp.enabled = false;
+    qp.show();
+    Promise.resolve(o.items).then(
+      (items) => {
         qp.busy = false;
         qp.enabled = true;
-      }
-    };
-    qp.show();
-    void load();
+        apply(items);
+      },
+      (err: unknown) => finish(() => reject(err)),
+    );
   }).finally(() => {
     for (const s of subs) s.dispose();
     qp.dispose();
