@@ -20,7 +20,7 @@ import { AuthenticationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } fr
 import { parse } from 'yaml';
 import { clusterKubeconfigs, deleteIfExists, kubeConfigFor, TEAM_A, uniqueName } from '../cluster/harness';
 import { e2eSession, e2eTools, pollUntil, requireVsix } from './harness';
-import { clickDialogButton, openTreeView, waitForDialog, waitForNotification } from './support/tree';
+import { answerFileDialog, clickDialogButton, openTreeView, pickByKeyboard, waitForDialog, waitForNotification } from './support/tree';
 
 const name = uniqueName('e2e-id');
 const roleName = `${name}-deployer`;
@@ -130,6 +130,7 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
   // files.simpleDialog.enable: the save dialog is a quick input everywhere (desktop VS Code too), so the keyboard drives it.
   await e2eSession('identity', { workspace, env: { KUBECONFIG: kubeconfigs.developer }, settings: { 'files.simpleDialog.enable': true } }, async (wb, server) => {
     const qi = wb.quickInput;
+    // Every quick input answer is typed: the item's label as the filter + Enter, or the text + Enter.
     const shot = (step: string) => wb.page.mouse.move(5, 600).then(() => wb.screenshot(`identity-${step}`));
     const waitStep = (n: number) => pollUntil(`step ${n}/6 of the flow`, async () => ((await qi.waitOpen()) === `Create Pipeline Identity (${n}/6)` ? true : undefined), { timeoutMs: 30_000 });
     const waitItems = (what: string, pred: (items: string[]) => boolean, timeoutMs = 30_000) =>
@@ -152,13 +153,13 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     assert.ok(preflight.includes('May create serviceaccounts/token'), preflight.join('\n'));
     assert.ok(preflight.includes('May create roles'), preflight.join('\n'));
     await shot('01-preflight');
-    await qi.select('Continue in namespace team-a');
+    await pickByKeyboard(wb, 'Continue in namespace team-a');
     await waitStep(2);
     await qi.type(name);
     await waitStep(3);
-    await qi.select('Role file from the workspace');
+    await pickByKeyboard(wb, 'Role file from the workspace');
     await waitItems('the workspace Role files', (i) => i.includes('ci/too-broad-role.yaml') && i.includes('ci/deployer-role.yaml'));
-    await qi.select('ci/too-broad-role.yaml');
+    await pickByKeyboard(wb, 'ci/too-broad-role.yaml');
     const refused = await waitItems('the refusal of the too broad Role', (i) => i.includes('Choose another Role'));
     assert.ok(refused.some((i) => /ci\/too-broad-role\.yaml:\d+: .*secrets.*\[not-held\]/.test(i)), refused.join('\n'));
     assert.equal(refused.includes('Continue'), false, 'a refused Role offers no way forward');
@@ -173,13 +174,13 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     await wb.runCommand('Pipeline RBAC: Create Pipeline Identity...');
     await waitStep(1);
     await waitItems('the pre-verification result', (i) => i.includes('Continue in namespace team-a'));
-    await qi.select('Continue in namespace team-a');
+    await pickByKeyboard(wb, 'Continue in namespace team-a');
     await waitStep(2);
     await qi.type(name);
     await waitStep(3);
-    await qi.select('Role file from the workspace');
+    await pickByKeyboard(wb, 'Role file from the workspace');
     await waitItems('the workspace Role files', (i) => i.includes('ci/deployer-role.yaml'));
-    await qi.select('ci/deployer-role.yaml');
+    await pickByKeyboard(wb, 'ci/deployer-role.yaml');
     // The check passes; its non-blocking findings (patch on deployments runs pods) are shown with Continue.
     const checked = await pollUntil('the Role check to pass', async () => {
       const title = await qi.waitOpen();
@@ -190,22 +191,22 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     await shot('03-role-checked');
     if (checked.includes('Continue')) {
       assert.ok(checked.some((i) => /\[workload-create\]/.test(i)), checked.join('\n'));
-      await qi.select('Continue');
+      await pickByKeyboard(wb, 'Continue');
     }
     await waitStep(4);
     assert.deepEqual(await qi.items(), ['TokenRequest token (recommended)', 'Legacy token Secret (weaker)']);
-    await qi.select('TokenRequest token (recommended)');
+    await pickByKeyboard(wb, 'TokenRequest token (recommended)');
     await pollUntil('the lifetime input', async () => (await wb.page.locator('.quick-input-widget .quick-input-box input').inputValue()) === '30d');
     await shot('04-token-lifetime');
     await qi.type('30d');
     await waitStep(5);
     await waitItems('the export targets', (i) => i.includes('File') && i.includes('GitHub Actions secret'));
     await shot('05-export');
-    await qi.select('File');
+    await pickByKeyboard(wb, 'File');
     // The save dialog: in code-server (and with files.simpleDialog.enable) a quick input holding the path.
     await pollUntil('the save dialog', async () => ((await qi.waitOpen()).startsWith('Export the kubeconfig to a file') ? true : undefined));
     await shot('06-save-dialog');
-    await qi.type(exportPath);
+    await answerFileDialog(wb, exportPath, /^Export the kubeconfig to a file/);
     await waitStep(6);
     const confirm = await waitItems('the confirmation', (i) => i.includes('Create'));
     assert.ok(confirm.includes(`ServiceAccount team-a/${name}`), confirm.join('\n'));
@@ -216,7 +217,7 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     await shot('07-confirm');
     mark('flow answered', t0);
     const created = Date.now();
-    await qi.select('Create');
+    await pickByKeyboard(wb, 'Create');
     const note = await waitForNotification(wb, new RegExp(`pipeline identity team-a/${name} created`));
     mark('create run', created);
     assert.match(note, new RegExp(`kubeconfig exported to file ${exportPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(mode 0600\\)\\. Token expires \\d{4}-`));

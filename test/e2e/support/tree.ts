@@ -93,7 +93,13 @@ function treeView(page: Page, pane: Locator): TreeView {
     async runContextMenu(label, item) {
       const items = await view.contextMenu(label);
       if (!items.includes(item)) throw new Error(`context menu of "${label}" has no "${item}": ${items.join(', ')}`);
-      await page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^\\s*${item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first().click();
+      // By keyboard: a click can land while the menu is still animating in.
+      const menu = page.locator('.context-view .monaco-menu');
+      const focused = () => menu.locator('.action-item.focused .action-label').first().textContent().then((t) => (t ?? '').trim(), () => '');
+      for (let i = 0; i <= items.length && (await focused()) !== item; i++) await page.keyboard.press('ArrowDown');
+      if ((await focused()) !== item) throw new Error(`could not focus "${item}" in the context menu of "${label}"`);
+      await page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'hidden', timeout: 10_000 });
     },
   };
   return view;
@@ -126,4 +132,48 @@ export async function clickDialogButton(page: Page, text: string): Promise<void>
 /** Waits for a notification toast whose text matches `pattern` and returns its text. */
 export function waitForNotification(wb: Workbench, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
   return pollUntil(`a notification matching ${pattern}`, async () => (await wb.notifications()).find((n) => pattern.test(n)), { timeoutMs, intervalMs: 200 });
+}
+
+/**
+ * Picks a quick input item by keyboard, as a person typing would: waits for a visible row with this label, types the
+ * label as the filter, waits until that row is the focused (active) one, and presses Enter. Deterministic where a
+ * click can race the quick input's re-layout between steps.
+ */
+export async function pickByKeyboard(wb: Workbench, label: string, timeoutMs = 30_000): Promise<void> {
+  const page = wb.page;
+  const widget = page.locator('.quick-input-widget');
+  const box = widget.locator('.quick-input-box input');
+  const visibleRows = () =>
+    widget.locator('.quick-input-list .monaco-list-row').evaluateAll((rs) =>
+      rs
+        .filter((r) => (r as unknown as { offsetParent: unknown }).offsetParent !== null)
+        .map((r) => ({ label: (r.querySelector('.label-name')?.textContent ?? '').replace(/\s+/g, ' ').trim(), focused: r.classList.contains('focused') })),
+    );
+  await pollUntil(`a quick input row "${label}"`, async () => (await visibleRows()).some((r) => r.label === label), { timeoutMs, intervalMs: 100 });
+  await box.fill(label);
+  await pollUntil(`"${label}" to be the active row`, async () => (await visibleRows()).find((r) => r.focused)?.label === label, { timeoutMs: 10_000, intervalMs: 50 });
+  await box.press('Enter');
+}
+
+/**
+ * Answers VS Code's simple file dialog (showSaveDialog in code-server, or anywhere with files.simpleDialog.enable)
+ * with a path. The dialog ignores Enter while it is busy reading the folder, so wait for it to be idle, press Enter,
+ * and press again if it is still open with the same path.
+ */
+export async function answerFileDialog(wb: Workbench, path: string, title: RegExp): Promise<void> {
+  const page = wb.page;
+  const widget = page.locator('.quick-input-widget');
+  const box = widget.locator('.quick-input-box input');
+  const titleText = () => widget.evaluate((w) => (w.querySelector('.quick-input-title')?.textContent ?? '').trim()).catch(() => '');
+  await pollUntil('the file dialog', async () => title.test(await titleText()) && (await box.isVisible()), { timeoutMs: 20_000 });
+  await box.fill(path);
+  const idle = async () => (await widget.locator('.quick-input-progress .monaco-progress-container.active, .quick-input-progress .monaco-progress-container.infinite').count()) === 0;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await pollUntil('the file dialog to be idle', idle, { timeoutMs: 10_000, intervalMs: 50 });
+    await box.press('Enter');
+    const closed = await pollUntil('the file dialog to close', async () => !(await box.isVisible()) || !title.test(await titleText()), { timeoutMs: 2_000, intervalMs: 100 }).catch(() => false);
+    if (closed) return;
+    if ((await box.inputValue()) !== path) await box.fill(path);
+  }
+  throw new Error(`the file dialog did not accept ${path}`);
 }
