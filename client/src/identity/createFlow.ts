@@ -212,7 +212,8 @@ class CreateFlow {
       const items = this.preflightFor(a.namespace, plan.token.kind, plan.role.kind !== 'existing').then((r): PickItem<Action>[] => {
         report = r;
         const warnings = [
-          ...serverWarnings(a.server ?? this.kubeconfig.server),
+          // The core's advice names the CLI flag; here the URL is changed with the item above.
+          ...serverWarnings(a.server ?? this.kubeconfig.server).map((w) => w.replace('(--server)', '("Change the API server URL" above)')),
           ...(plan.token.kind === 'secret' ? [LEGACY_TOKEN_WARNING] : []),
           ...(store.warning?.() ? [store.warning?.() ?? ''] : []),
           ...(a.export?.kind === 'file' && insideWorkspace(a.export.path) ? [`${a.export.path} is inside the workspace: make sure Git ignores it.`] : []),
