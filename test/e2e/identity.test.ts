@@ -19,6 +19,7 @@ import { after, test } from 'node:test';
 import { AuthenticationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { clusterKubeconfigs, deleteIfExists, kubeConfigFor, TEAM_A, uniqueName } from '../cluster/harness';
+import { GitHubFake } from '../fakes/github';
 import { e2eSession, e2eTools, pollUntil, requireVsix } from './harness';
 import { answerFileDialog, clickDialogButton, openTreeView, pickByKeyboard, waitForDialog, waitForNotification } from './support/tree';
 
@@ -54,8 +55,10 @@ rules:
 `;
 
 const workspaces: string[] = [exportDir];
+const ghName = uniqueName('e2e-gh');
+const ghRole = `${ghName}-deployer`;
 
-async function cleanUp(): Promise<void> {
+async function cleanUp(name: string, roleName: string): Promise<void> {
   // Whatever a failed run left behind in the shared cluster (as admin); a passing run leaves nothing.
   const kc = kubeConfigFor('admin');
   const core = kc.makeApiClient(CoreV1Api);
@@ -68,7 +71,8 @@ async function cleanUp(): Promise<void> {
 }
 
 after(async () => {
-  await cleanUp();
+  await cleanUp(name, roleName);
+  await cleanUp(ghName, ghRole);
   for (const w of workspaces) rmSync(w, { recursive: true, force: true });
 });
 
@@ -83,7 +87,7 @@ function makeWorkspace(files: Record<string, string>): string {
 }
 
 /** What the apiserver has of the identity, asked as admin: kind -> exists. */
-async function adminView(): Promise<Record<string, boolean>> {
+async function adminView(name: string, roleName: string): Promise<Record<string, boolean>> {
   const kc = kubeConfigFor('admin');
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
@@ -122,7 +126,7 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
   e2eTools();
   requireVsix();
   const kubeconfigs = clusterKubeconfigs();
-  await cleanUp();
+  await cleanUp(name, roleName);
   const workspace = makeWorkspace({ 'ci/deployer-role.yaml': ROLE, 'ci/too-broad-role.yaml': TOO_BROAD, 'README.md': '# shop\n' });
   const timings: Record<string, number> = {};
   const mark = (what: string, since: number) => (timings[what] = Date.now() - since);
@@ -167,7 +171,7 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     await wb.page.keyboard.press('Escape');
     await qi.waitClosed();
     await pollUntil('the cancellation in the output channel', () => /Create Pipeline Identity cancelled; nothing was created/.test(server.outputChannelLog('Pipeline RBAC') ?? ''));
-    assert.deepEqual(await adminView(), NOTHING, 'nothing exists after Escape');
+    assert.deepEqual(await adminView(name, roleName), NOTHING, 'nothing exists after Escape');
 
     // --- 2. The whole flow, by keyboard and clicks on the quick input, with a file export.
     t0 = Date.now();
@@ -213,7 +217,7 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     assert.ok(confirm.includes('Role from ci/deployer-role.yaml'), confirm.join('\n'));
     assert.ok(confirm.includes(`file ${exportPath} (mode 0600)`), confirm.join('\n'));
     assert.ok(confirm.some((i) => i.startsWith(`The kubeconfig is written in plain text to ${exportPath}`)), 'the plain-text file warning is shown before export');
-    assert.deepEqual(await adminView(), NOTHING, 'nothing exists before Create');
+    assert.deepEqual(await adminView(name, roleName), NOTHING, 'nothing exists before Create');
     await shot('07-confirm');
     mark('flow answered', t0);
     const created = Date.now();
@@ -237,7 +241,7 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     const token = exported.users[0]?.user.token ?? '';
     assert.ok(token.length > 100, 'a bearer token is in the exported kubeconfig');
     assert.equal(await whoIs(kubeconfigText), `system:serviceaccount:${TEAM_A}:${name}`);
-    assert.deepEqual(await adminView(), { ServiceAccount: true, Role: true, RoleBinding: true, Secret: true });
+    assert.deepEqual(await adminView(name, roleName), { ServiceAccount: true, Role: true, RoleBinding: true, Secret: true });
     const sa = await kubeConfigFor('admin').makeApiClient(CoreV1Api).readNamespacedServiceAccount({ namespace: TEAM_A, name });
     assert.equal(sa.metadata?.labels?.['pipeline-rbac.io/identity'], 'true');
     assert.equal(sa.metadata?.annotations?.['pipeline-rbac.io/export-target'], `file:${exportPath}`);
@@ -275,7 +279,7 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     mark('revoke run', t0);
     await tree.waitForNoRow(`identity ${name} to leave the tree`, (r) => r.label === name);
     await shot('12-revoked');
-    assert.deepEqual(await adminView(), NOTHING, 'the apiserver has nothing of the identity');
+    assert.deepEqual(await adminView(name, roleName), NOTHING, 'the apiserver has nothing of the identity');
     assert.equal(existsSync(exportPath), false, 'the exported kubeconfig file is deleted');
     // The token stops authenticating (the apiserver may accept it from its cache for up to ~10 s).
     await pollUntil('the revoked token to be refused', async () => ((await whoIs(kubeconfigText)) === 401 ? true : undefined), { timeoutMs: 30_000, intervalMs: 1_000 });
@@ -294,5 +298,111 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
       assert.equal(text.includes(token.slice(0, 40)), false, `no piece of the token is in the ${where}`);
     }
     t.diagnostic(`timings (ms): ${JSON.stringify(timings)}`);
+  });
+});
+
+test('Export to a GitHub environment secret with a token kept in SecretStorage, rotate from the tree, revoke from the palette', { timeout: 420_000 }, async (t) => {
+  e2eTools();
+  requireVsix();
+  const kubeconfigs = clusterKubeconfigs();
+  await cleanUp(ghName, ghRole);
+  // GitHub Enterprise Server at a loopback fake that opens the sealed boxes (test/fakes/github.ts).
+  const pat = `ghp_${uniqueName('pat').replace(/-/g, '')}${'x'.repeat(20)}`;
+  const github = await GitHubFake.start({ token: pat, repos: { 'acme/shop': ['production'] }, prefix: '/api/v3' });
+  t.after(() => github.close());
+  const workspace = makeWorkspace({ 'ci/deployer-role.yaml': ROLE.replaceAll(roleName, ghRole) });
+  const settings = { 'files.simpleDialog.enable': true, 'pipelineRbac.github.apiUrl': github.baseUrl };
+
+  await e2eSession('identity-github', { workspace, env: { KUBECONFIG: kubeconfigs.developer }, settings }, async (wb, server) => {
+    const qi = wb.quickInput;
+    const page = wb.page;
+    const shot = (step: string) => page.mouse.move(5, 600).then(() => wb.screenshot(`identity-github-${step}`));
+    const waitStep = (n: number) => pollUntil(`step ${n}/6 of the flow`, async () => ((await qi.waitOpen()) === `Create Pipeline Identity (${n}/6)` ? true : undefined), { timeoutMs: 30_000 });
+    const prompt = (re: RegExp) =>
+      pollUntil(`an input asking ${re}`, async () => re.test(await page.locator('.quick-input-widget .quick-input-message').innerText().catch(() => '')) && (await page.locator('.quick-input-widget .quick-input-box input').isVisible()));
+
+    await wb.openFile('ci/deployer-role.yaml');
+    await server.waitForActivation();
+    await wb.runCommand('Pipeline RBAC: Create Pipeline Identity...');
+    await waitStep(1);
+    await pickByKeyboard(wb, 'Continue in namespace team-a');
+    await waitStep(2);
+    await qi.type(ghName);
+    await waitStep(3);
+    await pickByKeyboard(wb, 'Role file from the workspace');
+    await pickByKeyboard(wb, 'ci/deployer-role.yaml');
+    await pollUntil('the Role check to pass', async () => {
+      if ((await qi.waitOpen()) === 'Create Pipeline Identity (4/6)') return true;
+      if ((await qi.items()).includes('Continue')) await pickByKeyboard(wb, 'Continue');
+      return undefined;
+    });
+    await pickByKeyboard(wb, 'TokenRequest token (recommended)');
+    await prompt(/Token lifetime/);
+    await qi.type('1d');
+    await waitStep(5);
+    await pickByKeyboard(wb, 'GitHub Actions secret');
+    await prompt(/GitHub repository/);
+    await qi.type('acme/shop');
+    await prompt(/GitHub environment/);
+    await qi.type('production');
+    await prompt(/Secret name/);
+    assert.equal(await page.locator('.quick-input-widget .quick-input-box input').inputValue(), 'KUBECONFIG');
+    await qi.type('KUBECONFIG');
+    // No VS Code account for this GitHub Enterprise server: a personal access token, kept in SecretStorage.
+    await pickByKeyboard(wb, 'Enter a personal access token');
+    await prompt(/GitHub personal access token for/);
+    assert.equal(await page.locator('.quick-input-widget .quick-input-box input').getAttribute('type'), 'password');
+    await shot('01-token');
+    await qi.type(pat);
+    await waitStep(6);
+    const confirm = await pollUntil('the confirmation', async () => {
+      const items = await qi.items();
+      return items.includes('Create') ? items : undefined;
+    });
+    assert.ok(confirm.includes('GitHub Actions secret KUBECONFIG of acme/shop (environment production)'), confirm.join('\n'));
+    await shot('02-confirm');
+    await pickByKeyboard(wb, 'Create');
+    await waitForNotification(wb, new RegExp(`pipeline identity team-a/${ghName} created; kubeconfig exported to GitHub Actions secret KUBECONFIG of acme/shop \\(environment "production"\\) on 127\\.0\\.0\\.1:\\d+`));
+    await shot('03-created');
+
+    // The fake decrypts the sealed box: a kubeconfig that authenticates as the ServiceAccount.
+    const first = github.secret('acme/shop', 'KUBECONFIG', 'production') ?? assert.fail('no secret was written');
+    assert.equal(await whoIs(first), `system:serviceaccount:${TEAM_A}:${ghName}`);
+    const sa = await kubeConfigFor('admin').makeApiClient(CoreV1Api).readNamespacedServiceAccount({ namespace: TEAM_A, name: ghName });
+    assert.equal(sa.metadata?.annotations?.['pipeline-rbac.io/export-target'], 'github:acme/shop@production:KUBECONFIG');
+    assert.equal(sa.metadata?.annotations?.['pipeline-rbac.io/pipeline'], 'acme/shop (environment production)');
+
+    // Rotate from the tree: same secret, the stored token is used without asking, the old token is revoked.
+    const tree = await openTreeView(wb, 'Pipeline RBAC', 'Pipeline Identities');
+    await tree.expand('team-a');
+    await tree.waitForRow(`identity ${ghName}`, (r) => r.label === ghName && /acme\/shop \(environment production\)/.test(r.description));
+    await tree.runContextMenu(ghName, 'Rotate Token');
+    const dialog = await waitForDialog(page);
+    assert.equal(dialog.message, `Rotate Token: team-a/${ghName}?`);
+    assert.match(dialog.detail, /exported to GitHub Actions secret KUBECONFIG of acme\/shop \(environment production\)/);
+    await shot('04-rotate-dialog');
+    await clickDialogButton(page, 'Rotate');
+    await waitForNotification(wb, new RegExp(`new token for team-a/${ghName} exported to GitHub Actions secret KUBECONFIG.*the old token is revoked`));
+    const second = github.secret('acme/shop', 'KUBECONFIG', 'production') ?? assert.fail('no secret after rotation');
+    assert.notEqual(second, first, 'the secret holds a new kubeconfig');
+    assert.equal(await whoIs(second), `system:serviceaccount:${TEAM_A}:${ghName}`);
+    await pollUntil('the old token to be refused', async () => ((await whoIs(first)) === 401 ? true : undefined), { timeoutMs: 30_000, intervalMs: 1_000 });
+    await shot('05-rotated');
+
+    // Revoke from the palette: it asks which identity; the GitHub secret is kept ("Revoke").
+    await wb.runCommand('Pipeline RBAC: Revoke Identity');
+    await pickByKeyboard(wb, `team-a/${ghName}`);
+    const revoke = await waitForDialog(page);
+    assert.ok(revoke.buttons.includes('Revoke and Delete the Stored Kubeconfig'));
+    await clickDialogButton(page, 'Revoke');
+    await waitForNotification(wb, new RegExp(`revoked team-a/${ghName} \\(4 object\\(s\\) deleted\\)`));
+    assert.deepEqual(await adminView(ghName, ghRole), NOTHING);
+    assert.equal(github.secret('acme/shop', 'KUBECONFIG', 'production'), second, 'the GitHub secret is kept (its token stops working; the first test waits for that)');
+
+    // Neither the personal access token nor a kubeconfig token reached a log or a notification.
+    const tokens = [pat, ...[first, second].map((k) => (parse(k) as { users: { user: { token: string } }[] }).users[0]?.user.token ?? '')];
+    const texts = { channel: server.outputChannelLog('Pipeline RBAC') ?? '', exthost: server.extensionHostLog(), notifications: (await wb.notifications()).join('\n') };
+    for (const [where, text] of Object.entries(texts)) for (const secret of tokens) assert.equal(text.includes(secret.slice(0, 32)), false, `a secret is in the ${where}`);
+    assert.equal(github.requests.filter((r) => r.method === 'PUT').length, 2, 'one PUT per export');
   });
 });
