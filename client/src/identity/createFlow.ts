@@ -120,7 +120,7 @@ class CreateFlow {
         a.token = await this.tokenStage();
         return;
       case 'export': {
-        const e = await askExport({ context: a.context, namespace: a.namespace, name: a.name ?? '', secrets: this.deps.context.secrets, ...(a.export ? { current: a.export } : {}) }, at('export'));
+        const e = await askExport({ context: a.context, namespace: a.namespace, name: a.name ?? '', state: this.deps.context, ...(a.export ? { current: a.export } : {}) }, at('export'));
         a.export = e.choice;
         this.credentials = e.credentials;
         return;

@@ -4,7 +4,7 @@
  * SecretStorage. Server URLs come from settings that are restricted in untrusted workspaces (a workspace must not
  * redirect a token to its own server).
  */
-import { authentication, workspace, type SecretStorage } from 'vscode';
+import { authentication, workspace, type Memento, type SecretStorage } from 'vscode';
 import type { StoreCredentials } from '../../../server/src/stores';
 import type { CredentialNeed } from './exportChoice';
 import { input, pick, type StepPosition } from './wizard';
@@ -51,8 +51,18 @@ export interface Credentials {
   storedKey?: string;
 }
 
+/** Where the last Vault address typed is remembered (not a secret; the setting wins). */
+const LAST_VAULT_ADDRESS = 'pipelineRbac.lastVaultAddress';
+
+/** Extension state the credentials remember: SecretStorage for tokens, a Memento for the last Vault address. */
+export interface CredentialState {
+  secrets: SecretStorage;
+  globalState: Memento;
+}
+
 /** Asks for what `need` requires; throws FlowCancelled/FlowBack from the inputs. */
-export async function credentialsFor(need: CredentialNeed, secrets: SecretStorage, at: StepPosition): Promise<Credentials> {
+export async function credentialsFor(need: CredentialNeed, state: CredentialState, at: StepPosition): Promise<Credentials> {
+  const secrets = state.secrets;
   const s = storeSettings();
   switch (need) {
     case undefined:
@@ -75,9 +85,10 @@ export async function credentialsFor(need: CredentialNeed, secrets: SecretStorag
           ...at,
           prompt: 'Vault (or OpenBao) address; set "pipelineRbac.vault.address" to skip this question.',
           placeholder: 'https://vault.example.com:8200',
-          value: process.env.VAULT_ADDR ?? '',
+          value: state.globalState.get<string>(LAST_VAULT_ADDRESS) ?? process.env.VAULT_ADDR ?? '',
           validate: (v) => (/^https?:\/\/[^\s/]+/.test(v.trim()) ? undefined : 'Enter the address, e.g. https://vault.example.com:8200'),
         })).trim();
+      if (!s.vaultAddress) await state.globalState.update(LAST_VAULT_ADDRESS, address);
       const token = await storedOrAsk(secrets, CREDENTIAL_KEYS.vault, at, {
         prompt: `Vault token for ${address} with write (and read, for check-and-set) on the KV v2 path. Kept in VS Code SecretStorage.`,
       });

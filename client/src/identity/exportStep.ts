@@ -5,9 +5,9 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Uri, window, workspace, type SecretStorage } from 'vscode';
+import { Uri, window, workspace } from 'vscode';
 import type { GitLabMode } from '../../../server/src/stores/gitlabRules';
-import { credentialsFor, type Credentials } from './credentials';
+import { credentialsFor, type CredentialState, type Credentials } from './credentials';
 import {
   credentialNeed,
   describeChoice,
@@ -32,7 +32,8 @@ export interface ExportQuestion {
   name: string;
   /** Offered first ("the recorded target"), e.g. for Export Again. */
   current?: ExportChoice;
-  secrets: SecretStorage;
+  /** The extension's SecretStorage and global state (tokens, the last Vault address). */
+  state: CredentialState;
 }
 
 export interface ExportAnswer {
@@ -58,7 +59,7 @@ export async function askExport(q: ExportQuestion, at: StepPosition): Promise<Ex
     const kind = await pick<ExportKind | 'current'>({ ...at, placeholder: 'Where should the kubeconfig go?', items });
     try {
       const choice = kind === 'current' && q.current ? q.current : await details(kind as ExportKind, q, { ...at, back: true });
-      const credentials = await credentialsFor(credentialNeed(choice), q.secrets, { ...at, back: true });
+      const credentials = await credentialsFor(credentialNeed(choice), q.state, { ...at, back: true });
       return { choice, credentials };
     } catch (e) {
       if (e instanceof FlowBack) continue; // back to the store choice

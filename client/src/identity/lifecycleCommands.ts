@@ -104,17 +104,20 @@ interface StoreChoice {
   store: SecretStore;
 }
 
-/** The recorded store (asking only what is not recorded), or a new one when nothing usable is recorded or `ask`. */
-async function storeFor(deps: IdentityCommandDeps, ref: IdentityRef, annotations: Record<string, string>, purpose: Purpose, ask: boolean): Promise<StoreChoice> {
+/**
+ * The recorded store (asking only what is not recorded), or a new one when nothing usable is recorded or `ask`.
+ * A GitLab variable's mode is asked only when a value is written (`askMode`); deleting one does not need it.
+ */
+async function storeFor(deps: IdentityCommandDeps, ref: IdentityRef, annotations: Record<string, string>, purpose: Purpose, ask: boolean, askMode = true): Promise<StoreChoice> {
   const at: StepPosition = { title: `${purpose}: ${ref.namespace}/${ref.name}`, back: false };
   const recorded = recordedChoice({ exportTarget: annotations[ANNOTATIONS.exportTarget], exportedTo: annotations[ANNOTATIONS.exportedTo] });
   if (ask || !recorded) {
-    const e = await askExport({ context: ref.context, namespace: ref.namespace, name: ref.name, secrets: deps.context.secrets, ...(recorded ? { current: recorded } : {}) }, at);
+    const e = await askExport({ context: ref.context, namespace: ref.namespace, name: ref.name, state: deps.context, ...(recorded ? { current: recorded } : {}) }, at);
     const choice = e.choice === recorded ? await gitlabModeFor(e.choice, at) : e.choice;
     return { choice, credentials: e.credentials, store: buildStore(choice, e.credentials.credentials, deps) };
   }
-  const choice = await gitlabModeFor(recorded, at);
-  const credentials = await credentialsFor(credentialNeed(choice), deps.context.secrets, at);
+  const choice = askMode ? await gitlabModeFor(recorded, at) : recorded;
+  const credentials = await credentialsFor(credentialNeed(choice), deps.context, at);
   return { choice, credentials, store: buildStore(choice, credentials.credentials, deps) };
 }
 
@@ -216,7 +219,10 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
         'This deletes:',
         ...listing.deleted.map((d) => `  - ${d}`),
         ...(listing.kept.length ? ['Kept:', ...listing.kept.map((k) => `  - ${k}`)] : []),
-        recorded ? `The kubeconfig in ${describeChoice(recorded)} stops working; "${REVOKE_ALL}" deletes it too.` : annotations[ANNOTATIONS.exportedTo] ? `The kubeconfig in ${annotations[ANNOTATIONS.exportedTo]} stops working.` : '',
+        // exported-to is the store's own description (exact, GitLab mode included); the recorded target lacks the mode.
+        recorded || annotations[ANNOTATIONS.exportedTo]
+          ? `The kubeconfig in ${annotations[ANNOTATIONS.exportedTo] ?? (recorded ? describeChoice(recorded) : '')} stops working${recorded ? `; "${REVOKE_ALL}" deletes it too` : ''}.`
+          : '',
       ]
         .filter(Boolean)
         .join('\n'),
@@ -228,7 +234,7 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
   let store: StoreChoice | undefined;
   if (choice === REVOKE_ALL && recorded) {
     try {
-      store = await storeFor(deps, ref, annotations, 'Revoke Identity', false);
+      store = await storeFor(deps, ref, annotations, 'Revoke Identity', false, false);
     } catch (e) {
       if (e instanceof FlowCancelled) return;
       throw e;
