@@ -100,15 +100,15 @@ function parseCheckArgs(argv: string[]) {
 }
 
 /**
- * A binding's role may be defined in another of the checked files: files with bindings are analysed again with every
- * file's roles known (roles in the binding's own file still come first). Few files have bindings, so this is cheap.
+ * A binding's role may be defined in another of the checked files: a file whose bindings reference a role that it does
+ * not define but another file does is analysed again with every file's roles known (its own roles still come first).
  */
 function recheckBindingsAcrossFiles(texts: { text: string }[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string): void {
   const index: RoleIndex = new Map(results.flatMap((r) => r.roles));
   if (index.size === 0) return;
   const resolveRole = firstOf(base.resolveRole, resolverOf(index));
   results.forEach((r, i) => {
-    if (r.hasBindings) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole }), defaultNamespace);
+    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole }), defaultNamespace);
   });
 }
 

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { analyzeText, type AnalysisResult } from '../engine/analyze';
-import { indexRoles } from '../engine/roleIndex';
+import { indexRoles, roleKey } from '../engine/roleIndex';
 import { builtinCatalog } from '../engine/catalog/apiCatalog';
 import type { NeededPermissions } from '../engine/leastPrivilege/needed';
 import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
@@ -29,15 +29,24 @@ export interface FileResult {
   objects: { kind: string; name: string; namespace?: string }[];
   /** The file's Roles and ClusterRoles, for bindings in other files. */
   roles: [string, PolicyRule[]][];
-  hasBindings: boolean;
+  /** Roles its bindings reference that the file does not define (role keys). */
+  rolesElsewhere: string[];
 }
 
 export function fileResult(r: AnalysisResult, defaultNamespace: string): FileResult {
+  const own = indexRoles(r.objects, defaultNamespace);
+  const rolesElsewhere = new Set<string>();
+  for (const o of r.objects) {
+    const ref = o.roleRef;
+    if ((o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') || !ref || (ref.kind !== 'Role' && ref.kind !== 'ClusterRole')) continue;
+    const key = roleKey(ref.kind, ref.name, o.kind === 'RoleBinding' ? (o.namespace ?? defaultNamespace) : '');
+    if (!own.has(key)) rolesElsewhere.add(key);
+  }
   return {
     findings: r.findings,
     objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) })),
-    roles: [...indexRoles(r.objects, defaultNamespace)],
-    hasBindings: r.objects.some((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding'),
+    roles: [...own],
+    rolesElsewhere: [...rolesElsewhere],
   };
 }
 
