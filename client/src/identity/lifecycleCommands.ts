@@ -121,14 +121,19 @@ async function storeFor(deps: IdentityCommandDeps, ref: IdentityRef, annotations
   return { choice, credentials, store: buildStore(choice, credentials.credentials, deps) };
 }
 
-async function rotateWith(deps: IdentityCommandDeps, ref: IdentityRef, purpose: Purpose, askStore: boolean): Promise<void> {
-  let loaded: LoadedKubeconfig;
+/** The kubeconfig for the identity's context, or undefined after telling the user why not. */
+function loadedOrShowError(deps: IdentityCommandDeps, ref: IdentityRef): LoadedKubeconfig | undefined {
   try {
-    loaded = kubeconfigFor(deps, ref.context);
+    return kubeconfigFor(deps, ref.context);
   } catch (err) {
     void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
-    return;
+    return undefined;
   }
+}
+
+async function rotateWith(deps: IdentityCommandDeps, ref: IdentityRef, purpose: Purpose, askStore: boolean): Promise<void> {
+  const loaded = loadedOrShowError(deps, ref);
+  if (!loaded) return;
   const annotations = await freshAnnotations(deps, loaded, ref);
   if (!annotations) return;
   let target: StoreChoice;
@@ -198,13 +203,8 @@ export async function exportAgainCommand(deps: IdentityCommandDeps, node?: ViewN
 export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode): Promise<void> {
   const ref = await resolveRef(deps, node, 'Revoke Identity');
   if (!ref) return;
-  let loaded: LoadedKubeconfig;
-  try {
-    loaded = kubeconfigFor(deps, ref.context);
-  } catch (err) {
-    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
-    return;
-  }
+  const loaded = loadedOrShowError(deps, ref);
+  if (!loaded) return;
   const annotations = await freshAnnotations(deps, loaded, ref);
   if (!annotations) return;
   const listing = revokeListing(ref.namespace, ref.name, annotations);
@@ -263,13 +263,8 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
 export async function saveManifestsCommand(deps: IdentityCommandDeps, node?: ViewNode): Promise<void> {
   const ref = refFromNode(node);
   if (!ref) return;
-  let loaded: LoadedKubeconfig;
-  try {
-    loaded = kubeconfigFor(deps, ref.context);
-  } catch (err) {
-    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
-    return;
-  }
+  const loaded = loadedOrShowError(deps, ref);
+  if (!loaded) return;
   const annotations = (await freshAnnotations(deps, loaded, ref)) ?? {};
   const role = manifestRoleSource(ref.identity, annotations);
   if (!role) {
