@@ -15,6 +15,7 @@ import { roleBindingObject, roleObject, serviceAccountObject } from './objects';
 import { preflight, type PreflightReport } from './preflight';
 import { checkRole, liveRoleCheckOptions, type RoleCheck } from './roleCheck';
 import { CreatedTracker } from './rollback';
+import { StepRunner } from './steps';
 import { mintBoundToken, mintLegacyToken, type MintedToken } from './token';
 import {
   ANNOTATIONS,
@@ -89,14 +90,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
   const updated: ObjectRef[] = [];
   const warnings: string[] = [];
   const { namespace, name } = plan;
-  let step = 'preflight' as StepId;
-  const enter = (s: StepId, message: string) => {
-    step = s;
-    progress.step(s, message);
-  };
-  const done = async (s: StepId) => {
-    if (deps.afterStep) await deps.afterStep(s, tracker.created);
-  };
+  const steps = new StepRunner(progress, deps.afterStep, tracker);
 
   // Steps before anything exists: failures need no rollback.
   let report: PreflightReport;
@@ -105,7 +99,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
   try {
     checkNamespace(namespace);
     checkServiceAccountName(name);
-    enter('preflight', `Checking who you are and what you may do in ${namespace}...`);
+    steps.enter('preflight', `Checking who you are and what you may do in ${namespace}...`);
     const given = deps.preflight;
     report = given?.ok && given.operation === 'create' && given.namespace === namespace && given.context === deps.kubeconfig.context ? given : await preflightFor(plan, deps);
     if (!report.ok) {
@@ -119,9 +113,9 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     }
     warnings.push(...report.warnings);
     logger.info(`Acting as ${report.user.username} in context ${report.context} (${report.server}), namespace ${namespace}.`);
-    await done('preflight');
+    await steps.done('preflight');
 
-    enter('check-role', 'Checking the Role against your permissions...');
+    steps.enter('check-role', 'Checking the Role against your permissions...');
     check = await checkPlanRole(plan, deps);
     if (check.blocking.length) {
       const reasons = formatReasons(check, plan.role.kind === 'file' ? (plan.role.path ?? 'Role file') : undefined);
@@ -135,21 +129,21 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     if (plan.role.kind === 'existing' && !(await cluster.readRole(namespace, plan.role.name))) {
       throw new IdentityError(`Role ${namespace}/${plan.role.name} does not exist.`, 'not-found', 'check-role');
     }
-    await done('check-role');
+    await steps.done('check-role');
 
-    enter('validate-export', `Checking ${deps.store.describe()}...`);
+    steps.enter('validate-export', `Checking ${deps.store.describe()}...`);
     endpoint = clusterEndpoint(deps.kubeconfig, plan.server);
     warnings.push(...endpointWarnings(endpoint));
     deps.store.validate(buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: PLACEHOLDER_TOKEN }));
     const storeWarning = deps.store.warning?.();
     if (storeWarning) warnings.push(storeWarning);
-    await done('validate-export');
+    await steps.done('validate-export');
   } catch (err) {
-    throw toIdentityError(err, step, redactor);
+    throw toIdentityError(err, steps.current, redactor);
   }
 
   try {
-    enter('dry-run', 'Reading existing objects and asking the API server for a dry run...');
+    steps.enter('dry-run', 'Reading existing objects and asking the API server for a dry run...');
     const roleName = check.roleName;
     const roleOwned = plan.role.kind !== 'existing';
     const existing = await readExisting(cluster, namespace, name, roleOwned ? roleName : undefined);
@@ -173,21 +167,21 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     await cluster.apply(saObject, { dryRun: true, force: true });
     if (role) await cluster.apply(role, { dryRun: true, force: true });
 
-    enter('service-account', `Applying ServiceAccount ${namespace}/${name}...`);
+    steps.enter('service-account', `Applying ServiceAccount ${namespace}/${name}...`);
     const sa = await applyTracked(cluster, saObject, !!existing.sa, tracker, updated);
-    await done('service-account');
+    await steps.done('service-account');
 
     if (role) {
-      enter('role', `Applying Role ${namespace}/${roleName}...`);
+      steps.enter('role', `Applying Role ${namespace}/${roleName}...`);
       await applyTracked(cluster, role, !!existing.role, tracker, updated);
-      await done('role');
+      await steps.done('role');
     }
 
-    enter('role-binding', `Applying RoleBinding ${namespace}/${name}...`);
+    steps.enter('role-binding', `Applying RoleBinding ${namespace}/${name}...`);
     await applyTracked(cluster, roleBindingObject(namespace, name, roleName), !!existing.binding, tracker, updated);
-    await done('role-binding');
+    await steps.done('role-binding');
 
-    enter('token', plan.token.kind === 'request' ? 'Requesting a token bound to a Secret...' : 'Creating a service-account-token Secret...');
+    steps.enter('token', plan.token.kind === 'request' ? 'Requesting a token bound to a Secret...' : 'Creating a service-account-token Secret...');
     const mintOpts = { namespace, serviceAccount: name, serviceAccountUid: sa.metadata?.uid, track: (r: ObjectRef) => tracker.add(r), now };
     const minted: MintedToken =
       plan.token.kind === 'request'
@@ -195,20 +189,20 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
         : await mintLegacyToken(cluster, { ...mintOpts, ...(deps.legacyTokenTimeoutMs ? { timeoutMs: deps.legacyTokenTimeoutMs } : {}) });
     redactor.add(minted.token);
     warnings.push(...minted.warnings);
-    await done('token');
+    await steps.done('token');
 
-    enter('kubeconfig', 'Building the kubeconfig...');
+    steps.enter('kubeconfig', 'Building the kubeconfig...');
     const kubeconfig = buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: minted.token });
     redactor.add(kubeconfig, true);
-    await done('kubeconfig');
+    await steps.done('kubeconfig');
 
-    enter('export', `Exporting to ${deps.store.describe()}...`);
+    steps.enter('export', `Exporting to ${deps.store.describe()}...`);
     const put = await deps.store.put(kubeconfig);
     if (put.action === 'created') tracker.addStoreSecret(deps.store);
     warnings.push(...put.warnings);
-    await done('export');
+    await steps.done('export');
 
-    enter('annotate', 'Recording the audit annotations...');
+    steps.enter('annotate', 'Recording the audit annotations...');
     const annotations: Record<string, string> = {
       ...baseAnnotations,
       [ANNOTATIONS.exportedTo]: deps.store.describe(),
@@ -222,12 +216,12 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     if (minted.info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(minted.info.requestedSeconds);
     else delete annotations[ANNOTATIONS.tokenDuration];
     await cluster.apply(serviceAccountObject(namespace, name, annotations), { force: true });
-    await done('annotate');
+    await steps.done('annotate');
 
     // A re-run replaces the identity's token: the previous one is revoked so one token is live at a time.
     const previousSecret = existing.sa?.metadata?.annotations?.[ANNOTATIONS.tokenSecret];
     if (previousSecret && previousSecret !== minted.info.secretName) {
-      step = 'revoke-old';
+      steps.current = 'revoke-old';
       try {
         await cluster.delete({ kind: 'Secret', namespace, name: previousSecret });
         logger.info(`Revoked the previous token (deleted Secret ${namespace}/${previousSecret}).`);
@@ -261,7 +255,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
       annotations,
     };
   } catch (err) {
-    const failure = toIdentityError(err, step, redactor);
+    const failure = toIdentityError(err, steps.current, redactor);
     logger.error(failure.message);
     progress.step('rollback', 'Rolling back what this run created...');
     const outcome = await tracker.rollback(cluster, logger);
@@ -272,7 +266,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
       context: deps.kubeconfig.context,
       server: deps.kubeconfig.server,
       at: now().toISOString(),
-      details: { failedStep: step, removed: outcome.removed.join(', ') || 'nothing' },
+      details: { failedStep: steps.current, removed: outcome.removed.join(', ') || 'nothing' },
     });
     throw withRollback(failure, outcome, redactor);
   }

@@ -13,6 +13,7 @@ import { checkNamespace, checkServiceAccountName, DEFAULT_TOKEN_SECONDS, MIN_TOK
 import { serviceAccountObject } from './objects';
 import { preflight } from './preflight';
 import { CreatedTracker } from './rollback';
+import { StepRunner } from './steps';
 import { mintBoundToken, mintLegacyToken } from './token';
 import {
   ANNOTATIONS,
@@ -68,14 +69,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   const tracker = new CreatedTracker();
   const warnings: string[] = [];
   const { namespace, name } = req;
-  let step = 'preflight' as StepId;
-  const enter = (s: StepId, message: string) => {
-    step = s;
-    progress.step(s, message);
-  };
-  const done = async (s: StepId) => {
-    if (deps.afterStep) await deps.afterStep(s, tracker.created);
-  };
+  const steps = new StepRunner(progress, deps.afterStep, tracker);
 
   let actor: string;
   let previous: Record<string, string>;
@@ -84,7 +78,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   try {
     checkNamespace(namespace);
     checkServiceAccountName(name);
-    enter('preflight', `Reading identity ${namespace}/${name}...`);
+    steps.enter('preflight', `Reading identity ${namespace}/${name}...`);
     const sa = await cluster.readServiceAccount(namespace, name);
     if (!sa) throw new IdentityError(`ServiceAccount ${namespace}/${name} does not exist.`, 'not-found', 'preflight');
     if (sa.metadata?.labels?.[IDENTITY_LABEL] !== 'true') {
@@ -103,9 +97,9 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
       throw new IdentityError(`${report.user.username} may not rotate tokens in ${namespace}: missing ${reasons.join(', ')}.\n${report.fix ?? ''}`.trimEnd(), 'forbidden', 'preflight', reasons);
     }
     actor = report.user.username;
-    await done('preflight');
+    await steps.done('preflight');
   } catch (err) {
-    throw toIdentityError(err, step, redactor);
+    throw toIdentityError(err, steps.current, redactor);
   }
 
   const endpoint = clusterEndpoint(deps.kubeconfig, req.server);
@@ -113,7 +107,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   let put: Awaited<ReturnType<SecretStore['put']>>;
   let info: TokenInfo;
   try {
-    enter('token', 'Requesting a new token...');
+    steps.enter('token', 'Requesting a new token...');
     const mintOpts = { namespace, serviceAccount: name, serviceAccountUid: uid, track: (r: ObjectRef) => tracker.add(r), now };
     const minted =
       kind === 'request'
@@ -122,19 +116,19 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     redactor.add(minted.token);
     warnings.push(...minted.warnings);
     info = minted.info;
-    await done('token');
+    await steps.done('token');
 
-    enter('kubeconfig', 'Building the kubeconfig...');
+    steps.enter('kubeconfig', 'Building the kubeconfig...');
     const kubeconfig = buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: minted.token });
     redactor.add(kubeconfig, true);
-    await done('kubeconfig');
+    await steps.done('kubeconfig');
 
-    enter('export', `Exporting to ${deps.store.describe()}...`);
+    steps.enter('export', `Exporting to ${deps.store.describe()}...`);
     put = await deps.store.put(kubeconfig);
     warnings.push(...put.warnings);
-    await done('export');
+    await steps.done('export');
   } catch (err) {
-    const failure = toIdentityError(err, step, redactor);
+    const failure = toIdentityError(err, steps.current, redactor);
     logger.error(failure.message);
     const outcome = await tracker.rollback(cluster, logger);
     throw withRollback(
@@ -160,20 +154,20 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   if (info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(info.requestedSeconds);
   else delete annotations[ANNOTATIONS.tokenDuration];
   try {
-    enter('annotate', 'Recording the rotation...');
+    steps.enter('annotate', 'Recording the rotation...');
     await cluster.apply(serviceAccountObject(namespace, name, annotations), { force: true });
-    await done('annotate');
+    await steps.done('annotate');
     if (oldSecret && oldSecret !== info.secretName) {
-      enter('revoke-old', `Revoking the old token (deleting Secret ${namespace}/${oldSecret})...`);
+      steps.enter('revoke-old', `Revoking the old token (deleting Secret ${namespace}/${oldSecret})...`);
       await cluster.delete({ kind: 'Secret', namespace, name: oldSecret });
-      await done('revoke-old');
+      await steps.done('revoke-old');
     } else {
       warnings.push('No previous token Secret was recorded on the ServiceAccount, so no old token was revoked.');
     }
   } catch (err) {
-    const failure = toIdentityError(err, step, redactor);
+    const failure = toIdentityError(err, steps.current, redactor);
     const state =
-      step === 'annotate'
+      steps.current === 'annotate'
         ? `The new token is exported and works, but it was not recorded and the old token (Secret ${namespace}/${oldSecret ?? '?'}) was not revoked; run rotate again.`
         : `The new token is exported and recorded, but the old token is still valid: delete Secret ${namespace}/${oldSecret} (kubectl -n ${namespace} delete secret ${oldSecret}).`;
     logger.error(`${failure.message} ${state}`);
