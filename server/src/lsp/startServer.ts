@@ -67,7 +67,7 @@ export function startLanguageServer(): void {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['"', "'", '[', ',', ' ', '-'] },
       },
@@ -112,10 +112,12 @@ export function startLanguageServer(): void {
     validator.revalidateAll();
   });
 
-  connection.onCodeAction((params) => {
+  connection.onCodeAction(async (params) => {
+    const s = await settings.get(params.textDocument.uri);
+    // Text and analysis are taken after the await, so both are of the same version.
     const doc = documents.get(params.textDocument.uri);
     const result = doc && state.get(doc.uri, doc.version);
-    return doc && result ? codeActions(doc, result, params) : [];
+    return doc && result ? codeActions(doc, result, params, env.needed(s)) : [];
   });
 
   connection.onHover(async (params) => {

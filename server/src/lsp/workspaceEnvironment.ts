@@ -1,4 +1,5 @@
 import type { AnalyzeOptions } from '../engine/analyze';
+import type { NeededPermissions } from '../engine/leastPrivilege/needed';
 import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
 import type { RbacObject } from '../engine/model';
 import type { PipelineRbacSettings } from '../shared/settings';
@@ -25,6 +26,11 @@ export class WorkspaceEnvironment implements AnalysisEnvironment {
     const needed = this.manifests.needed(settings, options.catalog);
     if (!needed) return withRoles;
     return { ...withRoles, extraFindings: (objects) => objects.flatMap((o) => unusedPermissionFindings(o, needed)) };
+  }
+
+  /** What the configured manifests need (as the diagnostics see it), for the least-privilege code action. */
+  needed(settings: PipelineRbacSettings): NeededPermissions | undefined {
+    return this.manifests.needed(settings, this.live.options(settings).catalog);
   }
 
   async refresh(settings: PipelineRbacSettings, objects: RbacObject[]): Promise<boolean> {

@@ -99,7 +99,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     title: 'Wildcard in verbs, resources or apiGroups',
     description:
       '`*` grants everything that exists now and everything added later: every verb (including escalate, bind, impersonate), every resource and subresource of a group, or every group including CRDs installed in the future. `*` in verbs, resources and apiGroups together is equivalent to cluster-admin in the role\'s scope (reported as an error).',
-    fix: 'List the verbs, resources and groups the pipeline needs explicitly (the quick fix offers the ones your manifests use).',
+    fix: 'List the verbs, resources and groups the pipeline needs explicitly (the quick fix offers the ones your manifests use, or replaces all the rules with the least privilege for them).',
     docs: `${GP}#least-privilege`,
     references: { kubescape: ['C-0035', 'C-0187'], checkov: ['CKV_K8S_49'], trivy: ['KSV-0044', 'KSV-0045', 'KSV-0046', 'KSV-0112'] },
   },
@@ -270,7 +270,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     title: 'Permission no manifest needs',
     description:
       'None of the workspace manifests configured in `pipelineRbac.manifests` contains this kind, so a pipeline deploying them does not need the grant. Least privilege: only the resources the application consists of should be available to the Role.',
-    fix: 'Remove the grant, or use the quick fix / command that generates the least-privilege Role for your manifests.',
+    fix: 'Remove the grant, or use the quick fix "Replace rules with the least privilege for the manifests" (also a refactoring anywhere in the rules), which rewrites the Role\'s rules to exactly what the manifests need with `pipelineRbac.deployVerbs`; the command "Generate Least-Privilege Role from Manifests" writes a new Role instead.',
     docs: `${GP}#least-privilege`,
     references: {},
   },
