@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ParseCache, splitRules } from '../../server/src/engine/yaml/parseCache';
+import { ParseCache, parseRbacText, splitRules } from '../../server/src/engine/yaml/parseCache';
 import { parseRbacFile } from '../../server/src/engine/yaml/parse';
 import { mulberry32 } from '../cluster/roleGenerator';
 
@@ -63,6 +63,7 @@ describe('ParseCache: chunked, cached parsing equals the full parse', () => {
       const cache = new ParseCache();
       let text = file(r);
       assert.deepEqual(norm(cache.parse(text)), norm(parseRbacFile(text)), `file ${n}:\n${text}`);
+      assert.deepEqual(norm(parseRbacText(text)), norm(parseRbacFile(text)), `file ${n} (one-shot):\n${text}`);
       if (text.includes('rules:') && splitRules(text.slice(text.indexOf('apiVersion')))) split++;
       for (let e = 0; e < 3; e++) {
         const at = Math.floor(r() * text.length);

@@ -1,5 +1,5 @@
 import type { AnalyzeOptions } from '../engine/analyze';
-import { parseRbacFile } from '../engine/yaml/parse';
+import { parseRbacText } from '../engine/yaml/parseCache';
 import { LiveEnvironment } from '../live/liveEnvironment';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { UsageError } from './errors';
@@ -20,7 +20,7 @@ export async function liveAnalyzeOptions(files: { path: string; text: string }[]
     if (s.state === 'unreachable' || s.state === 'unauthorized' || s.state === 'offline' || s.state === 'disabled') failure = s.message;
   });
   const settings = { ...DEFAULT_SETTINGS, kubeconfig: flags.kubeconfig ?? '', context: flags.context ?? '', namespace: flags.namespace ?? '', trusted: true };
-  const objects = files.flatMap((f) => parseRbacFile(f.text).objects);
+  const objects = files.flatMap((f) => parseRbacText(f.text).objects);
   await env.refresh(settings, objects);
   if (failure) throw new UsageError(`--live: ${failure}`);
   return env.options(settings);

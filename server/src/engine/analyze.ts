@@ -13,8 +13,8 @@ import { validateObject } from './schema/validate';
 import { applySeverities, type SeverityOverrides } from './severity';
 import { applySuppressions, suppressions, type SuppressionScan } from './suppress';
 import { LineIndex } from './text/lineIndex';
-import { parseRbacFile, type ParseLimits } from './yaml/parse';
-import type { ParseCache } from './yaml/parseCache';
+import type { ParseLimits } from './yaml/parse';
+import { parseRbacText, type ParseCache } from './yaml/parseCache';
 
 
 export interface AnalyzeOptions {
@@ -43,7 +43,7 @@ export interface AnalysisResult {
 }
 
 export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResult {
-  const parsed = options.parseCache ? options.parseCache.parse(text, options.limits) : parseRbacFile(text, options.limits);
+  const parsed = options.parseCache ? options.parseCache.parse(text, options.limits) : parseRbacText(text, options.limits);
   const lineIndex = new LineIndex(text);
   const findings: Finding[] = [...parsed.findings];
   const defaultNamespace = options.defaultNamespace ?? 'default';

@@ -4,7 +4,7 @@
 import { delimiter } from 'node:path';
 import { analyzeText, type AnalyzeOptions } from '../engine/analyze';
 import type { Finding } from '../engine/model';
-import { parseRbacFile } from '../engine/yaml/parse';
+import { parseRbacText } from '../engine/yaml/parseCache';
 import { LiveEnvironment } from '../live/liveEnvironment';
 import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { DEFAULT_SETTINGS, type PipelineRbacSettings } from '../shared/settings';
@@ -74,7 +74,7 @@ export async function liveRoleCheckOptions(
   const live = new LiveEnvironment((s) => {
     if (s.state === 'unreachable' || s.state === 'unauthorized' || s.state === 'offline' || s.state === 'disabled') failure = s.message;
   });
-  await live.refresh(settings, parseRbacFile(text).objects);
+  await live.refresh(settings, parseRbacText(text).objects);
   const options = live.options(settings);
   if (failure || !options.held?.namespaces[namespace]) {
     throw new RoleCheckUnavailableError(`cannot check the Role against your permissions: ${failure ?? `your rules in namespace ${namespace} could not be read`}`);

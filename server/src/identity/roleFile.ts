@@ -2,7 +2,7 @@
 // or a binding to an existing Role. Parsing only (no analysis, no I/O), shared by the check and manifests.
 import { stringify } from 'yaml';
 import type { RbacObject } from '../engine/model';
-import { parseRbacFile } from '../engine/yaml/parse';
+import { parseRbacText } from '../engine/yaml/parseCache';
 import { checkRbacName, InvalidInputError } from './names';
 import { roleBindingObject, roleObject, type RoleSpec } from './objects';
 import type { RoleSource } from './types';
@@ -31,7 +31,7 @@ export function roleCheckText(source: RoleSource, namespace: string, serviceAcco
  * documents, a ClusterRole, or a Role for another namespace.
  */
 export function roleFromFile(text: string, namespace: string, path = 'the Role file'): RoleSpec {
-  const parsed = parseRbacFile(text);
+  const parsed = parseRbacText(text);
   const syntax = parsed.findings.find((f) => f.severity === 'error');
   if (syntax) throw new InvalidInputError(`${path}: ${syntax.message}`);
   const roles = parsed.objects.filter((o) => o.kind === 'Role');

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { indexRoles, resolverOf, type RoleIndex, type RoleResolver } from '../engine/roleIndex';
-import { parseRbacFile } from '../engine/yaml/parse';
+import { parseRbacText } from '../engine/yaml/parseCache';
 import { forEachWorkspaceFile } from './workspaceFiles';
 
 const MIGHT_HOLD_A_ROLE = /^\s*kind:\s*["']?(Cluster)?Role["']?\s*$/m;
@@ -38,7 +38,7 @@ export class WorkspaceRoles {
   private async read(defaultNamespace: string): Promise<boolean> {
     const index: RoleIndex = new Map();
     await forEachWorkspaceFile(this.folders, ['**/*.yaml', '**/*.yml'], (text) => {
-      if (MIGHT_HOLD_A_ROLE.test(text)) indexRoles(parseRbacFile(text).objects, defaultNamespace, index);
+      if (MIGHT_HOLD_A_ROLE.test(text)) indexRoles(parseRbacText(text).objects, defaultNamespace, index);
     });
     this.index = index;
     return index.size > 0;

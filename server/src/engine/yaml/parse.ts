@@ -111,7 +111,7 @@ function collectObjects(doc: Document, conv: NodeConverter, documentIndex: numbe
  * Is this an RBAC kind we analyse? Other groups may reuse the names (e.g. a CRD `kind: Role`), so the apiVersion must
  * be the RBAC group (any version: schema validation flags the removed v1beta1/v1alpha1) or missing (being typed).
  */
-function recognise(kind: string, apiVersion: string | undefined): RbacKind | undefined {
+export function recognise(kind: string, apiVersion: string | undefined): RbacKind | undefined {
   if (!(RBAC_KINDS as readonly string[]).includes(kind)) return undefined;
   const k = kind as RbacKind;
   if (apiVersion === undefined) return k;

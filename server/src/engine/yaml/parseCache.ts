@@ -10,6 +10,7 @@ import type { Finding, LocatedRule, RbacObject, RuleField, Span } from '../model
 import { NodeConverter, type Converted } from './convert';
 import { locateRule } from './extract';
 import { ComposedSpans } from './spanIndex';
+import { fastParseRbacDocument } from './fastObjects';
 import { DEFAULT_PARSE_LIMITS, parseRbacFile, utf8LengthUpTo, type ParseLimits, type ParseResult } from './parse';
 
 /** Below this many rules a document is cheaper to parse whole than to cut up. */
@@ -36,9 +37,12 @@ interface RuleItem {
 
 /**
  * Only the pieces of the latest parse are kept (the previous generation is dropped after each parse), so memory
- * follows the document's size, not the number of edits.
+ * follows the document's size, not the number of edits. With `incremental` false nothing is kept or cut into rule
+ * items: that is the one-shot path (parseRbacText), where only the per-document fast parser pays off.
  */
 export class ParseCache {
+  constructor(private readonly incremental = true) {}
+
   private docs = new Map<string, DocResult>();
   private items = new Map<string, RuleItem>();
   private usedDocs = new Map<string, DocResult>();
@@ -64,8 +68,18 @@ export class ParseCache {
     const findings: Finding[] = [];
     let documentIndex = 0;
     for (const chunk of splitDocuments(text)) {
-      const r = this.docs.get(chunk.text) ?? this.parseDocument(chunk.text, limits);
-      this.usedDocs.set(chunk.text, r);
+      if (!this.incremental && documentIndex < lim.maxDocuments && isDocumentChunk(chunk.text)) {
+        // One-shot: parsed in place, so the spans need no shifting.
+        const end = chunk.offset + chunk.text.length;
+        const fast = fastParseRbacDocument(text, chunk.offset, end, documentIndex);
+        if (fast) {
+          for (const o of fast.objects) objects.push(o);
+          documentIndex++;
+          continue;
+        }
+      }
+      const r = (this.incremental ? this.docs.get(chunk.text) : undefined) ?? this.parseDocument(chunk.text, limits);
+      if (this.incremental) this.usedDocs.set(chunk.text, r);
       if (!r.isDocument) continue;
       // Error positions near a chunk's end can differ from the whole stream's: let the full parser report them.
       if (r.findings.length) return parseRbacFile(text, limits);
@@ -83,10 +97,10 @@ export class ParseCache {
   }
 
   private parseDocument(chunk: string, limits: Partial<ParseLimits> | undefined): DocResult {
-    const isDocument = /^---/.test(chunk) || /^[ \t]*[^\s#]/m.test(chunk);
-    const split = NEEDS_FULL_PARSE.test(chunk) ? undefined : splitRules(chunk);
+    const isDocument = isDocumentChunk(chunk);
+    const split = !this.incremental || NEEDS_FULL_PARSE.test(chunk) ? undefined : splitRules(chunk);
     const fast = split && split.items.length >= MIN_RULES_TO_SPLIT ? this.assemble(chunk, split, limits) : undefined;
-    const r = fast ?? parseRbacFile(chunk, limits);
+    const r = fast ?? fastParseRbacDocument(chunk) ?? parseRbacFile(chunk, limits);
     return { objects: r.objects, findings: r.findings, isDocument };
   }
 
@@ -151,6 +165,19 @@ export class ParseCache {
     this.usedItems.set(text, item);
     return item;
   }
+}
+
+/**
+ * parseRbacFile's result, computed document by document with the fast parser where it applies: what the CLI and
+ * every one-shot analysis use.
+ */
+export function parseRbacText(text: string, limits?: Partial<ParseLimits>): ParseResult {
+  return new ParseCache(false).parse(text, limits);
+}
+
+/** Does this chunk hold a YAML document (for numbering and the document limit), not only comments? */
+function isDocumentChunk(chunk: string): boolean {
+  return /^---/.test(chunk) || /^[ \t]*[^\s#]/m.test(chunk);
 }
 
 interface Chunk {

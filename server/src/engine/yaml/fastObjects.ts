@@ -1,0 +1,54 @@
+/**
+ * The RBAC objects of a document the fast parser read: the same objects parseRbacFile's collectObjects builds from
+ * the `yaml` package's nodes (the root object, or the items of a `kind: List`, with pointers relative to the item).
+ */
+import type { RbacObject, Span } from '../model';
+import type { Converted } from './convert';
+import { buildRbacObject } from './extract';
+import { fastParseDocument } from './fastParse';
+import { recognise, type ParseResult } from './parse';
+
+/**
+ * The ParseResult of the document in `text` from `from` to `to` (spans are offsets in `text`), or undefined when
+ * the fast parser does not take it.
+ */
+export function fastParseRbacDocument(text: string, from = 0, to = text.length, documentIndex = 0): ParseResult | undefined {
+  const doc = fastParseDocument(text, from, to);
+  if (!doc) return undefined;
+  const objects: RbacObject[] = [];
+  if (doc.root) collect(doc.root, objects, documentIndex);
+  return { objects, findings: [], documentCount: 1 };
+}
+
+function collect(root: Converted, objects: RbacObject[], documentIndex: number): void {
+  const v = record(root.value);
+  if (!v || typeof v.kind !== 'string') return;
+  const apiVersion = typeof v.apiVersion === 'string' ? v.apiVersion : undefined;
+  const kind = recognise(v.kind, apiVersion);
+  if (kind) {
+    objects.push(buildRbacObject(kind, apiVersion ?? '', root, documentIndex));
+    return;
+  }
+  if (!v.kind.endsWith('List') || !Array.isArray(v.items)) return;
+  v.items.forEach((item, i) => {
+    const it = record(item);
+    if (!it || typeof it.kind !== 'string') return;
+    const itemApiVersion = typeof it.apiVersion === 'string' ? it.apiVersion : undefined;
+    const k = recognise(it.kind, itemApiVersion);
+    if (k) objects.push(buildRbacObject(k, itemApiVersion ?? '', below(root, `/items/${i}`, it), documentIndex));
+  });
+}
+
+/** The part of a converted node below `prefix`, with pointers relative to it. */
+function below(conv: Converted, prefix: string, value: unknown): Converted {
+  const cut = (m: Map<string, Span>) => {
+    const out = new Map<string, Span>();
+    for (const [p, s] of m) if (p === prefix || p.startsWith(`${prefix}/`)) out.set(p.slice(prefix.length), s);
+    return out;
+  };
+  return { value, pointerSpans: cut(conv.pointerSpans), keySpans: cut(conv.keySpans) };
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
