@@ -11,7 +11,11 @@ const production = process.argv.includes('--production');
 const entries = [
   { in: 'client/src/extension.ts', out: 'client' },
   { in: 'server/src/server.ts', out: 'server' },
+  // The CLI: a small dispatcher and one bundle per kind of command (server/src/cli/bundles.ts).
   { in: 'server/src/cli/main.ts', out: 'cli' },
+  { in: 'server/src/cli/check.ts', out: 'cli-check' },
+  { in: 'server/src/cli/clusterCommands.ts', out: 'cli-cluster' },
+  { in: 'server/src/cli/checkWorker.ts', out: 'checkWorker' },
 ];
 
 const options = {

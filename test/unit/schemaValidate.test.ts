@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -228,4 +229,9 @@ test('validation is fast enough for the editor: 2,000 rules in one object', () =
   assert.deepEqual(findings, []);
   console.log(`validateObject on 2,000 rules: ${ms.toFixed(1)} ms CPU`);
   assert.ok(ms < 2000, `${ms} ms CPU: quadratic in the number of rules?`);
+});
+
+test('the validators compiled ahead of time are those of the schemas in schemas/ (scripts/gen-validators.mjs --check)', () => {
+  const r = spawnSync(process.execPath, [join(__dirname, '../../scripts/gen-validators.mjs'), '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
 });

@@ -8,6 +8,7 @@ import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
 import { DEFAULT_DEPLOY_VERBS } from '../shared/settings';
 import type { RuleId } from '../engine/model';
 import type { SeverityOverrides } from '../engine/severity';
+import { loadCluster } from './bundles';
 import { UsageError } from './errors';
 import { expandOperands, readText } from './files';
 import { formatJson } from './format/json';
@@ -47,7 +48,7 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
     base.held = loadHeldRules(heldText, values['held-rules'], defaultNamespace);
   }
   if (values.live) {
-    const { liveAnalyzeOptions } = await import('./liveOptions');
+    const { liveAnalyzeOptions } = loadCluster();
     Object.assign(base, await liveAnalyzeOptions(texts, { kubeconfig: values.kubeconfig, context: values.context, namespace: values.namespace }));
   }
 

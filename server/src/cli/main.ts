@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the CLI bundle (dist/cli.js). Dispatches to one module per command.
-import { runCheck } from './check';
-import { runAsWorkerIfAsked } from './parallelCheck';
+import { loadCheck, loadCluster } from './bundles';
 import { UsageError } from './errors';
 import { USAGE } from './usage';
 
@@ -19,23 +18,23 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'check':
-      return runCheck(rest, { version: PIPELINE_RBAC_VERSION });
+      return loadCheck().runCheck(rest, { version: PIPELINE_RBAC_VERSION });
     case 'identity':
-      return (await import('./identity')).runIdentity(rest);
+      return loadCluster().runIdentity(rest);
     case 'identities':
-      return (await import('./identities')).runIdentities(rest);
+      return loadCluster().runIdentities(rest);
     default:
       throw new UsageError(`unknown command "${command}" (try --help)`);
   }
 }
 
-if (!runAsWorkerIfAsked()) main(process.argv.slice(2)).then(
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) process.stderr.write(`pipeline-rbac: ${err.message}\n`);
-    else process.stderr.write(`pipeline-rbac: ${err instanceof Error ? err.message : String(err)}\n`);
+    // Usage errors and failures print the same way (a UsageError from another bundle is another class anyway).
+    process.stderr.write(`pipeline-rbac: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 2;
   },
 );

@@ -41,6 +41,8 @@ interface AnchorEntry {
 }
 
 export function escapePointerToken(token: string): string {
+  // Most keys need no escaping; the check is much cheaper than two replaces.
+  if (token.indexOf('~') < 0 && token.indexOf('/') < 0) return token;
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

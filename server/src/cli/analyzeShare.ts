@@ -1,0 +1,64 @@
+/**
+ * What the CLI keeps of each file's analysis, and the analysis of a share of the files: plain data in and out, so the
+ * same code runs on the main thread and in check workers.
+ */
+import { analyzeText, type AnalysisResult } from '../engine/analyze';
+import { builtinCatalog } from '../engine/catalog/apiCatalog';
+import type { NeededPermissions } from '../engine/leastPrivilege/needed';
+import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
+import type { Finding, PolicyRule, RbacObject } from '../engine/model';
+import type { HeldPermissions } from '../engine/rbac/heldPermissions';
+import { indexRoles, roleKey } from '../engine/roleIndex';
+import type { SeverityOverrides } from '../engine/severity';
+
+export interface WorkerJob {
+  texts: string[];
+  held?: HeldPermissions | undefined;
+  severities: SeverityOverrides;
+  defaultNamespace: string;
+  /** What the manifests need (--manifests), for unused-permission. */
+  needed?: NeededPermissions | undefined;
+}
+
+/** What the CLI keeps of one file's analysis: plain data, so it crosses threads. */
+export interface FileResult {
+  findings: Finding[];
+  objects: { kind: string; name: string; namespace?: string }[];
+  /** The file's Roles and ClusterRoles, for bindings in other files. */
+  roles: [string, PolicyRule[]][];
+  /** Roles its bindings reference that the file does not define (role keys). */
+  rolesElsewhere: string[];
+}
+
+export function fileResult(r: AnalysisResult, defaultNamespace: string): FileResult {
+  const own = indexRoles(r.objects, defaultNamespace);
+  const rolesElsewhere = new Set<string>();
+  for (const o of r.objects) {
+    const ref = o.roleRef;
+    if ((o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') || !ref || (ref.kind !== 'Role' && ref.kind !== 'ClusterRole')) continue;
+    const key = roleKey(ref.kind, ref.name, o.kind === 'RoleBinding' ? (o.namespace ?? defaultNamespace) : '');
+    if (!own.has(key)) rolesElsewhere.add(key);
+  }
+  return {
+    findings: r.findings,
+    objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) })),
+    roles: [...own],
+    rolesElsewhere: [...rolesElsewhere],
+  };
+}
+
+/** Analyses one share of the files. */
+export function analyzeShare(job: WorkerJob): FileResult[] {
+  const catalog = builtinCatalog();
+  const needed = job.needed;
+  return job.texts.map((text) => {
+    const r = analyzeText(text, {
+      catalog,
+      held: job.held,
+      severities: job.severities,
+      defaultNamespace: job.defaultNamespace,
+      ...(needed ? { extraFindings: (objects: RbacObject[]) => objects.flatMap((o) => unusedPermissionFindings(o, needed)) } : {}),
+    });
+    return fileResult(r, job.defaultNamespace);
+  });
+}
