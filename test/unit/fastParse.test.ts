@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fastParseRbacDocument } from '../../server/src/engine/yaml/fastObjects';
-import { parseRbacFile, type ParseResult } from '../../server/src/engine/yaml/parse';
+import { parseRbacFile } from '../../server/src/engine/yaml/parse';
 import { ParseCache, parseRbacText } from '../../server/src/engine/yaml/parseCache';
 import { corpus } from '../../bench/corpus';
 import { mulberry32 } from '../cluster/roleGenerator';
+import { normParse } from './helpers/parseResult';
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
-function norm(r: ParseResult): unknown {
-  const sorted = (m: ReadonlyMap<string, unknown> | undefined) => (m ? [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : m);
-  return { ...r, objects: r.objects.map((o) => ({ ...o, pointerSpans: sorted(o.pointerSpans), keySpans: sorted(o.keySpans) })) };
-}
 
 const WORDS = ['get', 'list', 'pods', 'apps', 'pods/exec', '/metrics', '/logs*', 'system:serviceaccount:ns:ci', 'a b', 'x#y', 'yes', 'No', 'on', 'OFF', 'y', 'n', 'true', 'False', 'null', 'NULL', 'Null', '~', '0', '1', '42', '007', '1.5', '0x1f', '1_000', '2001-12-14', '1:20', '.inf', '-1', 'team-a', 'rbac.authorization.k8s.io', 'ä-ünï', '*', 'a[1]', 'a,b', 'b{c}', 'k8s.io/name'];
 const KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'rules', 'verbs', 'resources', 'apiGroups', 'resourceNames', 'nonResourceURLs', 'subjects', 'roleRef', 'items', 'app.kubernetes.io/name', 'x', '"quoted key"', "'single'", 'yes', '1', 'dup'];
@@ -102,7 +99,7 @@ function mutate(r: Rand, text: string): string {
 function check(text: string, label: string): boolean {
   const fast = fastParseRbacDocument(text);
   if (!fast) return false;
-  assert.deepEqual(norm(fast), norm(parseRbacFile(text)), `${label}:\n${text}`);
+  assert.deepEqual(normParse(fast), normParse(parseRbacFile(text)), `${label}:\n${text}`);
   return true;
 }
 
@@ -129,9 +126,9 @@ describe('fastParseRbacDocument: exactly parseRbacFile, or nothing', () => {
     for (let i = 0; i < 1500; i++) {
       const docs = Array.from({ length: 1 + Math.floor(r() * 4) }, () => (r() < 0.7 ? rbacDoc(r) : `kind: Role\napiVersion: rbac.authorization.k8s.io/v1\nx:${entry(r, 0, 0)}`));
       const text = docs.join(pick(r, ['---\n', '--- # next\n', '\n---\n']));
-      const full = norm(parseRbacFile(text));
-      assert.deepEqual(norm(new ParseCache().parse(text)), full, `file ${i} (incremental):\n${text}`);
-      assert.deepEqual(norm(parseRbacText(text)), full, `file ${i} (one-shot):\n${text}`);
+      const full = normParse(parseRbacFile(text));
+      assert.deepEqual(normParse(new ParseCache().parse(text)), full, `file ${i} (incremental):\n${text}`);
+      assert.deepEqual(normParse(parseRbacText(text)), full, `file ${i} (one-shot):\n${text}`);
     }
   });
 

@@ -3,16 +3,11 @@ import { describe, it } from 'node:test';
 import { ParseCache, parseRbacText, splitRules } from '../../server/src/engine/yaml/parseCache';
 import { parseRbacFile } from '../../server/src/engine/yaml/parse';
 import { mulberry32 } from '../cluster/roleGenerator';
+import { normParse } from './helpers/parseResult';
 
-import type { ParseResult } from '../../server/src/engine/yaml/parse';
 
 type Rand = () => number;
 
-/** Span maps compared by content (the cache composes them lazily; the full parse builds plain Maps). */
-function norm(r: ParseResult): unknown {
-  const sorted = (m: ReadonlyMap<string, unknown> | undefined) => (m ? [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : m);
-  return { ...r, objects: r.objects.map((o) => ({ ...o, pointerSpans: sorted(o.pointerSpans), keySpans: sorted(o.keySpans) })) };
-}
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 function ruleItem(r: Rand, indent: string): string {
@@ -62,14 +57,14 @@ describe('ParseCache: chunked, cached parsing equals the full parse', () => {
     for (let n = 0; n < 200; n++) {
       const cache = new ParseCache();
       let text = file(r);
-      assert.deepEqual(norm(cache.parse(text)), norm(parseRbacFile(text)), `file ${n}:\n${text}`);
-      assert.deepEqual(norm(parseRbacText(text)), norm(parseRbacFile(text)), `file ${n} (one-shot):\n${text}`);
+      assert.deepEqual(normParse(cache.parse(text)), normParse(parseRbacFile(text)), `file ${n}:\n${text}`);
+      assert.deepEqual(normParse(parseRbacText(text)), normParse(parseRbacFile(text)), `file ${n} (one-shot):\n${text}`);
       if (text.includes('rules:') && splitRules(text.slice(text.indexOf('apiVersion')))) split++;
       for (let e = 0; e < 3; e++) {
         const at = Math.floor(r() * text.length);
         const edit = pick(r, ['', 'x', '"list", ', '\n', '  - apiGroups: [""]\n    resources: [pods]\n    verbs: [get]\n', '#']);
         text = text.slice(0, at) + edit + text.slice(at + Math.floor(r() * 4));
-        assert.deepEqual(norm(cache.parse(text)), norm(parseRbacFile(text)), `file ${n} edit ${e}:\n${text}`);
+        assert.deepEqual(normParse(cache.parse(text)), normParse(parseRbacFile(text)), `file ${n} edit ${e}:\n${text}`);
       }
     }
     assert.ok(split > 50, `many files took the split path (${split})`);
@@ -83,6 +78,6 @@ describe('ParseCache: chunked, cached parsing equals the full parse', () => {
     assert.equal(first.objects[0]!.rules.length, 2000);
     const at = text.indexOf('verbs', text.length >> 1);
     const edited = text.slice(0, at) + 'verbs: ["get", "watch"]\n  # x\n  ' + text.slice(at);
-    assert.deepEqual(norm(cache.parse(edited)), norm(parseRbacFile(edited)));
+    assert.deepEqual(normParse(cache.parse(edited)), normParse(parseRbacFile(edited)));
   });
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of the CLI bundle (dist/cli.js). Dispatches to one module per command.
+// Entry point of the CLI (dist/cli.js): dispatches each command to the bundle that holds it (bundles.ts).
 import { loadCheck, loadCluster } from './bundles';
 import { UsageError } from './errors';
 import { USAGE } from './usage';

@@ -3,7 +3,6 @@
  * (dist/checkWorker.js, the engine alone) analyse the others; the main thread keeps the texts for positions and
  * output. Only plain data crosses threads: held rules, severities, namespace (the built-in catalog is loaded per worker).
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -24,12 +23,9 @@ export function workerCount(files: number): number {
 }
 
 const WORKER_FILE = join(__dirname, 'checkWorker.js');
-/** The engine allocates many short-lived objects; a larger young generation halves the time spent collecting them. */
-const YOUNG_GENERATION_MB = 64;
 
 /** Analyses the texts on `threads` threads (this one and threads - 1 workers); results come back in the texts' order. */
 export async function analyzeInWorkers(job: WorkerJob, threads: number): Promise<FileResult[]> {
-  if (!existsSync(WORKER_FILE)) return analyzeShare(job); // running from sources: no worker bundle
   const shares: number[][] = Array.from({ length: threads }, () => []);
   // Round-robin by size keeps the shares even.
   job.texts
@@ -42,10 +38,7 @@ export async function analyzeInWorkers(job: WorkerJob, threads: number): Promise
   const workers = shares.slice(1).map(
     (share) =>
       new Promise<void>((resolve, reject) => {
-        const w = new Worker(WORKER_FILE, {
-          workerData: { job: { ...job, texts: textsOf(share) } },
-          resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-        });
+        const w = new Worker(WORKER_FILE, { workerData: { job: { ...job, texts: textsOf(share) } } });
         w.once('message', (out: FileResult[]) => {
           place(share, out);
           resolve();

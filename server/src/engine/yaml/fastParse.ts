@@ -186,16 +186,17 @@ class BlockParser {
   /** A scalar or flow collection that starts at `at` and ends on the same line; `col` is its parent's column. */
   private inline(at: number, col: number, ptr: string): Parsed {
     const c = this.t.charCodeAt(at);
+    const plain = c !== 0x5b && c !== 0x7b && c !== 0x22 && c !== 0x27; // not [, {, " or '
     let value: unknown;
     let end: number;
-    if (c === 0x5b /* [ */) [value, end] = this.flowSeq(at, ptr);
-    else if (c === 0x7b /* { */) {
+    if (plain) [value, end] = this.plain(at);
+    else if (c === 0x5b) [value, end] = this.flowSeq(at, ptr);
+    else if (c === 0x7b) {
       if (this.t.charCodeAt(at + 1) !== 0x7d) giveUp();
       [value, end] = [{}, at + 2];
-    } else if (c === 0x22 || c === 0x27) [value, end] = this.quoted(at);
-    else [value, end] = this.plain(at);
-    if (c === 0x5b || c === 0x7b || c === 0x22 || c === 0x27) {
-      // After a closing bracket or quote: spaces, then a comment or the line end.
+    } else [value, end] = this.quoted(at);
+    if (!plain) {
+      // After a closing bracket or quote: spaces, then a comment or the line end (a plain scalar stops at either).
       const after = this.skipSpaces(end);
       const a = this.t.charCodeAt(after);
       if (after < this.len && a !== NL && !(a === HASH && after > end)) giveUp();

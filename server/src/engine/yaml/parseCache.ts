@@ -97,11 +97,16 @@ export class ParseCache {
   }
 
   private parseDocument(chunk: string, limits: Partial<ParseLimits> | undefined): DocResult {
-    const isDocument = isDocumentChunk(chunk);
-    const split = !this.incremental || NEEDS_FULL_PARSE.test(chunk) ? undefined : splitRules(chunk);
-    const fast = split && split.items.length >= MIN_RULES_TO_SPLIT ? this.assemble(chunk, split, limits) : undefined;
-    const r = fast ?? fastParseRbacDocument(chunk) ?? parseRbacFile(chunk, limits);
-    return { objects: r.objects, findings: r.findings, isDocument };
+    // A one-shot parse has tried the fast parser in place already: only the full parser is left.
+    const r = this.incremental ? this.parseCutUp(chunk, limits) : parseRbacFile(chunk, limits);
+    return { objects: r.objects, findings: r.findings, isDocument: isDocumentChunk(chunk) };
+  }
+
+  /** A large Role from its cached rule items, else the fast parser, else the full one. */
+  private parseCutUp(chunk: string, limits: Partial<ParseLimits> | undefined): ParseResult {
+    const split = NEEDS_FULL_PARSE.test(chunk) ? undefined : splitRules(chunk);
+    const assembled = split && split.items.length >= MIN_RULES_TO_SPLIT ? this.assemble(chunk, split, limits) : undefined;
+    return assembled ?? fastParseRbacDocument(chunk) ?? parseRbacFile(chunk, limits);
   }
 
   /**
