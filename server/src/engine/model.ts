@@ -152,4 +152,6 @@ export interface FindingData {
   value?: string;
   /** Suggested replacement values for a wildcard, when known. */
   replacement?: string[];
+  /** On the one finding that stands for a rule's findings left out over the per-file cap: how many. */
+  omitted?: number;
 }
