@@ -72,7 +72,12 @@ function parse(text: string, lim: ParseLimits): ParseResult {
     }
   } catch (e) {
     if (!(e instanceof NestingLimitError)) throw e;
-    // The documents before it are kept; nothing after this point was read.
+    // The documents before it are kept (the composer still holds the last complete one); nothing after was read.
+    for (const doc of composer.end(false, text.length)) {
+      if (documentIndex >= lim.maxDocuments) break;
+      parseDocument(text, doc as Document, documentIndex, lim, objects, findings);
+      documentIndex++;
+    }
     const msg = `YAML nested deeper than ${e.maxDepth} levels here (the limit for RBAC analysis); the rest of the file was not analysed.`;
     findings.push({ ruleId: 'yaml-syntax', severity: 'error', message: msg, span: e.span, documentIndex });
     return { objects, findings: dedupeFindings(findings), documentCount: documentIndex + 1 };
