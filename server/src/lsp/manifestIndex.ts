@@ -43,19 +43,23 @@ export class ManifestIndex {
 
   private async read(settings: PipelineRbacSettings): Promise<boolean> {
     const key = keyOf(settings);
-    let kinds: ManifestKind[] = [];
-    try {
-      // On a worker thread: the globs and files are the workspace's, possibly hostile.
-      const r = await runInWorker({ kind: 'manifests', folders: this.folders, globs: settings.manifests });
-      if (r.kind === 'manifests') kinds = r.kinds;
-      const note = r.kind === 'manifests' ? describeReport('manifests', r.report) : undefined;
-      if (note) this.log(note);
-    } catch (e) {
-      this.log(`pipeline-rbac: manifests not read: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    this.kinds = kinds;
+    this.kinds = this.folders.length ? await this.readKinds(settings.manifests) : [];
     this.key = key;
     return true;
+  }
+
+  /** On a worker thread: the globs and the files are the workspace's, possibly hostile. */
+  private async readKinds(globs: string[]): Promise<ManifestKind[]> {
+    try {
+      const r = await runInWorker({ kind: 'manifests', folders: this.folders, globs });
+      if (r.kind !== 'manifests') return [];
+      const note = describeReport('manifests', r.report);
+      if (note) this.log(note);
+      return r.kinds;
+    } catch (e) {
+      this.log(`pipeline-rbac: manifests not read: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
   }
 }
 

@@ -36,6 +36,10 @@ export class WorkspaceRoles {
   }
 
   private async read(defaultNamespace: string): Promise<boolean> {
+    if (!this.folders.length) {
+      this.index = new Map();
+      return false;
+    }
     try {
       const r = await runInWorker({ kind: 'roles', folders: this.folders, defaultNamespace });
       if (r.kind !== 'roles') return false;
