@@ -112,6 +112,9 @@ describe('pipeline-rbac check (dist/cli.js)', () => {
     }
     assert.ok(r.stdout.includes('Resource "\\e[2J\\rNo problems in 1 file.\\n::error::x"'), r.stdout);
     assert.ok(r.stdout.includes('x\\n::error::y\\e[1m.yaml'), r.stdout);
+    const named = cli(['check', '-', '--stdin-filename', '::error::z.yaml'], ROOT, hostileRole);
+    assert.match(named.stdout, /^\.\/::error::z\.yaml$/m, 'a path line never starts with "::"');
+    assert.ok(!/^\s*::/m.test(named.stdout), named.stdout);
     const json = JSON.parse(cli(['check', join(dir, 'role.yaml'), '--format', 'json']).stdout) as JsonReport;
     assert.ok(json.files[0]!.findings.some((f) => f.message.includes(HOSTILE)), 'json carries the value itself');
   });

@@ -12,7 +12,9 @@ export function formatText(reports: FileReport[], color: boolean): string {
   let others = 0;
   for (const r of reports) {
     if (r.findings.length === 0) continue;
-    out.push(paint('4', escapeControl(r.path)));
+    // A line that starts with "::" is a workflow command in GitHub Actions logs; "./" names the same relative path.
+    const path = escapeControl(r.path);
+    out.push(paint('4', path.startsWith('::') ? `./${path}` : path));
     for (const f of r.findings) {
       const pos = r.lineIndex.positionAt(f.span.start);
       const where = `${pos.line + 1}:${pos.character + 1}`.padEnd(8);
