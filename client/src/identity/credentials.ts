@@ -139,22 +139,23 @@ async function githubToken(secrets: SecretStorage, s: StoreSettings, at: StepPos
   if (silent) return { token: silent.accessToken };
   const stored = await secrets.get(key);
   if (stored) return { token: stored, storedKey: key };
-  const source: GitHubSource = !fits ? 'enter' : await pick<GitHubSource>({
+  const enter = {
+    label: '$(key) Enter a personal access token',
+    description: 'kept in VS Code SecretStorage for this server only',
+    detail: 'Classic token with "repo", or fine-grained with "Secrets: read and write" (and "Environments: read" for environment secrets).',
+    value: 'enter' as const,
+  };
+  const session = {
+    label: `$(github) Sign in with ${provider === 'github' ? 'GitHub' : 'GitHub Enterprise'}`,
+    description: 'VS Code account, scope "repo"',
+    value: 'session' as const,
+  };
+  const source = await pick<GitHubSource>({
     ...at,
-    placeholder: 'How should Pipeline RBAC write the GitHub Actions secret?',
-    items: [
-      {
-        label: `$(github) Sign in with ${provider === 'github' ? 'GitHub' : 'GitHub Enterprise'}`,
-        description: 'VS Code account, scope "repo"',
-        value: 'session',
-      },
-      {
-        label: '$(key) Enter a personal access token',
-        description: 'kept in VS Code SecretStorage',
-        detail: 'Classic token with "repo", or fine-grained with "Secrets: read and write" (and "Environments: read" for environment secrets).',
-        value: 'enter',
-      },
-    ],
+    placeholder: fits
+      ? 'How should Pipeline RBAC write the GitHub Actions secret?'
+      : `VS Code's GitHub Enterprise sign-in is for ${signInFor}, not ${s.githubApiUrl}: a personal access token, then.`,
+    items: fits ? [session, enter] : [enter],
   });
   if (source === 'session') {
     try {
@@ -167,7 +168,7 @@ async function githubToken(secrets: SecretStorage, s: StoreSettings, at: StepPos
   const token = (
     await input({
       ...at,
-      prompt: `GitHub personal access token${s.githubApiUrl ? ` for ${s.githubApiUrl}` : ''} (kept in VS Code SecretStorage for this server only)${source === 'session' ? '; signing in with VS Code did not work here' : ''}${fits ? '' : `; VS Code's GitHub Enterprise sign-in is for ${signInFor}, another server`}.`,
+      prompt: `GitHub personal access token${s.githubApiUrl ? ` for ${s.githubApiUrl}` : ''} (kept in VS Code SecretStorage for this server only)${source === 'session' ? '; signing in with VS Code did not work here' : ''}.`,
       password: true,
       validate: (v) => (v.trim() ? undefined : 'The token is empty.'),
     })
