@@ -54,7 +54,7 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
     const structural = validateObject(obj);
     findings.push(...structural);
     findings.push(...catalogFindings(obj, options.catalog));
-    findings.push(...riskFindings(obj));
+    findings.push(...riskFindings(obj, { resolveRole, catalog: options.catalog }));
     if (options.held) {
       findings.push(...notHeldFindings(obj, options.held, { defaultNamespace, resolveRole }));
     }
