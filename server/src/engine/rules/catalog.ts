@@ -180,7 +180,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'Approves certificate signing requests',
     description:
-      'Approving a CSR takes two grants at once: `update` (or `patch`) on `certificatesigningrequests/approval` and `approve` on `signers` in certificates.k8s.io, named by the CSR\'s signer or `<domain>/*` (no resourceNames: every signer). With both in one role (a warning), the holder approves CSRs, e.g. for the kube-apiserver-client signer, and so obtains client certificates for any user or group, including system components. One half alone approves nothing: information naming the missing half (none when the half only comes from a `*` resource).',
+      'Approving a CSR takes two grants at once: `update` (or `patch`) on `certificatesigningrequests/approval` and `approve` on `signers` in certificates.k8s.io, named by the CSR\'s signer or `<domain>/*` (no resourceNames: every signer). With both in one role (a warning), the holder approves CSRs, e.g. for the kube-apiserver-client signer, and so obtains client certificates for any user or group, including system components. One half alone approves nothing: information naming the missing half (none when the half only comes from a `*` resource). Narrower by design than Kubescape C-0280 and Checkov CKV_K8S_156, which flag either half alone.',
     fix: 'Remove these permissions from pipeline roles; leave CSR approval to the controller manager or a dedicated approver.',
     docs: `${GP}#csrs-and-certificate-issuing`,
     references: { kubescape: ['C-0280'], checkov: ['CKV_K8S_156'] },

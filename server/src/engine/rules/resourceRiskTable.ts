@@ -63,6 +63,7 @@ export const RESOURCE_RISKS: readonly ResourceRisk[] = [
     targets: core(['update', 'patch', 'delete', 'deletecollection'], 'secrets'),
     anchor: 'resource',
     effect: 'replaces or deletes existing Secrets (TLS keys, image pull credentials, tokens other workloads use)',
+    named: { severity: 'information', effect: 'replaces or deletes those Secrets only' },
   },
   {
     id: 'workload-create',
