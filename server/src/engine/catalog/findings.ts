@@ -103,7 +103,8 @@ function ruleFindings(rule: PolicyRule, catalog: ApiCatalog, out: RuleFinding[])
 
   // --- Resources: only where every named group is known (a resource of an unknown group may be a CRD's).
   const wildcardGroup = groups.includes('*');
-  const searchGroups = wildcardGroup ? catalog.groupNames() : groups.filter((g) => catalog.hasGroup(g));
+  // Under "*", add-ons (which may not be installed, and some accept any metric name) do not vouch for a resource.
+  const searchGroups = wildcardGroup ? catalog.groupNames().filter((g) => catalog.addOnOf(g) === undefined) : groups.filter((g) => catalog.hasGroup(g));
   const canCheckResources = searchGroups.length > 0 && (wildcardGroup || !unknownGroup);
   const inGroups = wildcardGroup ? 'any API group' : searchGroups.map(groupLabel).join(' or ');
   const resolved: string[] = [];
