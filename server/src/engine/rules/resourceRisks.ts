@@ -103,12 +103,32 @@ export function describe(effect: string, located: LocatedRule, resourceItems: st
   return `${verbItems.join(', ')} on ${what} in ${where}: ${effect}${namesNote(rule.resourceNames)}`;
 }
 
+/** Per risk: the groups of its targets (a rule naming none of them, and not "*", cannot match), and the minor targets. */
+interface Prepared {
+  groups: ReadonlySet<string>;
+  minorTargets?: Target[];
+}
+const prepared = new WeakMap<ResourceRisk, Prepared>();
+
+function prepare(risk: ResourceRisk): Prepared {
+  let p = prepared.get(risk);
+  if (!p) {
+    p = { groups: new Set(risk.targets.map((t) => t.group)) };
+    if (risk.minor) p.minorTargets = risk.targets.map((t) => ({ ...t, verbs: risk.minor!.verbs }));
+    prepared.set(risk, p);
+  }
+  return p;
+}
+
 /** Findings of one resource risk over every rule of a Role/ClusterRole. */
 export function resourceRiskFindings(obj: RbacObject, risk: ResourceRisk): Finding[] {
   const findings: Finding[] = [];
   const severity = defaultSeverity(risk.id);
+  const prep = prepare(risk);
   for (const located of obj.rules) {
     const rule = located.rule;
+    const groups = rule.apiGroups ?? [];
+    if (!groups.some((g) => g === '*' || prep.groups.has(g))) continue;
     const resources = rule.resources ?? [];
     const verbs = rule.verbs ?? [];
     const named = risk.named && isNamed(rule) ? risk.named : undefined;
@@ -117,8 +137,8 @@ export function resourceRiskFindings(obj: RbacObject, risk: ResourceRisk): Findi
       matches.forEach((m, i) => {
         let sev: Severity = named?.severity ?? severity;
         let effect = named?.effect ?? risk.effect;
-        if (!m && risk.minor) {
-          m = matchResourceItem(risk.targets.map((t) => ({ ...t, verbs: risk.minor!.verbs })), rule, resources[i]!, true);
+        if (!m && risk.minor && prep.minorTargets) {
+          m = matchResourceItem(prep.minorTargets, rule, resources[i]!, true);
           sev = 'information';
           effect = risk.minor.effect;
         }
