@@ -253,6 +253,13 @@ describe('new rules', () => {
     assert.equal(of(fs, 'token-create').length, 1);
     assert.deepEqual(of(analyze(role(rule('""', '"secrets"', '"update"', '  resourceNames: ["tls"]\n'), 'Role')), 'secrets-write').map((f) => f.severity), ['information']);
   });
+  test('quick fixes for the new rules: drop the risky verbs, or name the Secrets', () => {
+    const text = role(rule('""', '"secrets"', '"get", "update", "delete"'), 'Role');
+    const result = analyzeText(text, { catalog: builtinCatalog() });
+    const titles = quickFixes(text, of(result.findings, 'secrets-write')[0]!, result.objects[0]).map((x) => x.title);
+    assert.ok(titles.includes('Remove "update", "delete" from verbs'), titles.join(' | '));
+    assert.ok(titles.includes('Restrict to named objects (add resourceNames)'), titles.join(' | '));
+  });
   test('network-policy-modify: create, delete... on networking.k8s.io networkpolicies only', () => {
     assert.equal(of(analyze(role(rule('"networking.k8s.io"', '"networkpolicies"', '"deletecollection"'), 'Role')), 'network-policy-modify').length, 1);
     assert.deepEqual(of(analyze(role(rule('"networking.k8s.io"', '"networkpolicies"', '"get", "list"'), 'Role')), 'network-policy-modify'), []);
