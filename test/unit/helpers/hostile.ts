@@ -78,7 +78,7 @@ export function billionLaughs(levels: number, width = 9): string {
   return lines.join('\n') + '\n';
 }
 
-const TOKENS = ['&a ', '*a', '<<: ', '- ', ': ', '[', ']', '{', '}', ',', '"', "'", '\n', '  ', '#', '---\n', '...\n', '|\n', '>-\n', '!!binary ', '%YAML 1.2\n', '? ', '\t', '\\', '\u0000', '\ufeff', '\r\n', '\ud800', '\ufffd', '__proto__: ', 'constructor: ', 'kind: Role\n', 'rules:', 'verbs:'];
+const TOKENS = ['&a ', '*a', '<<: ', '- ', ': ', '[', ']', '{', '}', ',', '"', "'", '\n', '  ', '#', '---\n', '...\n', '|\n', '>-\n', '!!binary ', '%YAML 1.2\n', '? ', '\t', '\\', '\u0000', '\ufeff', '\r\n', '\ud800', '\ufffd', '__proto__: ', 'constructor: ', 'kind: Role\n', 'rules:', 'verbs:', '{{', '}}', '{{- ', ' .Values.x '];
 
 function mutate(r: Rand, text: string): string {
   const edits = int(r, 1, 8);

@@ -76,6 +76,7 @@ export class ParseCache {
         const fast = fastParseRbacDocument(text, chunk.offset, end, documentIndex);
         if (fast) {
           for (const o of fast.objects) objects.push(o);
+          for (const f of fast.findings) findings.push(f);
           documentIndex++;
           continue;
         }
@@ -85,7 +86,7 @@ export class ParseCache {
       if (!r.isDocument) continue;
       // Error positions near a chunk's end can differ from the whole stream's: let the full parser report them.
       if (r.findings.length) {
-        // Findings only come from parseRbacFile: for a one-document file, that was the whole file's parse already.
+        // A one-document file's result is the whole file's parse already (the parsers agree, by a differential test).
         if (chunk.offset === 0 && chunk.text.length === text.length) return { objects: r.objects, findings: r.findings, documentCount: r.documentCount };
         return parseRbacFile(text, limits);
       }
