@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { MIGHT_HOLD_A_ROLE } from '../../server/src/lsp/indexJob';
 import { forEachWorkspaceFile, insideGlobs, readRegularFile, SCAN_LIMITS } from '../../server/src/lsp/workspaceFiles';
 
 describe('workspace files: only regular files inside the folder, bounded before reading', () => {
@@ -57,5 +58,18 @@ describe('workspace files: only regular files inside the folder, bounded before 
     const report = await forEachWorkspaceFile([ws], ['a/*.yaml'], () => void n++, { ...SCAN_LIMITS, maxFiles: 3 });
     assert.equal(n, 3);
     assert.equal(report.stoppedBecause, 'more than 3 files match');
+  });
+});
+
+describe('the role prefilter of workspace indexing', () => {
+  it('finds kind: Role / ClusterRole lines, and costs linear time on a file of blank lines', () => {
+    for (const t of ['kind: Role\n', '  kind: "ClusterRole"  \r\n', "a: 1\nkind: 'Role'"]) assert.ok(MIGHT_HOLD_A_ROLE.test(t), t);
+    for (const t of ['kind: RoleBinding\n', 'kind:\nRole\n', '# kind: Role\n']) assert.ok(!MIGHT_HOLD_A_ROLE.test(t), t);
+    // `^\s*...$/m` took 12.5 s for 80,000 newlines (quadratic); 2 MB of them would take hours.
+    const start = process.cpuUsage();
+    assert.equal(MIGHT_HOLD_A_ROLE.test('\n'.repeat(2 * 1024 * 1024)), false);
+    const used = process.cpuUsage(start);
+    const ms = (used.user + used.system) / 1000;
+    assert.ok(ms < 2000, `${ms} ms of CPU`);
   });
 });

@@ -14,8 +14,11 @@ export type IndexJob =
 
 export type IndexResult = { kind: 'roles'; index: RoleIndex; report: ScanReport } | { kind: 'manifests'; kinds: ManifestKind[]; report: ScanReport };
 
-/** Files worth parsing for roles: a line `kind: Role` or `kind: ClusterRole`. */
-const MIGHT_HOLD_A_ROLE = /^\s*kind:\s*["']?(Cluster)?Role["']?\s*$/m;
+/**
+ * Files worth parsing for roles: a line `kind: Role` or `kind: ClusterRole`. Spaces and tabs only: `^\s*` with the
+ * m flag retries every blank line from each line start, quadratic in a file of empty lines.
+ */
+export const MIGHT_HOLD_A_ROLE = /^[ \t]*kind:[ \t]*["']?(Cluster)?Role["']?[ \t]*\r?$/m;
 
 export async function runIndexJob(job: IndexJob): Promise<IndexResult> {
   const limits = job.limits ?? SCAN_LIMITS;
