@@ -9,7 +9,7 @@ import { analyzeText } from '../../server/src/engine/analyze';
 import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
 import { ParseCache } from '../../server/src/engine/yaml/parseCache';
 import { bigRole } from '../../bench/corpus';
-import { flowRoleList, nesting, quotesLine, roleList, ROLE } from './helpers/hostile';
+import { flowRoleList, nesting, nextLineComments, quotesLine, roleList, ROLE, suppressedRoles } from './helpers/hostile';
 
 /** Linear gives about 4 for four times the input; quadratic gives 16. */
 const MAX_RATIO = 9;
@@ -52,6 +52,8 @@ const CASES: { name: string; make: (n: number) => string; n: number; incremental
   { name: 'block sequence indicators on one line', make: (n) => nesting(n, '- '), n: 100_000 },
   { name: 'many Role documents', make: (n) => Array(n).fill(ROLE).join('---\n'), n: 250 },
   { name: 'one Role with many rules (language server, ParseCache)', make: (n) => bigRole(7, n), n: 500, incremental: true },
+  { name: 'findings inside many disable/enable comments', make: suppressedRoles, n: 500 },
+  { name: 'many disable-next-line comments for one line', make: nextLineComments, n: 10_000 },
 ];
 
 describe('analysis cost is linear in the input', () => {

@@ -60,6 +60,18 @@ export function flowRoleList(items: number): string {
   return `apiVersion: v1\nkind: List\nx: &a 1\nitems:\n${Array.from({ length: items }, (_, i) => `- ${item(i)}\n`).join('')}`;
 }
 
+/** Role documents with wildcards, each inside a disable/enable pair for another rule: many findings, many ranges. */
+export function suppressedRoles(n: number): string {
+  const doc = (i: number) =>
+    `# pipeline-rbac-disable secrets-read\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r${i}, namespace: ci}\nrules:\n- apiGroups: ["*"]\n  resources: ["*"]\n  verbs: ["*"]\n# pipeline-rbac-enable secrets-read\n`;
+  return Array.from({ length: n }, (_, i) => doc(i)).join('');
+}
+
+/** `n` disable-next-line comments in a row, all for the same line. */
+export function nextLineComments(n: number): string {
+  return `${'# pipeline-rbac-disable-next-line wildcard, nonsense-id\n'.repeat(n)}${ROLE}`;
+}
+
 /** One line of `bytes` double quotes: a yaml-syntax error per two bytes. */
 export function quotesLine(bytes: number): string {
   return `${'"'.repeat(bytes)}\n`;
@@ -97,7 +109,7 @@ function mutate(r: Rand, text: string): string {
   return text;
 }
 
-export const FAMILIES = ['list', 'flow-list', 'quotes', 'nesting', 'aliases', 'proto', 'mutated', 'truncated', 'invalid-utf8', 'nul', 'bom-crlf', 'soup'] as const;
+export const FAMILIES = ['list', 'flow-list', 'quotes', 'nesting', 'aliases', 'proto', 'mutated', 'truncated', 'invalid-utf8', 'nul', 'bom-crlf', 'soup', 'suppressions'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 /** One hostile input of a family; sizes stay small enough for thousands per test run, with a few large ones. */
@@ -131,6 +143,8 @@ export function hostileInput(r: Rand, family: Family, large: boolean): string {
       return ROLE.replace(/ /g, () => (r() < 0.05 ? '\u0000' : ' '));
     case 'bom-crlf':
       return (r() < 0.5 ? '\ufeff' : '') + (r() < 0.7 ? ROLE.replace(/\n/g, '\r\n') : ROLE.replace(/\n/g, '\r'));
+    case 'suppressions':
+      return r() < 0.5 ? suppressedRoles(large ? int(r, 1000, 3000) : int(r, 0, 5)) : nextLineComments(large ? int(r, 10_000, 40_000) : int(r, 0, 50));
     case 'soup':
       return Array.from({ length: large ? 20_000 : int(r, 0, 200) }, () => pick(r, TOKENS)).join('');
   }
