@@ -51,6 +51,11 @@ rules:
     resources: ["secrets"]
     verbs: ["get", "create"]
 `;
+const clusterRole = (name: string, resource: string) =>
+  `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: ${name}}\nrules:\n- apiGroups: [""]\n  resources: [${resource}]\n  verbs: [get]\n`;
+const binding = (name: string) =>
+  `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ${name}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: team-a}]\n`;
+
 /** If any hostile path were read, `secrets` would be needed and its unused-permission finding would go away. */
 const SECRET_MANIFEST = 'apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: team-a}\n';
 
@@ -66,6 +71,11 @@ describe('a hostile workspace is indexed without reading what it must not (dist/
     mkdirSync(join(dir, 'outside'));
     writeFileSync(join(ws, 'deploy', 'app.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: team-a}\n');
     writeFileSync(join(dir, 'outside', 'secret.yaml'), SECRET_MANIFEST);
+    // Workspace roles: one in the workspace, one only reachable through the linked folder.
+    mkdirSync(join(ws, 'roles'));
+    writeFileSync(join(ws, 'roles', 'reader.yaml'), clusterRole('reader', 'pods'));
+    writeFileSync(join(dir, 'outside', 'node-admin.yaml'), clusterRole('node-admin', 'nodes'));
+    symlinkSync(join(dir, 'outside'), join(ws, 'roles', 'linked'));
     symlinkSync('/dev/zero', join(ws, 'deploy', 'zero.yaml'));
     symlinkSync(join(dir, 'outside'), join(ws, 'deploy', 'linked'));
     symlinkSync(join(dir, 'outside', 'secret.yaml'), join(ws, 'deploy', 'secret-link.yaml'));
@@ -100,5 +110,17 @@ describe('a hostile workspace is indexed without reading what it must not (dist/
     // The crawl lists neither links nor pipes; the scan finished, so the pipe was never opened.
     assert.doesNotMatch(note, /deploy\/(zero|linked|secret-link|pipe)/, 'links are not followed, so not even looked at');
     assert.equal(lsp.stderr().includes('heap'), false);
+  });
+
+  it('indexes the workspace roles, not one behind a folder link', async () => {
+    const uri = pathToFileURL(join(ws, 'rbac', 'bindings.yaml')).href;
+    await lsp.open(uri, `${binding('reader')}---\n${binding('node-admin')}`);
+    const scope = (d: Diagnostic[]) => d.filter((x) => x.code === 'cluster-scope').map(message);
+    // Once the index is in, the reader's advice names its rules; node-admin stays unknown (nodes were never read).
+    const diags = await lsp.waitForDiagnostics(uri, (d) => scope(d).some((m) => /"reader".*its rules are all namespaced/.test(m)));
+    const nodeAdmin = scope(diags).find((m) => m.includes('"node-admin"'));
+    assert.ok(nodeAdmin, scope(diags).join(' | '));
+    assert.match(nodeAdmin, /if the role needs only namespaced resources/);
+    assert.doesNotMatch(nodeAdmin, /nodes/);
   });
 });
