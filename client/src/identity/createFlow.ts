@@ -15,7 +15,7 @@ import type { StepId } from '../../../server/src/identity/types';
 import { KubeconfigError, type LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
 import { readSettings } from '../settings';
 import { IDENTITIES_VIEW_ID } from '../views/registerIdentitiesView';
-import { actingKubeconfig, buildStore, channelLogger, messageOf, redactorFor, showFailure, workspaceDir, type IdentityCommandDeps } from './common';
+import { actingKubeconfig, buildStore, channelLogger, confirmInsecureServer, messageOf, recordingPlan, redactorFor, showFailure, workspaceDir, type IdentityCommandDeps } from './common';
 import type { Credentials } from './credentials';
 import { describeChoice, snippetInput } from './exportChoice';
 import { askExport, insideWorkspace } from './exportStep';
@@ -252,9 +252,11 @@ class CreateFlow {
   /** Creates everything (progress notification, cancellable: cancelling rolls back); then the summary. */
   async run(): Promise<void> {
     const a = this.answers;
-    const plan = planFrom(a);
     const choice = a.export;
     if (!choice) return;
+    const allowInsecureServer = await confirmInsecureServer(this.kubeconfig, a.server);
+    if (allowInsecureServer === undefined) return;
+    const plan = { ...planFrom(a), allowInsecureServer };
     const redactor = redactorFor(this.credentials.credentials);
     const store = buildStore(choice, this.credentials.credentials, this.deps);
     const logger = channelLogger(this.deps.output);
@@ -272,6 +274,7 @@ class CreateFlow {
               kubeconfig: this.kubeconfig,
               store,
               logger,
+              records: recordingPlan(this.deps, this.kubeconfig, plan.namespace, plan.name, choice),
               // The UI's preflight was for the context's server; another URL is checked (and warned about) again.
               ...(given && !a.server ? { preflight: given } : {}),
               afterStep: (step) => {
