@@ -181,6 +181,9 @@ export class MemoryStore implements SecretStore {
     if (this.failDelete) throw this.failDelete;
     this.value = undefined;
   }
+  async readBack(): Promise<string | undefined> {
+    return this.value;
+  }
 }
 
 /** A LoadedKubeconfig for a fake cluster (no network is ever used with it). */
