@@ -183,7 +183,7 @@ async function rotateWith(deps: IdentityCommandDeps, ref: IdentityRef, purpose: 
   deps.view?.refresh();
   const path = `/identities/${ref.namespace}/${ref.name}-rotated.md`;
   const pickAction = await window.showInformationMessage(
-    `Pipeline RBAC: new token for ${ref.namespace}/${ref.name} exported to ${result.export.location}${result.token.expiresAt ? `, expires ${result.token.expiresAt}` : ''}${result.revokedSecrets.length ? `; the old token is revoked, ${describeOldTokenCheck(result.oldToken)}` : '; the old token was NOT revoked (see details)'}.`,
+    `Pipeline RBAC: new token for ${ref.namespace}/${ref.name} exported to ${result.export.location}${result.token.expiresAt ? `, expires ${result.token.expiresAt}` : ''}${result.revokedSecrets.length ? `; the old token is revoked, ${describeOldTokenCheck(result.oldToken)}` : '; the old token was NOT revoked (see details)'}.${result.warnings.length ? ` ${result.warnings.length} warning(s): see details.` : ''}`,
     'Show Details',
   );
   if (pickAction) await deps.docs.open(path, rotateSummary(result), 'markdown');

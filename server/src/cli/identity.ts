@@ -18,7 +18,6 @@ import {
   revokeIdentity,
   roleFromFile,
   rotateToken,
-  ANNOTATIONS,
   type IdentityPlan,
   type Logger,
   type OidcProvider,
@@ -28,13 +27,12 @@ import {
   type TokenKind,
 } from '../identity';
 import { renderCreate, renderRevoke, renderRotate } from '../identity/summary';
-import { KubeIdentityCluster } from '../identity/kube';
-import { defaultRecordsPath, FileExportRecords, recordKey } from '../identity/exportRecords';
+import { recordKey } from '../identity/exportRecords';
 import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../live/kubeconfig';
 import { createStore, credentialsFromEnv, parseExportTarget, StoreError, type ExportTarget, type GitLabMode, type SecretStore } from '../stores';
 import { UsageError } from './errors';
 import { readText } from './files';
-import { recordableSpec, resolveTarget } from './identityTarget';
+import { chooseTarget, cliRecords, recordableSpec } from './identityTarget';
 
 export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
 
@@ -414,7 +412,7 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
         ...(cmd.server ? { server: cmd.server } : {}),
         ...(cmd.pipeline ? { pipeline: cmd.pipeline } : {}),
       };
-      const records = { store: cliRecords(io), key: recordKey(loaded.server, cmd.namespace, cmd.name), target: spec, ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
+      const records = { store: cliRecords(io.env), key: recordKey(loaded.server, cmd.namespace, cmd.name), target: spec, ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
       const result = await createIdentity(plan, { kubeconfig: loaded, store, logger, records }, cliProgress(io, cmd.format));
       const snippets = pipelineSnippets({
         target,
@@ -428,7 +426,7 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
     case 'rotate': {
       const loaded = connect(cmd.conn, io.env);
       const key = recordKey(loaded.server, cmd.namespace, cmd.name);
-      const chosen = await chooseTarget(cmd, 'rotate the token', loaded, key, io);
+      const chosen = await chooseTarget(cmd, 'rotate the token', loaded, key, io.env, io.stderr);
       const { store } = storeFor(chosen.spec, io, chosen.gitlabMode);
       const spec = recordableSpec(chosen.spec, io.cwd);
       const result = await rotateToken(
@@ -441,7 +439,7 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
           ...(cmd.tokenKind ? { tokenKind: cmd.tokenKind } : {}),
           ...(cmd.server ? { server: cmd.server } : {}),
         },
-        { kubeconfig: loaded, store, logger, records: { store: cliRecords(io), key, target: spec, ...(chosen.gitlabMode ? { gitlabMode: chosen.gitlabMode } : {}) } },
+        { kubeconfig: loaded, store, logger, records: { store: cliRecords(io.env), key, target: spec, ...(chosen.gitlabMode ? { gitlabMode: chosen.gitlabMode } : {}) } },
         cliProgress(io, cmd.format),
       );
       out(result, renderRotate(result));
@@ -452,12 +450,12 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       const key = recordKey(loaded.server, cmd.namespace, cmd.name);
       let store: SecretStore | undefined;
       if (cmd.deleteSecret) {
-        const chosen = await chooseTarget(cmd, 'delete the stored kubeconfig', loaded, key, io);
+        const chosen = await chooseTarget(cmd, 'delete the stored kubeconfig', loaded, key, io.env, io.stderr);
         store = storeFor(chosen.spec, io, chosen.gitlabMode).store;
       }
       const result = await revokeIdentity(
         { namespace: cmd.namespace, name: cmd.name, deleteStoredSecret: cmd.deleteSecret },
-        { kubeconfig: loaded, logger, records: { store: cliRecords(io), key }, ...(store ? { store } : {}) },
+        { kubeconfig: loaded, logger, records: { store: cliRecords(io.env), key }, ...(store ? { store } : {}) },
         cliProgress(io, cmd.format),
       );
       out(result, renderRevoke(result));
@@ -514,37 +512,6 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       return 0;
     }
   }
-}
-
-/** This machine's export records (`$XDG_CONFIG_HOME/pipeline-rbac/exports.json`). */
-function cliRecords(io: IdentityIo): FileExportRecords {
-  return new FileExportRecords(defaultRecordsPath(io.env));
-}
-
-/** --export, or this machine's record with --use-recorded-target (printed); else a usage error that shows both. */
-async function chooseTarget(
-  cmd: { namespace: string; name: string; export?: string; useRecorded: boolean; gitlabMode?: GitLabMode },
-  purpose: string,
-  loaded: LoadedKubeconfig,
-  key: string,
-  io: IdentityIo,
-): Promise<{ spec: string; gitlabMode?: GitLabMode }> {
-  const records = cliRecords(io);
-  const q = { identity: `${cmd.namespace}/${cmd.name}`, purpose, useRecorded: cmd.useRecorded, recordsPath: records.describe(), ...(cmd.export ? { given: cmd.export } : {}), ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
-  if (cmd.export) return { spec: cmd.export, ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
-  const record = await records.get(key).catch((e: unknown) => {
-    throw new UsageError(`cannot read this machine's export records: ${e instanceof Error ? e.message : String(e)}; give --export TARGET`);
-  });
-  let answer = resolveTarget({ ...q, ...(record ? { record } : {}) });
-  if (!answer.ok) {
-    // Only for the message: what the ServiceAccount claims (never used).
-    const sa = await new KubeIdentityCluster(loaded.kc).readServiceAccount(cmd.namespace, cmd.name).catch(() => undefined);
-    const claimed = sa?.metadata?.annotations?.[ANNOTATIONS.exportTarget];
-    answer = resolveTarget({ ...q, ...(record ? { record } : {}), ...(claimed ? { claimed } : {}) });
-    if (!answer.ok) throw new UsageError(answer.message);
-  }
-  if (answer.notice) io.stderr(`${answer.notice}\n`);
-  return { spec: answer.spec, ...(answer.gitlabMode ? { gitlabMode: answer.gitlabMode } : {}) };
 }
 
 async function writeOutput(path: string, text: string): Promise<void> {

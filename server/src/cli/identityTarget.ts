@@ -1,10 +1,14 @@
 // Where `identity rotate` and `identity revoke --delete-secret` write or delete the kubeconfig: the --export the user
 // gave, or the target this machine recorded when it exported, used only when the user says so
 // (--use-recorded-target) and printed first. The ServiceAccount's annotations are shown as a hint, never used.
-import type { ExportRecord } from '../identity/exportRecords';
+import { defaultRecordsPath, FileExportRecords, type ExportRecord } from '../identity/exportRecords';
+import { KubeIdentityCluster } from '../identity/kube';
+import { ANNOTATIONS } from '../identity/types';
+import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { resolveTargetPath } from '../stores/file';
 import type { GitLabMode } from '../stores/gitlabRules';
 import { formatExportTarget, parseExportTarget } from '../stores/target';
+import { UsageError } from './errors';
 
 export interface TargetQuestion {
   readonly identity: string;
@@ -51,4 +55,36 @@ export function resolveTarget(q: TargetQuestion): TargetAnswer {
 export function recordableSpec(spec: string, cwd: string): string {
   const t = parseExportTarget(spec);
   return t.kind === 'file' ? formatExportTarget({ kind: 'file', path: resolveTargetPath(t.path, cwd) }) : formatExportTarget(t);
+}
+
+/** This machine's export records (`$XDG_CONFIG_HOME/pipeline-rbac/exports.json`). */
+export function cliRecords(env: Readonly<Record<string, string | undefined>>): FileExportRecords {
+  return new FileExportRecords(defaultRecordsPath(env));
+}
+
+/** --export, or this machine's record with --use-recorded-target (printed); else a usage error that shows both. */
+export async function chooseTarget(
+  cmd: { namespace: string; name: string; export?: string; useRecorded: boolean; gitlabMode?: GitLabMode },
+  purpose: string,
+  loaded: LoadedKubeconfig,
+  key: string,
+  env: Readonly<Record<string, string | undefined>>,
+  stderr: (s: string) => void,
+): Promise<{ spec: string; gitlabMode?: GitLabMode }> {
+  const records = cliRecords(env);
+  const q = { identity: `${cmd.namespace}/${cmd.name}`, purpose, useRecorded: cmd.useRecorded, recordsPath: records.describe(), ...(cmd.export ? { given: cmd.export } : {}), ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
+  if (cmd.export) return { spec: cmd.export, ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
+  const record = await records.get(key).catch((e: unknown) => {
+    throw new UsageError(`cannot read this machine's export records: ${e instanceof Error ? e.message : String(e)}; give --export TARGET`);
+  });
+  let answer = resolveTarget({ ...q, ...(record ? { record } : {}) });
+  if (!answer.ok) {
+    // Only for the message: what the ServiceAccount claims (never used).
+    const sa = await new KubeIdentityCluster(loaded.kc).readServiceAccount(cmd.namespace, cmd.name).catch(() => undefined);
+    const claimed = sa?.metadata?.annotations?.[ANNOTATIONS.exportTarget];
+    answer = resolveTarget({ ...q, ...(record ? { record } : {}), ...(claimed ? { claimed } : {}) });
+    if (!answer.ok) throw new UsageError(answer.message);
+  }
+  if (answer.notice) stderr(`${answer.notice}\n`);
+  return { spec: answer.spec, ...(answer.gitlabMode ? { gitlabMode: answer.gitlabMode } : {}) };
 }
