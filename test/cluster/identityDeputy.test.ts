@@ -134,7 +134,7 @@ describe('an edit-level user rewrites the annotations; an admin rotates and revo
     assert.deepEqual(secret.metadata?.ownerReferences?.map((o) => `${o.kind}/${o.name}/${o.uid}`), [`ServiceAccount/${name}/${sa.metadata?.uid}`]);
   });
 
-  test('rotate: the chosen file only; the unrelated Secret stays; the real old token is revoked and refused', async () => {
+  test('rotate: the chosen file only; the unrelated Secret stays; the real old token is revoked and refused', async (t) => {
     await hostileAnnotations(name);
     const store = new FileSecretStore({ kind: 'file', path: file });
     const r = await rotateToken({ namespace: ns, name }, { kubeconfig: adminLoaded(), store, records: records() });
@@ -147,11 +147,12 @@ describe('an edit-level user rewrites the annotations; an admin rotates and revo
     assert.deepEqual(r.leftAlone.map((l) => l.name), [UNRELATED]);
     assert.match(r.leftAlone[0]?.reason ?? '', /without the label/);
     assert.equal(r.oldToken.state, 'refused', JSON.stringify(r.oldToken));
+    t.diagnostic(`rotate: old token refused after ${r.oldToken.state === 'refused' ? r.oldToken.seconds : '?'} s`);
     assert.equal(await refused(firstToken), true);
     assert.equal(await refused(secondToken), false);
   });
 
-  test('revoke with the stored kubeconfig: the chosen file is deleted, the victim and the unrelated Secret stay, the identity is gone', async () => {
+  test('revoke with the stored kubeconfig: the chosen file is deleted, the victim and the unrelated Secret stay, the identity is gone', async (t) => {
     await hostileAnnotations(name);
     const store = new FileSecretStore({ kind: 'file', path: file });
     const r = await revokeIdentity({ namespace: ns, name, deleteStoredSecret: true }, { kubeconfig: adminLoaded(), store, records: records() });
@@ -163,6 +164,7 @@ describe('an edit-level user rewrites the annotations; an admin rotates and revo
     assert.ok(r.deleted.some((d) => d.startsWith(`Secret ${ns}/${name}-token-`)), r.deleted.join());
     assert.equal(r.claimedExport, 'GitHub Actions secret KUBECONFIG of attacker/repo');
     assert.equal(r.oldToken.state, 'refused', JSON.stringify(r.oldToken));
+    t.diagnostic(`revoke (token used just before): refused after ${r.oldToken.state === 'refused' ? r.oldToken.seconds : '?'} s`);
     assert.equal(await refused(secondToken), true);
     assert.deepEqual(await ownedSecrets(name), []);
   });

@@ -72,7 +72,7 @@ export function renderRevoke(r: RevokeResult): string {
     ...r.kept.map((d) => `  kept          ${d}`),
     ...(r.storeDeleted ? [`  deleted       the kubeconfig in ${r.storeDeleted}`] : []),
     ...(!r.storeDeleted && r.claimedExport
-      ? [`  The ServiceAccount said its kubeconfig was exported to: ${r.claimedExport} (cluster text, not verified); delete it there, or use --delete-secret with --export TARGET.`]
+      ? [`  The ServiceAccount said its kubeconfig was exported to ${JSON.stringify(r.claimedExport)} (cluster text, not verified); delete it there, or use --delete-secret with --export TARGET.`]
       : []),
     ...warningsBlock(r.warnings),
   ];
