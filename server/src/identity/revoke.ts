@@ -170,7 +170,7 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
   const oldToken: OldTokenCheck = !deleted.length
     ? { state: 'not-checked', reason: 'nothing was deleted' }
     : !oldTokens.length
-      ? { state: 'not-checked', reason: req.deleteStoredSecret ? 'the stored kubeconfig could not be read back' : 'the token is not available to this run (it is in the store, see --delete-secret)' }
+      ? { state: 'not-checked', reason: req.deleteStoredSecret ? 'the stored kubeconfig could not be read back' : 'the stored kubeconfig is read back only when it is deleted too' }
       : await waitUntilRefused(deps.probe ?? apiserverProbe(deps.kubeconfig), oldTokens, deps.probeTimeoutMs !== undefined ? { timeoutMs: deps.probeTimeoutMs } : {});
   if (oldToken.state === 'still-accepted') warnings.push(`The old token was not refused within ${oldToken.seconds} s.`);
   for (const w of warnings) logger.warn(w);

@@ -202,6 +202,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     : !oldTokens.length
       ? { state: 'not-checked', reason: `the old kubeconfig could not be read back from ${deps.store.describe()}` }
       : await waitUntilRefused(deps.probe ?? apiserverProbe(deps.kubeconfig), oldTokens, deps.probeTimeoutMs !== undefined ? { timeoutMs: deps.probeTimeoutMs } : {});
+  if (oldToken.state === 'still-accepted') warnings.push(`The old token was not refused within ${oldToken.seconds} s: it may still work.`);
 
   logAudit(logger, {
     action: 'rotate',
