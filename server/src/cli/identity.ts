@@ -47,9 +47,6 @@ export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
   revoke     --namespace NS --name NAME [--delete-secret (--export TARGET | --use-recorded-target)]
       Delete the token Secrets, RoleBinding, Role (if created by this tool) and ServiceAccount;
       --delete-secret also deletes the stored kubeconfig.
-  --use-recorded-target uses the target this machine recorded when it exported ($XDG_CONFIG_HOME/pipeline-rbac/
-      exports.json); without it the recorded target is only printed. The ServiceAccount's annotations are never used.
-  --allow-insecure-server exports a kubeconfig for an http:// API server or with insecure-skip-tls-verify anyway.
   manifests  --namespace NS --name NAME (--role-file FILE | --role EXISTING) [--repo R] [--environment E] [--output FILE]
       ServiceAccount/Role/RoleBinding YAML for a GitOps repository (no cluster access, no token).
   oidc       --namespace NS --provider github|gitlab --repo ORG/REPO|GROUP/PROJECT (--role NAME | --role-file FILE)
@@ -59,6 +56,9 @@ export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
       the workflow snippet: a keyless pipeline, no stored secret.
 
 Common: --kubeconfig FILE, --context NAME, --format text|json (json prints the result, never the token).
+--use-recorded-target: the target this machine recorded when it exported ($XDG_CONFIG_HOME/pipeline-rbac/exports.json);
+  without it the recorded target is only printed. The ServiceAccount's annotations are never used.
+--allow-insecure-server: export a kubeconfig for an http:// API server, or with insecure-skip-tls-verify, anyway.
 Export targets: github:OWNER/REPO[@ENV]:SECRET | gitlab:PROJECT:VAR[@SCOPE] | vault:MOUNT/PATH | file:PATH
 Store credentials come from GITHUB_TOKEN, GITHUB_API_URL, GITLAB_TOKEN, GITLAB_HOST, VAULT_TOKEN, VAULT_ADDR.
 Exit codes: 0 done, 1 refused or failed (nothing left behind unless stated), 2 usage error or cluster unreachable.
