@@ -10,7 +10,7 @@ import type { RuleId } from '../engine/model';
 import type { SeverityOverrides } from '../engine/severity';
 import { loadCluster } from './bundles';
 import { UsageError } from './errors';
-import { expandOperands, readText } from './files';
+import { expandOperands, readStdin, readText, STDIN_OPERAND } from './files';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
@@ -35,8 +35,7 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const format = (values.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
 
-  const files = await expandOperands(positionals, cwd);
-  const texts = await Promise.all(files.map(async (f) => ({ path: f, text: await readText(f) })));
+  const texts = await readInputs(positionals, values['stdin-filename'], cwd);
   const severities = disabledRules(values.disable ?? []);
   const defaultNamespace = values.namespace ?? 'default';
   const base: AnalyzeOptions = { catalog: builtinCatalog(), severities, defaultNamespace };
@@ -64,7 +63,7 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   }
   if (base.held) recheckBindingsAcrossFiles(texts, results, base, defaultNamespace);
   const reports: FileReport[] = texts.map(({ path, text }, i) => ({
-    path: relative(cwd, path) || path,
+    path,
     findings: results[i]!.findings,
     objects: results[i]!.objects,
     lineIndex: new LineIndex(text),
@@ -93,11 +92,26 @@ function parseCheckArgs(argv: string[]) {
         disable: { type: 'string', multiple: true },
         output: { type: 'string', short: 'o' },
         jobs: { type: 'string', short: 'j' },
+        'stdin-filename': { type: 'string' },
       },
     });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** Named for the output: files relative to cwd; standard input (`-`) as --stdin-filename says, else <stdin>. */
+async function readInputs(operands: string[], stdinFilename: string | undefined, cwd: string): Promise<{ path: string; text: string }[]> {
+  const stdin = operands.filter((o) => o === STDIN_OPERAND).length;
+  if (stdin > 1) throw new UsageError(`"${STDIN_OPERAND}" (standard input) may be given once`);
+  if (stdinFilename !== undefined && !stdin) throw new UsageError(`--stdin-filename names standard input, so it needs "${STDIN_OPERAND}" among the inputs`);
+  if (stdinFilename === '') throw new UsageError('--stdin-filename must not be empty');
+  const operandsOfFiles = operands.filter((o) => o !== STDIN_OPERAND);
+  // Only "-": no file operand, so not the default "." either.
+  const files = stdin && !operandsOfFiles.length ? [] : await expandOperands(operandsOfFiles, cwd);
+  const texts = await Promise.all(files.map(async (f) => ({ path: relative(cwd, f) || f, text: await readText(f) })));
+  if (stdin) texts.push({ path: stdinFilename ?? '<stdin>', text: await readStdin() });
+  return texts;
 }
 
 /**

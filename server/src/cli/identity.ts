@@ -32,6 +32,7 @@ import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../live/
 import { createStore, credentialsFromEnv, parseExportTarget, StoreError, type ExportTarget, type GitLabMode, type SecretStore } from '../stores';
 import { UsageError } from './errors';
 import { readText } from './files';
+import { escapeLines } from '../shared/controlChars';
 import { chooseTarget, cliRecords, recordableSpec } from './identityTarget';
 
 export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
@@ -337,14 +338,14 @@ const defaultIo = (): IdentityIo => ({
 
 function cliLogger(io: IdentityIo): Logger {
   return {
-    info: (m) => io.stderr(`${m}\n`),
-    warn: (m) => io.stderr(`warning: ${m}\n`),
-    error: (m) => io.stderr(`error: ${m}\n`),
+    info: (m) => io.stderr(`${escapeLines(m)}\n`),
+    warn: (m) => io.stderr(`warning: ${escapeLines(m)}\n`),
+    error: (m) => io.stderr(`error: ${escapeLines(m)}\n`),
   };
 }
 
 function cliProgress(io: IdentityIo, format: Format): Progress {
-  return { step: (_s, message) => (format === 'text' ? io.stderr(`- ${message}\n`) : undefined) };
+  return { step: (_s, message) => (format === 'text' ? io.stderr(`- ${escapeLines(message)}\n`) : undefined) };
 }
 
 function connect(conn: Connection, env: NodeJS.ProcessEnv): LoadedKubeconfig {
@@ -385,7 +386,7 @@ export async function runIdentity(argv: string[], io: IdentityIo = defaultIo()):
           `${JSON.stringify({ error: { kind: err.kind, step: err.step, message: err.message, reasons: err.reasons, ...(err.rollback ? { rollback: err.rollback } : {}) } }, null, 2)}\n`,
         );
       }
-      io.stderr(`pipeline-rbac: ${err.message}\n`);
+      io.stderr(`pipeline-rbac: ${escapeLines(err.message)}\n`);
       // As for `check`: 2 for usage and I/O (unreachable cluster), 1 for refusals and failures.
       return err.kind === 'invalid' || err.kind === 'unreachable' ? 2 : 1;
     }
@@ -395,7 +396,9 @@ export async function runIdentity(argv: string[], io: IdentityIo = defaultIo()):
 
 async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityIo): Promise<number> {
   const logger = cliLogger(io);
-  const out = (value: unknown, text: string) => io.stdout(cmd.format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : text);
+  // Text for people is escaped (cluster text must not drive the terminal or a CI log); YAML meant for kubectl is not.
+  const out = (value: unknown, text: string, escape = true) =>
+    io.stdout(cmd.format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : escape ? escapeLines(text) : text);
   switch (cmd.sub) {
     case 'create': {
       const role = await roleSource(cmd.role, io);
@@ -426,7 +429,7 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
     case 'rotate': {
       const loaded = connect(cmd.conn, io.env);
       const key = recordKey(loaded.server, cmd.namespace, cmd.name);
-      const chosen = await chooseTarget(cmd, 'rotate the token', loaded, key, io.env, io.stderr);
+      const chosen = await chooseTarget(cmd, 'rotate the token', loaded, key, io.env, (m) => io.stderr(escapeLines(m)));
       const { store } = storeFor(chosen.spec, io, chosen.gitlabMode);
       const spec = recordableSpec(chosen.spec, io.cwd);
       const result = await rotateToken(
@@ -450,7 +453,7 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       const key = recordKey(loaded.server, cmd.namespace, cmd.name);
       let store: SecretStore | undefined;
       if (cmd.deleteSecret) {
-        const chosen = await chooseTarget(cmd, 'delete the stored kubeconfig', loaded, key, io.env, io.stderr);
+        const chosen = await chooseTarget(cmd, 'delete the stored kubeconfig', loaded, key, io.env, (m) => io.stderr(escapeLines(m)));
         store = storeFor(chosen.spec, io, chosen.gitlabMode).store;
       }
       const result = await revokeIdentity(
@@ -467,7 +470,7 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       if (cmd.output) {
         await writeOutput(resolve(io.cwd, cmd.output), yaml);
         out({ output: cmd.output }, `Wrote ${cmd.output}\n`);
-      } else out({ manifests: yaml }, yaml);
+      } else out({ manifests: yaml }, yaml, false);
       return 0;
     }
     case 'oidc': {
