@@ -1,8 +1,9 @@
 /**
  * Rotate Token, Revoke Identity, Export Again and Save as Manifests: thin handlers over server/src/identity.
- * From the tree they get the clicked node; from the palette (rotate, revoke) they ask which identity. Each reads
- * the ServiceAccount's annotations fresh (what to delete, where the kubeconfig went), confirms what it will do,
- * runs under a progress notification, logs the audit lines, and refreshes the view.
+ * From the tree they get the clicked node; from the palette (rotate, revoke) they ask which identity. Where the
+ * kubeconfig goes (or is deleted) comes from the user or this machine's own export record (globalState), never from
+ * the ServiceAccount's annotations, which are shown as hints only; each confirms the exact target, runs under a
+ * progress notification, logs the audit lines, and refreshes the view.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
