@@ -57,9 +57,9 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const workers = jobs ?? workerCount(texts.length);
   let results: FileResult[];
   if (!values.live && workers > 1 && (jobs !== undefined || bytes >= PARALLEL_MIN_BYTES)) {
-    results = await analyzeInWorkers({ texts: texts.map((t) => t.text), held: base.held, severities, defaultNamespace, needed }, workers);
+    results = await analyzeInWorkers({ texts: texts.map((t) => t.text), paths: texts.map((t) => t.path), held: base.held, severities, defaultNamespace, needed }, workers);
   } else {
-    results = texts.map(({ text }) => fileResult(analyzeText(text, base), defaultNamespace));
+    results = texts.map(({ text, path }) => fileResult(analyzeText(text, { ...base, fileName: path }), defaultNamespace));
   }
   if (base.held) recheckBindingsAcrossFiles(texts, results, base, defaultNamespace);
   const reports: FileReport[] = texts.map(({ path, text }, i) => ({
@@ -118,12 +118,12 @@ async function readInputs(operands: string[], stdinFilename: string | undefined,
  * A binding's role may be defined in another of the checked files: a file whose bindings reference a role that it does
  * not define but another file does is analysed again with every file's roles known (its own roles still come first).
  */
-function recheckBindingsAcrossFiles(texts: { text: string }[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string): void {
+function recheckBindingsAcrossFiles(texts: { text: string; path: string }[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string): void {
   const index: RoleIndex = new Map(results.flatMap((r) => r.roles));
   if (index.size === 0) return;
   const resolveRole = firstOf(base.resolveRole, resolverOf(index));
   results.forEach((r, i) => {
-    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole }), defaultNamespace);
+    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole, fileName: texts[i]!.path }), defaultNamespace);
   });
 }
 
