@@ -12,11 +12,9 @@ import {
   IdentityError,
   identityManifests,
   InvalidInputError,
-  oidcBundle,
   parseDuration,
   pipelineSnippets,
   revokeIdentity,
-  roleFromFile,
   rotateToken,
   ANNOTATIONS,
   type IdentityPlan,
@@ -33,6 +31,7 @@ import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../live/
 import { createStore, credentialsFromEnv, parseExportTarget, StoreError, type ExportTarget, type GitLabMode, type SecretStore } from '../stores';
 import { UsageError } from './errors';
 import { readText } from './files';
+import { prepareOidc, renderOidc } from './identityOidc';
 
 export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
 
@@ -51,9 +50,12 @@ export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
       ServiceAccount/Role/RoleBinding YAML for a GitOps repository (no cluster access, no token).
   oidc       --namespace NS --provider github|gitlab --repo ORG/REPO|GROUP/PROJECT (--role NAME | --role-file FILE)
              [--environment ENV | --pull-request | --branch B | --tag T] [--subject SUB] [--audience AUD]
-             [--prefix P] [--issuer URL] [--output FILE]
+             [--prefix P] [--issuer URL] [--certificate-authority FILE] [--output FILE]
       RoleBinding for the CI provider's OIDC identity, the API server's AuthenticationConfiguration entry and
-      the workflow snippet: a keyless pipeline, no stored secret.
+      the workflow snippet: a keyless pipeline, no stored secret. The issuer follows the configured host:
+      GITHUB_API_URL of a GitHub Enterprise Server (https://HOST/_services/token), GITLAB_HOST of a
+      self-managed GitLab (its URL); else the public issuer. --issuer overrides; --certificate-authority
+      adds the PEM CA of a self-managed issuer's HTTPS certificate.
 
 Common: --kubeconfig FILE, --context NAME, --format text|json (json prints the result, never the token).
 Export targets: github:OWNER/REPO[@ENV]:SECRET | gitlab:PROJECT:VAR[@SCOPE] | vault:MOUNT/PATH | file:PATH
@@ -115,6 +117,7 @@ export type IdentityCommand =
       audience: string;
       prefix?: string;
       issuer?: string;
+      certificateAuthority?: string;
       output?: string;
       format: Format;
     };
@@ -141,6 +144,7 @@ const OPTIONS = {
   audience: { type: 'string' },
   prefix: { type: 'string' },
   issuer: { type: 'string' },
+  'certificate-authority': { type: 'string' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   format: { type: 'string', short: 'f' },
@@ -155,7 +159,7 @@ const ALLOWED: Record<Subcommand, readonly OptionName[]> = {
   rotate: ['namespace', 'name', 'export', 'token', 'duration', 'server', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
   revoke: ['namespace', 'name', 'delete-secret', 'export', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
   manifests: ['namespace', 'name', 'role-file', 'role', 'repo', 'environment', 'output', 'format'],
-  oidc: ['namespace', 'provider', 'repo', 'role', 'role-file', 'environment', 'pull-request', 'branch', 'tag', 'subject', 'audience', 'prefix', 'issuer', 'output', 'format'],
+  oidc: ['namespace', 'provider', 'repo', 'role', 'role-file', 'environment', 'pull-request', 'branch', 'tag', 'subject', 'audience', 'prefix', 'issuer', 'certificate-authority', 'output', 'format'],
 };
 
 /** Parses argv (after `identity`) into a command; throws UsageError. No I/O. */
@@ -290,6 +294,7 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
         audience: str('audience') ?? 'kubernetes',
         ...opt('prefix', values.prefix === '' ? '' : str('prefix')),
         ...opt('issuer', str('issuer')),
+        ...opt('certificateAuthority', str('certificate-authority')),
         ...opt('output', str('output')),
         format,
       };
@@ -447,44 +452,10 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       return 0;
     }
     case 'oidc': {
-      let roleName: string;
-      let roleYaml: string | undefined;
-      if ('existing' in cmd.role) roleName = cmd.role.existing;
-      else {
-        const text = await readText(resolve(io.cwd, cmd.role.file));
-        roleName = roleFromFile(text, cmd.namespace, cmd.role.file).name;
-        roleYaml = text.trimEnd();
-      }
-      const bundle = oidcBundle({
-        provider: cmd.provider,
-        repo: cmd.repo,
-        namespace: cmd.namespace,
-        roleName,
-        audience: cmd.audience,
-        pullRequest: cmd.pullRequest,
-        ...(cmd.environment ? { environment: cmd.environment } : {}),
-        ...(cmd.ref ? { ref: cmd.ref } : {}),
-        ...(cmd.subject ? { subject: cmd.subject } : {}),
-        ...(cmd.prefix !== undefined ? { prefix: cmd.prefix } : {}),
-        ...(cmd.issuer ? { issuer: cmd.issuer } : {}),
-      });
-      const manifests = roleYaml ? `${roleYaml}\n---\n${bundle.roleBinding}` : bundle.roleBinding;
-      if (cmd.output) await writeOutput(resolve(io.cwd, cmd.output), manifests);
-      const text = [
-        `OIDC subject ${bundle.subject} -> Kubernetes user ${bundle.username}`,
-        '',
-        cmd.output ? `RoleBinding written to ${cmd.output}` : `# RoleBinding\n${manifests.trimEnd()}`,
-        '',
-        '# API server authentication configuration',
-        bundle.authenticationConfiguration.trimEnd(),
-        '',
-        `# ${cmd.provider === 'github' ? 'GitHub Actions workflow' : 'GitLab CI job'}`,
-        bundle.workflow.trimEnd(),
-        '',
-        ...bundle.notes.map((n) => `Note: ${n}`),
-        '',
-      ].join('\n');
-      out({ ...bundle, ...(cmd.output ? { output: cmd.output } : {}) }, text);
+      const r = await prepareOidc(cmd, io.env, io.cwd);
+      if (cmd.output) await writeOutput(resolve(io.cwd, cmd.output), r.manifests);
+      const json = { ...r.bundle, issuerSource: r.issuer.source, warnings: r.warnings, ...(cmd.output ? { output: cmd.output } : {}) };
+      out(json, renderOidc(r, cmd));
       return 0;
     }
   }

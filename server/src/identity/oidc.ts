@@ -8,6 +8,7 @@ import { RBAC_GROUP } from './types';
 
 export type OidcProvider = 'github' | 'gitlab';
 
+/** The public issuers (github.com, gitlab.com). Self-managed hosts issue their own tokens: see issuerForHost. */
 export const OIDC_ISSUERS: Record<OidcProvider, string> = {
   github: 'https://token.actions.githubusercontent.com',
   gitlab: 'https://gitlab.com',
@@ -96,8 +97,10 @@ export function oidcRoleBinding(i: OidcBindingInput): V1RoleBinding {
 
 export interface AuthConfigInput {
   readonly provider: OidcProvider;
-  /** Issuer URL; default the provider's public one (self-managed GitLab: https://gitlab.example.com). */
+  /** Issuer URL; default the provider's public one (self-managed: see issuerForHost). */
   readonly issuer?: string;
+  /** PEM of the CA that signed the issuer's serving certificate, when it is not a public one. */
+  readonly certificateAuthority?: string;
   /** The audience the workflow requests and the API server accepts. */
   readonly audience: string;
   readonly prefix: string;
@@ -125,7 +128,12 @@ export function authenticationConfiguration(i: AuthConfigInput): string {
     kind: 'AuthenticationConfiguration',
     jwt: [
       {
-        issuer: { url: issuer, audiences: [i.audience], audienceMatchPolicy: 'MatchAny' },
+        issuer: {
+          url: issuer,
+          ...(i.certificateAuthority ? { certificateAuthority: i.certificateAuthority } : {}),
+          audiences: [i.audience],
+          audienceMatchPolicy: 'MatchAny',
+        },
         ...(rules.length ? { claimValidationRules: rules } : {}),
         claimMappings: { username: { claim: 'sub', prefix: i.prefix } },
       },
@@ -195,11 +203,15 @@ export function oidcWorkflowSnippet(i: OidcWorkflowInput): string {
 }
 
 export interface OidcBundle {
+  /** The issuer the AuthenticationConfiguration entry trusts. */
+  readonly issuer: string;
   readonly subject: string;
   readonly username: string;
   readonly roleBinding: string;
   readonly authenticationConfiguration: string;
   readonly workflow: string;
+  /** What the user must know before using the binding (e.g. every pull-request run gets its rights). */
+  readonly warnings: readonly string[];
   readonly notes: readonly string[];
 }
 
@@ -209,6 +221,8 @@ export interface OidcInput extends OidcSubjectInput {
   readonly audience: string;
   readonly prefix?: string;
   readonly issuer?: string;
+  /** PEM CA of the issuer's serving certificate (self-managed hosts with a private CA). */
+  readonly certificateAuthority?: string;
   /** A subject to bind verbatim (e.g. from the repository's customized OIDC template). */
   readonly subject?: string;
   readonly bindingName?: string;
@@ -227,8 +241,13 @@ export function oidcBundle(i: OidcInput): OidcBundle {
     provider: i.provider,
     ...(i.bindingName ? { bindingName: i.bindingName } : {}),
   });
+  const issuer = i.issuer ?? OIDC_ISSUERS[i.provider];
+  const warnings =
+    i.pullRequest && !i.subject
+      ? [`Every pull-request run of ${i.repo} gets these rights, whatever the pull request changes (its workflow included): bind only what anyone who can open a pull request there may do.`]
+      : [];
   const notes = [
-    `The API server must map the ${i.provider === 'github' ? 'GitHub Actions' : 'GitLab'} issuer with claim "sub" and prefix "${prefix}"; otherwise the binding names nobody.`,
+    `The API server must trust the issuer ${issuer} with claim "sub" and prefix "${prefix}" (the AuthenticationConfiguration entry); otherwise the binding names nobody.`,
     ...(i.provider === 'github'
       ? [
           `GitHub repositories may use a customized subject template (and new repositories an owner@id/repo@id form): check GET /repos/${i.repo}/actions/oidc/customization/sub and pass --subject when it differs.`,
@@ -237,6 +256,7 @@ export function oidcBundle(i: OidcInput): OidcBundle {
     'Set K8S_SERVER and K8S_CA_DATA (base64 CA) as plain CI variables; they are not secrets.',
   ];
   return {
+    issuer,
     subject,
     username: oidcUsername(prefix, subject),
     roleBinding: stringify(binding, { lineWidth: 0 }),
@@ -244,7 +264,8 @@ export function oidcBundle(i: OidcInput): OidcBundle {
       provider: i.provider,
       audience: i.audience,
       prefix,
-      ...(i.issuer ? { issuer: i.issuer } : {}),
+      issuer,
+      ...(i.certificateAuthority ? { certificateAuthority: i.certificateAuthority } : {}),
       ...(owner ? { owner } : {}),
     }),
     workflow: oidcWorkflowSnippet({
@@ -254,6 +275,7 @@ export function oidcBundle(i: OidcInput): OidcBundle {
       ...(i.environment ? { environment: i.environment } : {}),
       ...(i.ref ? { ref: i.ref } : {}),
     }),
+    warnings,
     notes,
   };
 }
