@@ -254,6 +254,7 @@ export function oidcBundle(i: OidcInput): OidcBundle {
         ]
       : []),
     'Set K8S_SERVER and K8S_CA_DATA (base64 CA) as plain CI variables; they are not secrets.',
+    `Does the cluster trust the issuer? Run the login step in a job, then \`kubectl auth whoami\` (a SelfSubjectReview): it prints ${oidcUsername(prefix, subject)} when it does; "Unauthorized" means the issuer, audience or CA is not configured (or the token expired). Managed clusters without --authentication-config: their provider's OIDC identity-provider setting, or an OIDC proxy such as kube-oidc-proxy or OpenUnison.`,
   ];
   return {
     issuer,
