@@ -155,9 +155,49 @@ export interface OidcWorkflowInput {
   readonly ref?: { readonly type: 'branch' | 'tag'; readonly name: string };
 }
 
+/**
+ * A kubeconfig written by the shell itself (a here-document: the token never becomes a process argument, as it
+ * would with `kubectl config set-credentials --token`), mode 0600 through umask, outside the work tree.
+ */
+function kubeconfigHeredoc(server: string, caData: string, token: string, namespace: string): string[] {
+  return [
+    'umask 077',
+    'cat > "$KUBECONFIG" <<EOF',
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: target',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${caData}`,
+    'users:',
+    '- name: ci',
+    '  user:',
+    `    token: ${token}`,
+    'contexts:',
+    '- name: target',
+    '  context:',
+    '    cluster: target',
+    '    user: ci',
+    `    namespace: ${namespace}`,
+    'current-context: target',
+    'EOF',
+  ];
+}
+
 /** The CI job that requests an ID token and uses it as the bearer token (server and CA as plain variables). */
 export function oidcWorkflowSnippet(i: OidcWorkflowInput): string {
+  checkNamespace(i.namespace);
   if (i.provider === 'github') {
+    const login = [
+      // The token endpoint answers {"count":N,"value":"<JWT>"}; no jq needed (a JWT holds no quotes or spaces).
+      `TOKEN=$(curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${encodeURIComponent(i.audience)}" | tr -d ' \\n' | grep -o '"value":"[^"]*"' | cut -d'"' -f4)`,
+      '[ -n "$TOKEN" ] || { echo "::error::no OIDC token (does the job have permissions: id-token: write?)"; exit 1; }',
+      'echo "::add-mask::$TOKEN"',
+      'KUBECONFIG="$RUNNER_TEMP/kubeconfig"',
+      ...kubeconfigHeredoc('${{ vars.K8S_SERVER }}', '${{ vars.K8S_CA_DATA }}', '$TOKEN', i.namespace),
+      'echo "KUBECONFIG=$KUBECONFIG" >> "$GITHUB_ENV"',
+    ];
     return [
       'permissions:',
       '  id-token: write   # lets the job request an OIDC token',
@@ -168,19 +208,14 @@ export function oidcWorkflowSnippet(i: OidcWorkflowInput): string {
       ...(i.environment ? [`    environment: ${i.environment}`] : []),
       '    steps:',
       '      - uses: actions/checkout@v4',
-      '      - name: Log in to Kubernetes with the job\'s OIDC token',
+      "      - name: Log in to Kubernetes with the job's OIDC token",
       '        run: |',
-      `          TOKEN=$(curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${encodeURIComponent(i.audience)}" | jq -r .value)`,
-      '          echo "::add-mask::$TOKEN"',
-      '          echo "${{ vars.K8S_CA_DATA }}" | base64 -d > "$RUNNER_TEMP/ca.crt"',
-      '          kubectl config set-cluster target --server="${{ vars.K8S_SERVER }}" --certificate-authority="$RUNNER_TEMP/ca.crt"',
-      '          kubectl config set-credentials ci --token="$TOKEN"',
-      `          kubectl config set-context target --cluster=target --user=ci --namespace=${i.namespace}`,
-      '          kubectl config use-context target',
+      ...login.map((l) => `          ${l}`),
       '      - run: kubectl apply -f deploy/',
       '',
     ].join('\n');
   }
+  const login = ['export KUBECONFIG="$(mktemp -d)/kubeconfig"', ...kubeconfigHeredoc('$K8S_SERVER', '$K8S_CA_DATA', '$K8S_ID_TOKEN', i.namespace)];
   return [
     'deploy:',
     '  image:',
@@ -191,11 +226,8 @@ export function oidcWorkflowSnippet(i: OidcWorkflowInput): string {
     '    K8S_ID_TOKEN:',
     `      aud: ${i.audience}`,
     '  script:',
-    '    - echo "$K8S_CA_DATA" | base64 -d > "$CI_PROJECT_DIR/ca.crt"',
-    '    - kubectl config set-cluster target --server="$K8S_SERVER" --certificate-authority="$CI_PROJECT_DIR/ca.crt"',
-    '    - kubectl config set-credentials ci --token="$K8S_ID_TOKEN"',
-    `    - kubectl config set-context target --cluster=target --user=ci --namespace=${i.namespace}`,
-    '    - kubectl config use-context target',
+    '    - |',
+    ...login.map((l) => `      ${l}`),
     '    - kubectl apply -f deploy/',
     ...(i.ref ? ['  rules:', `    - if: $CI_COMMIT_${i.ref.type === 'branch' ? 'BRANCH' : 'TAG'} == "${i.ref.name}"`] : []),
     '',
@@ -253,7 +285,7 @@ export function oidcBundle(i: OidcInput): OidcBundle {
           `GitHub repositories may use a customized subject template (and new repositories an owner@id/repo@id form): check GET /repos/${i.repo}/actions/oidc/customization/sub and pass --subject when it differs.`,
         ]
       : []),
-    'Set K8S_SERVER and K8S_CA_DATA (base64 CA) as plain CI variables; they are not secrets.',
+    'Set K8S_SERVER and K8S_CA_DATA (base64 CA) as plain CI variables; they are not secrets. The ID token lives minutes: log in right before the steps that use it.',
     `Does the cluster trust the issuer? Run the login step in a job, then \`kubectl auth whoami\` (a SelfSubjectReview): it prints ${oidcUsername(prefix, subject)} when it does; "Unauthorized" means the issuer, audience or CA is not configured (or the token expired). Managed clusters without --authentication-config: their provider's OIDC identity-provider setting, or an OIDC proxy such as kube-oidc-proxy or OpenUnison.`,
   ];
   return {
