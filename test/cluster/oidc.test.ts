@@ -12,7 +12,11 @@ import { AuthenticationV1Api, AuthorizationV1Api, RbacAuthorizationV1Api, type V
 import { SignJWT } from 'jose';
 import { parse } from 'yaml';
 import { runIdentity } from '../../server/src/cli/identity';
-import { TEAM_A, TEAM_B, apiStatus, clusterStateDir, deleteIfExists, kubeConfigFor, kubeConfigWithToken, mintOidcToken, oidcIssuers, uniqueName } from './harness';
+import { allIdentities } from '../../server/src/identities/model';
+import { identitiesFor } from '../../server/src/identities/load';
+import { identityNode } from '../../server/src/identities/treeNodes';
+import { loadKubeconfig } from '../../server/src/live/kubeconfig';
+import { TEAM_A, TEAM_B, apiStatus, clusterKubeconfigs, clusterStateDir, deleteIfExists, kubeConfigFor, kubeConfigWithToken, mintOidcToken, oidcIssuers, uniqueName } from './harness';
 import { generatorArgs } from './oidcAuthConfig';
 import { readIssuers } from './oidcIssuer.mjs';
 
@@ -285,5 +289,24 @@ describe('the issuer follows the configured host', () => {
       assert.equal(bundle.issuer, issuers[provider]);
       assert.deepEqual(running.jwt.find((j) => j.issuer.url === issuers[provider]), (parse(bundle.authenticationConfiguration) as { jwt: unknown[] }).jwt[0]);
     }
+  });
+});
+
+describe('the identities view lists keyless bindings', () => {
+  test('with their OIDC subject, issuer and what they may do', async () => {
+    const roleName = await role('tree');
+    const { bundle } = await bind(roleName, 'gitlab', ['--repo', 'acme/shop', '--tag', 'v2']);
+    const model = await identitiesFor(loadKubeconfig({ kubeconfig: clusterKubeconfigs().admin, trusted: true }), { namespaces: [TEAM_A] });
+    const node = allIdentities(model).find((i) => i.name === bundle.username) ?? assert.fail(`${bundle.username} not in the tree`);
+    assert.deepEqual(node.reasons, ['keyless-binding']);
+    assert.deepEqual(node.oidc, { subject: 'project_path:acme/shop:ref_type:tag:ref:v2', issuer: issuers.gitlab });
+    assert.deepEqual(node.bindings.map((b) => [b.name, b.role.name, b.role.rules.map((r) => r.text)]), [
+      [`oidc-gitlab-${roleName}`, roleName, [`{APIGroups:[""], Resources:["configmaps"], ResourceNames:["${roleName}"], Verbs:["get"]}`]],
+    ]);
+    const view = identityNode(node, model.context);
+    assert.match(view.description ?? '', new RegExp(`keyless, issuer ${new URL(issuers.gitlab).host.replace(/\./g, '\\.')}`));
+    const tip = String(view.tooltip);
+    assert.match(tip, /^- OIDC subject: project\\_path:acme\/shop:ref\\_type:tag:ref:v2$/m);
+    assert.ok(tip.includes(`- issuer: ${issuers.gitlab}`));
   });
 });

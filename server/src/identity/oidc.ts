@@ -8,6 +8,9 @@ import { RBAC_GROUP } from './types';
 
 export type OidcProvider = 'github' | 'gitlab';
 
+/** Annotations on a keyless RoleBinding: what it binds and which issuer the binding was made for (shown, never obeyed). */
+export const OIDC_ANNOTATIONS = { subject: 'pipeline-rbac.io/oidc-subject', issuer: 'pipeline-rbac.io/oidc-issuer' } as const;
+
 /** The public issuers (github.com, gitlab.com). Self-managed hosts issue their own tokens: see issuerForHost. */
 export const OIDC_ISSUERS: Record<OidcProvider, string> = {
   github: 'https://token.actions.githubusercontent.com',
@@ -70,6 +73,8 @@ export interface OidcBindingInput {
   /** Default: oidc-<role>. */
   readonly bindingName?: string;
   readonly provider: OidcProvider;
+  /** The issuer the AuthenticationConfiguration entry trusts, recorded on the binding for the identities view. */
+  readonly issuer?: string;
 }
 
 export function oidcUsername(prefix: string, subject: string): string {
@@ -88,7 +93,7 @@ export function oidcRoleBinding(i: OidcBindingInput): V1RoleBinding {
       name,
       namespace: i.namespace,
       labels: { 'app.kubernetes.io/managed-by': 'pipeline-rbac' },
-      annotations: { 'pipeline-rbac.io/oidc-subject': i.subject },
+      annotations: { [OIDC_ANNOTATIONS.subject]: i.subject, ...(i.issuer ? { [OIDC_ANNOTATIONS.issuer]: i.issuer } : {}) },
     },
     roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: i.roleName },
     subjects: [{ apiGroup: RBAC_GROUP, kind: 'User', name: oidcUsername(i.prefix, i.subject) }],
@@ -265,15 +270,16 @@ export function oidcBundle(i: OidcInput): OidcBundle {
   const subject = i.subject ?? oidcSubject(i);
   const prefix = i.prefix ?? defaultPrefix(i.provider);
   const owner = i.repo.split('/')[0];
+  const issuer = i.issuer ?? OIDC_ISSUERS[i.provider];
   const binding = oidcRoleBinding({
     namespace: i.namespace,
     roleName: i.roleName,
     subject,
     prefix,
     provider: i.provider,
+    issuer,
     ...(i.bindingName ? { bindingName: i.bindingName } : {}),
   });
-  const issuer = i.issuer ?? OIDC_ISSUERS[i.provider];
   const warnings =
     i.pullRequest && !i.subject
       ? [`Every pull-request run of ${i.repo} gets these rights, whatever the pull request changes (its workflow included): bind only what anyone who can open a pull request there may do.`]
