@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AuthenticationV1Api, AuthorizationV1Api, RbacAuthorizationV1Api, type V1RoleBinding } from '@kubernetes/client-node';
@@ -308,5 +309,45 @@ describe('the identities view lists keyless bindings', () => {
     const tip = String(view.tooltip);
     assert.match(tip, /^- OIDC subject: project\\_path:acme\/shop:ref\\_type:tag:ref:v2$/m);
     assert.ok(tip.includes(`- issuer: ${issuers.gitlab}`));
+  });
+});
+
+describe('identity oidc --apply (as developer)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oidc-apply-'));
+  const run = async (args: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await runIdentity(['oidc', '--namespace', TEAM_A, '--provider', 'github', '--repo', 'acme/web', '--environment', 'production', '--issuer', issuers.github, ...args, '--apply', '--kubeconfig', clusterKubeconfigs().developer], {
+      env: {}, cwd: dir, stdout: (s) => void (out += s), stderr: (s) => void (err += s),
+    });
+    return { code, out, err };
+  };
+  const roleFile = (name: string, rules: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: ${name}\nrules:\n${rules}`;
+
+  test('applies the Role file and the RoleBinding after the checks; the token then holds exactly that Role', async () => {
+    const name = `${base}-applied`;
+    writeFileSync(join(dir, 'ok.yaml'), roleFile(name, `  - apiGroups: [""]\n    resources: [configmaps]\n    resourceNames: [${name}]\n    verbs: [get]\n`));
+    const r = await run(['--role-file', 'ok.yaml']);
+    created.bindings.push(`oidc-github-${name}`);
+    created.roles.push(name);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`^Applied Role ${TEAM_A}/${name} \\(created\\) and RoleBinding ${TEAM_A}/oidc-github-${name} \\(created\\) to Role ${name}\\.$`, 'm'));
+    const token = await mintOidcToken(githubClaims());
+    assert.equal(await may(token, 'get', 'configmaps', { name }), true);
+    // Idempotent: a second run updates, creates nothing.
+    const again = await run(['--role-file', 'ok.yaml']);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /\(updated\) and RoleBinding .* \(updated\)/);
+  });
+
+  test('a Role granting what developer does not hold is refused before anything exists', async () => {
+    const name = `${base}-greedy`;
+    writeFileSync(join(dir, 'greedy.yaml'), roleFile(name, '  - apiGroups: [""]\n    resources: [secrets]\n    verbs: [get, list]\n'));
+    const r = await run(['--role-file', 'greedy.yaml']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /nothing was created/);
+    assert.match(r.err, /greedy\.yaml:\d+: .*\[not-held\]/);
+    assert.equal(await rbac.readNamespacedRole({ name, namespace: TEAM_A }).then(() => 'exists', (e: unknown) => apiStatus(e)?.code), 404);
+    assert.equal(await rbac.readNamespacedRoleBinding({ name: `oidc-github-${name}`, namespace: TEAM_A }).then(() => 'exists', (e: unknown) => apiStatus(e)?.code), 404);
   });
 });

@@ -6,6 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { V1RoleBinding } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import {
   createIdentity,
   DEFAULT_TOKEN_SECONDS,
@@ -32,6 +34,7 @@ import { createStore, credentialsFromEnv, parseExportTarget, StoreError, type Ex
 import { UsageError } from './errors';
 import { readText } from './files';
 import { prepareOidc, renderOidc } from './identityOidc';
+import { applyOidcBinding } from '../identity/oidcApply';
 
 export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
 
@@ -50,12 +53,14 @@ export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
       ServiceAccount/Role/RoleBinding YAML for a GitOps repository (no cluster access, no token).
   oidc       --namespace NS --provider github|gitlab --repo ORG/REPO|GROUP/PROJECT (--role NAME | --role-file FILE)
              [--environment ENV | --pull-request | --branch B | --tag T] [--subject SUB] [--audience AUD]
-             [--prefix P] [--issuer URL] [--certificate-authority FILE] [--output FILE]
+             [--prefix P] [--issuer URL] [--certificate-authority FILE] [--output FILE] [--apply]
       RoleBinding for the CI provider's OIDC identity, the API server's AuthenticationConfiguration entry and
       the workflow snippet: a keyless pipeline, no stored secret. The issuer follows the configured host:
       GITHUB_API_URL of a GitHub Enterprise Server (https://HOST/_services/token), GITLAB_HOST of a
       self-managed GitLab (its URL); else the public issuer. --issuer overrides; --certificate-authority
-      adds the PEM CA of a self-managed issuer's HTTPS certificate.
+      adds the PEM CA of a self-managed issuer's HTTPS certificate. --apply also applies the Role (from
+      --role-file) and the RoleBinding to the cluster: checked against your rights first, dry run, rolled back
+      on failure.
 
 Common: --kubeconfig FILE, --context NAME, --format text|json (json prints the result, never the token).
 Export targets: github:OWNER/REPO[@ENV]:SECRET | gitlab:PROJECT:VAR[@SCOPE] | vault:MOUNT/PATH | file:PATH
@@ -119,6 +124,8 @@ export type IdentityCommand =
       issuer?: string;
       certificateAuthority?: string;
       output?: string;
+      apply: boolean;
+      conn: Connection;
       format: Format;
     };
 
@@ -145,6 +152,7 @@ const OPTIONS = {
   prefix: { type: 'string' },
   issuer: { type: 'string' },
   'certificate-authority': { type: 'string' },
+  apply: { type: 'boolean' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   format: { type: 'string', short: 'f' },
@@ -159,7 +167,7 @@ const ALLOWED: Record<Subcommand, readonly OptionName[]> = {
   rotate: ['namespace', 'name', 'export', 'token', 'duration', 'server', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
   revoke: ['namespace', 'name', 'delete-secret', 'export', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
   manifests: ['namespace', 'name', 'role-file', 'role', 'repo', 'environment', 'output', 'format'],
-  oidc: ['namespace', 'provider', 'repo', 'role', 'role-file', 'environment', 'pull-request', 'branch', 'tag', 'subject', 'audience', 'prefix', 'issuer', 'certificate-authority', 'output', 'format'],
+  oidc: ['namespace', 'provider', 'repo', 'role', 'role-file', 'environment', 'pull-request', 'branch', 'tag', 'subject', 'audience', 'prefix', 'issuer', 'certificate-authority', 'output', 'apply', 'kubeconfig', 'context', 'format'],
 };
 
 /** Parses argv (after `identity`) into a command; throws UsageError. No I/O. */
@@ -296,6 +304,8 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
         ...opt('issuer', str('issuer')),
         ...opt('certificateAuthority', str('certificate-authority')),
         ...opt('output', str('output')),
+        apply: values.apply === true,
+        conn,
         format,
       };
     }
@@ -453,9 +463,22 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
     }
     case 'oidc': {
       const r = await prepareOidc(cmd, io.env, io.cwd);
+      // Connect before writing anything: an unreachable cluster leaves no half-done run behind.
+      const loaded = cmd.apply ? connect(cmd.conn, io.env) : undefined;
       if (cmd.output) await writeOutput(resolve(io.cwd, cmd.output), r.manifests);
-      const json = { ...r.bundle, issuerSource: r.issuer.source, warnings: r.warnings, ...(cmd.output ? { output: cmd.output } : {}) };
-      out(json, renderOidc(r, cmd));
+      const applied = loaded
+        ? await applyOidcBinding(
+            {
+              namespace: cmd.namespace,
+              role: r.role.yaml ? { kind: 'file', text: r.role.yaml, ...(r.role.file ? { path: r.role.file } : {}) } : { kind: 'existing', name: r.role.name },
+              roleBinding: parseYaml(r.bundle.roleBinding) as V1RoleBinding,
+            },
+            { kubeconfig: loaded, logger },
+            cliProgress(io, cmd.format),
+          )
+        : undefined;
+      const json = { ...r.bundle, issuerSource: r.issuer.source, warnings: r.warnings, ...(cmd.output ? { output: cmd.output } : {}), ...(applied ? { applied } : {}) };
+      out(json, renderOidc(r, cmd, applied));
       return 0;
     }
   }

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { oidcBundle, roleFromFile, type OidcBundle, type OidcProvider } from '../identity';
+import type { OidcApplyResult } from '../identity/oidcApply';
 import { checkIssuerCa, explicitIssuer, issuerForHost, type IssuerChoice } from '../identity/oidcIssuer';
 import { readText } from './files';
 
@@ -83,11 +84,16 @@ function issuerLine(c: IssuerChoice, provider: OidcProvider): string {
 }
 
 /** The human-readable result; every heading names exactly what follows it. */
-export function renderOidc(r: OidcRun, cmd: Pick<OidcCommand, 'provider' | 'namespace' | 'output'>): string {
+export function renderOidc(r: OidcRun, cmd: Pick<OidcCommand, 'provider' | 'namespace' | 'output'>, applied?: OidcApplyResult): string {
   const b = r.bundle;
   const bindingName = /^ {2}name: (.+)$/m.exec(b.roleBinding)?.[1] ?? '';
   const parts: string[] = [`OIDC subject ${b.subject} -> Kubernetes user ${b.username}`, issuerLine(r.issuer, cmd.provider), ''];
   for (const w of r.warnings) parts.push(`Warning: ${w}`, '');
+  if (applied) {
+    const state = (kind: string, name: string) => (applied.created.some((c) => c.kind === kind && c.name === name) ? 'created' : 'updated');
+    const role = r.role.yaml ? `Role ${cmd.namespace}/${applied.role} (${state('Role', applied.role)}) and ` : '';
+    parts.push(`Applied ${role}RoleBinding ${cmd.namespace}/${applied.roleBinding} (${state('RoleBinding', applied.roleBinding)}) to Role ${applied.role}.`, '');
+  }
   if (cmd.output) {
     parts.push(`${r.role.yaml ? `Role ${cmd.namespace}/${r.role.name} and RoleBinding` : 'RoleBinding'} ${cmd.namespace}/${bindingName} written to ${cmd.output}`, '');
   } else {
