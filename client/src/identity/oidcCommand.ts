@@ -15,6 +15,7 @@ import { readSettings } from '../settings';
 import { storeSettings } from './credentials';
 import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';
 import { looksLikeRole, namespaceProblem } from './flowModel';
+import { applyOrSave } from './oidcApplyStep';
 import { oidcSummary } from './summaryDoc';
 import { FlowBack, FlowCancelled, input, pick, type StepPosition } from './wizard';
 
@@ -212,19 +213,28 @@ export async function createOidcBindingCommand(deps: IdentityCommandDeps): Promi
     const go = await window.showWarningMessage(`Pipeline RBAC: ${w}`, { modal: true }, 'Continue');
     if (go !== 'Continue') return;
   }
+  const outcome = await applyOrSave(deps, { title: TITLE }, { namespace: a.namespace, role: a.role, bundle }).catch((e: unknown) => {
+    if (e instanceof FlowCancelled || e instanceof FlowBack) return undefined;
+    throw e;
+  });
+  if (!outcome || outcome.kind === 'failed') return;
   const manifests = a.role.yaml ? `${a.role.yaml}\n---\n${bundle.roleBinding}` : bundle.roleBinding;
   const header = (what: string) => `# ${what} for the keyless pipeline identity ${bundle.username}\n`;
   const open = async (content: string, column: number) => {
     const doc = await workspace.openTextDocument({ language: 'yaml', content });
     await window.showTextDocument(doc, { preview: false, viewColumn: column });
   };
-  await open(header(`${a.role.yaml ? 'Role and RoleBinding' : 'RoleBinding'} (apply it, or commit it for GitOps)`) + manifests, 1);
-  await open(header(`For the cluster admin: API server AuthenticationConfiguration trusting ${bundle.issuer}`) + bundle.authenticationConfiguration, 2);
+  const applied = outcome.kind === 'applied';
+  if (!applied) await open(header(`${a.role.yaml ? 'Role and RoleBinding' : 'RoleBinding'} (apply it, or commit it for GitOps)`) + manifests, 1);
+  await open(header(`For the cluster admin: API server AuthenticationConfiguration trusting ${bundle.issuer}`) + bundle.authenticationConfiguration, applied ? 1 : 2);
   await open(header(a.provider === 'github' ? 'GitHub Actions workflow' : 'GitLab CI job') + bundle.workflow, 2);
-  deps.output.info(`Create OIDC Binding: ${bundle.subject} -> ${bundle.username}, Role ${a.namespace}/${a.role.name}, issuer ${bundle.issuer}`);
-  const choice = await window.showInformationMessage(
-    `Pipeline RBAC: keyless binding for ${bundle.username} written to three new editors (RoleBinding, AuthenticationConfiguration, workflow). No secret is stored.`,
-    'Show Notes',
-  );
-  if (choice) await deps.docs.open(`/oidc/${a.namespace}-${a.role.name}.md`, oidcSummary(bundle, a.provider, { binding: 'first editor', authConfig: 'second editor', workflow: 'third editor' }), 'markdown', { beside: true });
+  deps.output.info(`Create OIDC Binding: ${bundle.subject} -> ${bundle.username}, Role ${a.namespace}/${a.role.name}, issuer ${bundle.issuer}${applied ? `, applied to ${outcome.context}` : ''}`);
+  const done = applied
+    ? `applied RoleBinding ${a.namespace}/${outcome.result.roleBinding} for ${bundle.username} to ${outcome.context}. The cluster must trust ${bundle.issuer} (AuthenticationConfiguration in the editor); no secret is stored.`
+    : `keyless binding for ${bundle.username} written to new editors (manifests, AuthenticationConfiguration, workflow); nothing applied, no secret stored.`;
+  const choice = await window.showInformationMessage(`Pipeline RBAC: ${done}`, 'Show Notes');
+  if (choice) {
+    const files = applied ? { binding: `applied to ${outcome.context}`, authConfig: 'first editor', workflow: 'second editor' } : { binding: 'first editor', authConfig: 'second editor', workflow: 'third editor' };
+    await deps.docs.open(`/oidc/${a.namespace}-${a.role.name}.md`, oidcSummary(bundle, a.provider, files), 'markdown', { beside: true });
+  }
 }
