@@ -473,8 +473,10 @@ async function startFresh() {
 
   track('oidc-issuer', ['serve', oidcDir]);
   await waitUntil('the CI OIDC issuers', () => issuersReady(oidcDir), { timeoutMs: 30_000, procs, component: 'oidc-issuer' });
+  const tConfig = Date.now();
   try {
     writeAuthConfig(REPO_ROOT, oidcDir, pki('authentication-config.yaml'));
+    state.timings.oidcConfigMs = Date.now() - tConfig;
   } catch (err) {
     throw new ClusterError(`pipeline-rbac identity oidc could not write the authentication configuration: ${err.message}`);
   }
