@@ -374,11 +374,15 @@ async function freePorts(n) {
   return ports;
 }
 
-async function isHealthy(state) {
+/** A cluster started by a checkout from before the CI OIDC issuers: healthy, but without issuers. */
+const predatesOidc = (state) => !PROVIDERS.every((p) => state?.oidc?.[p]);
+
+async function isHealthy(state, { ignoreOidc = false } = {}) {
   if (state?.status !== 'ready') return false;
-  if (!COMPONENTS.every((c) => isOurs(state.procs?.[c]))) return false;
+  const components = ignoreOidc && predatesOidc(state) ? COMPONENTS.filter((c) => c !== 'oidc-issuer') : COMPONENTS;
+  if (!components.every((c) => isOurs(state.procs?.[c]))) return false;
   if (!CLUSTER_USERS.every((u) => existsSync(kubeconfigPath(u)))) return false;
-  if (!PROVIDERS.every((p) => state.oidc?.[p])) return false; // started before the OIDC issuers existed
+  if (!ignoreOidc && predatesOidc(state)) return false;
   try {
     const res = await apiClient(state, readTokens().admin)('GET', '/readyz');
     return res.status === 200;
@@ -557,6 +561,12 @@ async function up() {
     if (existing && (await isHealthy(existing))) {
       say(`reusing the running cluster (apiserver https://127.0.0.1:${existing.ports.apiserver})`);
     } else {
+      const users = liveLeases();
+      if (existing && predatesOidc(existing) && users.length && (await isHealthy(existing, { ignoreOidc: true }))) {
+        // Restarting would pull the cluster from under those runs; the last of them stops it, then `up` starts anew.
+        throw new ClusterError(`the running cluster predates the CI OIDC issuers and is in use by pid ${users.join(', ')}; ` +
+          'run test/cluster/down (or wait until they finish) and then test/cluster/up again');
+      }
       if (existing) say('found a stale cluster state; cleaning it up');
       await stopFromState();
       clearStateDir();
