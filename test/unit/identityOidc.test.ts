@@ -151,6 +151,11 @@ describe('the issuer follows the configured host (issue 12)', () => {
     assert.equal(cfg.jwt[0]?.issuer.url, 'https://gitlab.example.com');
     assert.equal(cfg.jwt[0]?.issuer.certificateAuthority, pem);
     assert.deepEqual(b.warnings, []);
+    assert.equal(b.notes.some((n) => n.includes('certificateAuthority')), false, 'the CA is in the entry already');
+    const noCa = oidcBundle({ provider: 'gitlab', repo: 'acme/shop', namespace: 'team-a', roleName: 'r', audience: 'k', issuer: 'https://gitlab.example.com' });
+    assert.ok(noCa.notes.some((n) => n.startsWith("If https://gitlab.example.com's HTTPS certificate is not from a CA")));
+    const pub = oidcBundle({ provider: 'gitlab', repo: 'acme/shop', namespace: 'team-a', roleName: 'r', audience: 'k' });
+    assert.equal(pub.notes.some((n) => n.includes('certificateAuthority')), false);
     const pr = oidcBundle({ provider: 'github', repo: 'acme/web', pullRequest: true, namespace: 'team-a', roleName: 'r', audience: 'k' });
     assert.match(pr.warnings[0] ?? '', /^Every pull-request run of acme\/web gets these rights/);
   });

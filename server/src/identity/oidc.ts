@@ -286,6 +286,9 @@ export function oidcBundle(i: OidcInput): OidcBundle {
       : [];
   const notes = [
     `The API server must trust the issuer ${issuer} with claim "sub" and prefix "${prefix}" (the AuthenticationConfiguration entry); otherwise the binding names nobody.`,
+    ...(issuer !== OIDC_ISSUERS[i.provider] && !i.certificateAuthority
+      ? [`If ${issuer}'s HTTPS certificate is not from a CA the API server's host trusts, add that CA as issuer.certificateAuthority (CLI: --certificate-authority FILE).`]
+      : []),
     ...(i.provider === 'github'
       ? [
           `GitHub repositories may use a customized subject template (and new repositories an owner@id/repo@id form): check GET /repos/${i.repo}/actions/oidc/customization/sub and pass --subject when it differs.`,
