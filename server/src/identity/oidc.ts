@@ -294,7 +294,7 @@ export function oidcBundle(i: OidcInput): OidcBundle {
           `GitHub repositories may use a customized subject template (and new repositories an owner@id/repo@id form): check GET /repos/${i.repo}/actions/oidc/customization/sub and pass --subject when it differs.`,
         ]
       : []),
-    'Set K8S_SERVER and K8S_CA_DATA (base64 CA) as plain CI variables; they are not secrets. The ID token lives minutes: log in right before the steps that use it.',
+    "Set K8S_SERVER and K8S_CA_DATA (base64 CA) as plain CI variables; they are not secrets. The job's ID token expires (GitHub's is short-lived, GitLab's lasts the job's timeout): log in right before the steps that use it.",
     `Does the cluster trust the issuer? Run the login step in a job, then \`kubectl auth whoami\` (a SelfSubjectReview): it prints ${oidcUsername(prefix, subject)} when it does; "Unauthorized" means the issuer, audience or CA is not configured (or the token expired). Managed clusters without --authentication-config: their provider's OIDC identity-provider setting, or an OIDC proxy such as kube-oidc-proxy or OpenUnison.`,
   ];
   return {
