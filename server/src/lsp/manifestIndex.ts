@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { ApiCatalog } from '../engine/catalog/apiCatalog';
-import { manifestKinds, neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
+import { neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
 import type { PipelineRbacSettings } from '../shared/settings';
-import { forEachWorkspaceFile } from './workspaceFiles';
+import { describeReport } from './indexJob';
+import { runInWorker } from './indexInWorker';
 
 
 /**
@@ -14,6 +15,8 @@ export class ManifestIndex {
   private key = '';
   private kinds: ManifestKind[] | undefined;
   private loading: Promise<boolean> | undefined;
+
+  constructor(private readonly log: (message: string) => void = () => {}) {}
 
   setWorkspaceFolders(uris: string[]): void {
     this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -40,11 +43,23 @@ export class ManifestIndex {
 
   private async read(settings: PipelineRbacSettings): Promise<boolean> {
     const key = keyOf(settings);
-    const kinds: ManifestKind[] = [];
-    await forEachWorkspaceFile(this.folders, settings.manifests, (text, path) => kinds.push(...manifestKinds(text, path)));
-    this.kinds = kinds;
+    this.kinds = this.folders.length ? await this.readKinds(settings.manifests) : [];
     this.key = key;
     return true;
+  }
+
+  /** On a worker thread: the globs and the files are the workspace's, possibly hostile. */
+  private async readKinds(globs: string[]): Promise<ManifestKind[]> {
+    try {
+      const r = await runInWorker({ kind: 'manifests', folders: this.folders, globs });
+      if (r.kind !== 'manifests') return [];
+      const note = describeReport('manifests', r.report);
+      if (note) this.log(note);
+      return r.kinds;
+    } catch (e) {
+      this.log(`pipeline-rbac: manifests not read: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
   }
 }
 
