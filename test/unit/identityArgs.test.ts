@@ -75,8 +75,12 @@ describe('identity argument parsing', () => {
     });
     assert.deepEqual(parseIdentityArgs(['oidc', '--namespace', 'team-a', '--provider', 'gitlab', '--repo', 'g/p', '--role', 'deployer', '--tag', 'v1', '--prefix', '']), {
       sub: 'oidc', namespace: 'team-a', provider: 'gitlab', repo: 'g/p', role: { existing: 'deployer' }, pullRequest: false, ref: { type: 'tag', name: 'v1' },
-      audience: 'kubernetes', prefix: '', format: 'text',
+      audience: 'kubernetes', prefix: '', apply: false, conn: {}, format: 'text',
     });
+    assert.deepEqual(
+      (parseIdentityArgs(['oidc', '--namespace', 'team-a', '--provider', 'github', '--repo', 'a/b', '--role', 'r', '--apply', '--context', 'prod', '--certificate-authority', 'ca.pem']) as { apply: boolean; conn: object; certificateAuthority: string }),
+      { sub: 'oidc', namespace: 'team-a', provider: 'github', repo: 'a/b', role: { existing: 'r' }, pullRequest: false, audience: 'kubernetes', certificateAuthority: 'ca.pem', apply: true, conn: { context: 'prod' }, format: 'text' },
+    );
   });
 
   test('help', () => {

@@ -6,17 +6,17 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { V1RoleBinding } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import {
   createIdentity,
   DEFAULT_TOKEN_SECONDS,
   IdentityError,
   identityManifests,
   InvalidInputError,
-  oidcBundle,
   parseDuration,
   pipelineSnippets,
   revokeIdentity,
-  roleFromFile,
   rotateToken,
   type IdentityPlan,
   type Logger,
@@ -32,6 +32,8 @@ import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../live/
 import { createStore, credentialsFromEnv, parseExportTarget, StoreError, type ExportTarget, type GitLabMode, type SecretStore } from '../stores';
 import { UsageError } from './errors';
 import { readText } from './files';
+import { prepareOidc, renderOidc } from './identityOidc';
+import { applyOidcBinding } from '../identity/oidcApply';
 import { escapeLines } from '../shared/controlChars';
 import { chooseTarget, cliRecords, recordableSpec } from './identityTarget';
 
@@ -52,9 +54,14 @@ export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
       ServiceAccount/Role/RoleBinding YAML for a GitOps repository (no cluster access, no token).
   oidc       --namespace NS --provider github|gitlab --repo ORG/REPO|GROUP/PROJECT (--role NAME | --role-file FILE)
              [--environment ENV | --pull-request | --branch B | --tag T] [--subject SUB] [--audience AUD]
-             [--prefix P] [--issuer URL] [--output FILE]
+             [--prefix P] [--issuer URL] [--certificate-authority FILE] [--output FILE] [--apply]
       RoleBinding for the CI provider's OIDC identity, the API server's AuthenticationConfiguration entry and
-      the workflow snippet: a keyless pipeline, no stored secret.
+      the workflow snippet: a keyless pipeline, no stored secret. The issuer follows the configured host:
+      GITHUB_API_URL of a GitHub Enterprise Server (https://HOST/_services/token), GITLAB_HOST of a
+      self-managed GitLab (its URL); else the public issuer. --issuer overrides; --certificate-authority
+      adds the PEM CA of a self-managed issuer's HTTPS certificate. --apply also applies the Role (from
+      --role-file) and the RoleBinding to the cluster: checked against your rights first, dry run, rolled back
+      on failure.
 
 Common: --kubeconfig FILE, --context NAME, --format text|json (json prints the result, never the token).
 --use-recorded-target: the target this machine recorded when it exported ($XDG_CONFIG_HOME/pipeline-rbac/exports.json);
@@ -122,7 +129,10 @@ export type IdentityCommand =
       audience: string;
       prefix?: string;
       issuer?: string;
+      certificateAuthority?: string;
       output?: string;
+      apply: boolean;
+      conn: Connection;
       format: Format;
     };
 
@@ -150,6 +160,8 @@ const OPTIONS = {
   audience: { type: 'string' },
   prefix: { type: 'string' },
   issuer: { type: 'string' },
+  'certificate-authority': { type: 'string' },
+  apply: { type: 'boolean' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   format: { type: 'string', short: 'f' },
@@ -164,7 +176,7 @@ const ALLOWED: Record<Subcommand, readonly OptionName[]> = {
   rotate: ['namespace', 'name', 'export', 'use-recorded-target', 'token', 'duration', 'server', 'gitlab-mode', 'allow-insecure-server', 'kubeconfig', 'context', 'format'],
   revoke: ['namespace', 'name', 'delete-secret', 'export', 'use-recorded-target', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
   manifests: ['namespace', 'name', 'role-file', 'role', 'repo', 'environment', 'output', 'format'],
-  oidc: ['namespace', 'provider', 'repo', 'role', 'role-file', 'environment', 'pull-request', 'branch', 'tag', 'subject', 'audience', 'prefix', 'issuer', 'output', 'format'],
+  oidc: ['namespace', 'provider', 'repo', 'role', 'role-file', 'environment', 'pull-request', 'branch', 'tag', 'subject', 'audience', 'prefix', 'issuer', 'certificate-authority', 'output', 'apply', 'kubeconfig', 'context', 'format'],
 };
 
 /** Parses argv (after `identity`) into a command; throws UsageError. No I/O. */
@@ -307,7 +319,10 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
         audience: str('audience') ?? 'kubernetes',
         ...opt('prefix', values.prefix === '' ? '' : str('prefix')),
         ...opt('issuer', str('issuer')),
+        ...opt('certificateAuthority', str('certificate-authority')),
         ...opt('output', str('output')),
+        apply: values.apply === true,
+        conn,
         format,
       };
     }
@@ -474,44 +489,23 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       return 0;
     }
     case 'oidc': {
-      let roleName: string;
-      let roleYaml: string | undefined;
-      if ('existing' in cmd.role) roleName = cmd.role.existing;
-      else {
-        const text = await readText(resolve(io.cwd, cmd.role.file));
-        roleName = roleFromFile(text, cmd.namespace, cmd.role.file).name;
-        roleYaml = text.trimEnd();
-      }
-      const bundle = oidcBundle({
-        provider: cmd.provider,
-        repo: cmd.repo,
-        namespace: cmd.namespace,
-        roleName,
-        audience: cmd.audience,
-        pullRequest: cmd.pullRequest,
-        ...(cmd.environment ? { environment: cmd.environment } : {}),
-        ...(cmd.ref ? { ref: cmd.ref } : {}),
-        ...(cmd.subject ? { subject: cmd.subject } : {}),
-        ...(cmd.prefix !== undefined ? { prefix: cmd.prefix } : {}),
-        ...(cmd.issuer ? { issuer: cmd.issuer } : {}),
-      });
-      const manifests = roleYaml ? `${roleYaml}\n---\n${bundle.roleBinding}` : bundle.roleBinding;
-      if (cmd.output) await writeOutput(resolve(io.cwd, cmd.output), manifests);
-      const text = [
-        `OIDC subject ${bundle.subject} -> Kubernetes user ${bundle.username}`,
-        '',
-        cmd.output ? `RoleBinding written to ${cmd.output}` : `# RoleBinding\n${manifests.trimEnd()}`,
-        '',
-        '# API server authentication configuration',
-        bundle.authenticationConfiguration.trimEnd(),
-        '',
-        `# ${cmd.provider === 'github' ? 'GitHub Actions workflow' : 'GitLab CI job'}`,
-        bundle.workflow.trimEnd(),
-        '',
-        ...bundle.notes.map((n) => `Note: ${n}`),
-        '',
-      ].join('\n');
-      out({ ...bundle, ...(cmd.output ? { output: cmd.output } : {}) }, text);
+      const r = await prepareOidc(cmd, io.env, io.cwd);
+      // Connect before writing anything: an unreachable cluster leaves no half-done run behind.
+      const loaded = cmd.apply ? connect(cmd.conn, io.env) : undefined;
+      if (cmd.output) await writeOutput(resolve(io.cwd, cmd.output), r.manifests);
+      const applied = loaded
+        ? await applyOidcBinding(
+            {
+              namespace: cmd.namespace,
+              role: r.role.yaml ? { kind: 'file', text: r.role.yaml, ...(r.role.file ? { path: r.role.file } : {}) } : { kind: 'existing', name: r.role.name },
+              roleBinding: parseYaml(r.bundle.roleBinding) as V1RoleBinding,
+            },
+            { kubeconfig: loaded, logger },
+            cliProgress(io, cmd.format),
+          )
+        : undefined;
+      const json = { ...r.bundle, issuerSource: r.issuer.source, warnings: r.warnings, ...(cmd.output ? { output: cmd.output } : {}), ...(applied ? { applied } : {}) };
+      out(json, renderOidc(r, cmd, applied));
       return 0;
     }
   }
