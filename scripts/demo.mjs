@@ -174,6 +174,13 @@ async function ensureE2eDeps(needChromium) {
   return again.bin;
 }
 
+/** helm and kustomize for the example chart and overlay, built once from their pinned Go modules (scripts/tools/). */
+async function ensureRenderTools() {
+  const { ensureTools } = await import('./tools/build-tools.mjs');
+  const paths = await ensureTools(undefined, { log: (line) => say(line) });
+  say(`helm and kustomize ready (${Object.values(paths).join(', ')})`);
+}
+
 /** test/cluster/up with a lease for this process; its progress (and a first-time build) shows on stderr. */
 async function startCluster() {
   say('starting the test cluster (test/cluster/up; the first run builds Kubernetes, ~7 min on 2 cores)...');
@@ -625,6 +632,7 @@ async function main() {
 
   await buildAndPackage();
   const codeServer = await ensureE2eDeps(opts.check);
+  await ensureRenderTools();
   const kubeconfigs = await startCluster();
   await seedNamespace(kubeconfigs, opts.namespace);
   const contexts = writeDemoKubeconfig(kubeconfigs, opts.namespace, await import('yaml'));
