@@ -127,7 +127,9 @@ export type RuleId =
   | 'broad-role-binding'
   | 'anonymous-subject'
   | 'default-service-account'
-  | 'unused-permission';
+  | 'unused-permission'
+  | 'missing-permission'
+  | 'render-error';
 
 /** One problem found in a file. */
 export interface Finding {

@@ -39,6 +39,8 @@ const RULE_IDS: Record<RuleId, true> = {
   'anonymous-subject': true,
   'default-service-account': true,
   'unused-permission': true,
+  'missing-permission': true,
+  'render-error': true,
 };
 
 export function isRuleId(id: string): id is RuleId {

@@ -51,5 +51,7 @@ export const EXAMPLES: Record<RuleId, string> = {
     '- kind: Group\n  name: system:authenticated\n  apiGroup: rbac.authorization.k8s.io\n',
   ),
   'default-service-account': binding('  kind: Role\n  name: deployer\n', '- kind: ServiceAccount\n  name: default\n  namespace: ci\n'),
+  'missing-permission': role(`- apiGroups: ["apps"]\n  resources: ["deployments"]\n  verbs: ["get", "patch"]   # the chart also has a HorizontalPodAutoscaler\n`),
+  'render-error': '# templates/deployment.yaml\nreplicas: {{ .Values.replicas | required "replicas is required" }}\n',
   'unused-permission': role(`- apiGroups: ["batch"]\n  resources: ["cronjobs"]   # no manifest contains a CronJob\n  verbs: ["create"]\n`),
 };
