@@ -12,6 +12,10 @@ export function readSettings(): PipelineRbacSettings {
     rules: c.get('rules'),
     manifests: c.get('manifests'),
     deployVerbs: c.get('deployVerbs'),
+    deployer: c.get('deployer'),
+    // Restricted settings (package.json): VS Code gives only the user's value in an untrusted workspace.
+    helm: { path: c.get('helm.path') },
+    kustomize: { path: c.get('kustomize.path') },
     validateDelay: c.get('validateDelay'),
     trusted: workspace.isTrusted,
   });

@@ -3,6 +3,7 @@ import type { ApiCatalog } from '../engine/catalog/apiCatalog';
 import { manifestKinds, neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
 import type { PipelineRbacSettings } from '../shared/settings';
 import { forEachWorkspaceFile } from './workspaceFiles';
+import { renderedManifestKinds, splitManifestSettings } from './renderedManifests';
 
 
 /**
@@ -28,7 +29,7 @@ export class ManifestIndex {
   /** What the manifests need, if they were read for these settings. */
   needed(settings: PipelineRbacSettings, catalog: ApiCatalog): NeededPermissions | undefined {
     if (!settings.manifests.length || !this.kinds || this.key !== keyOf(settings)) return undefined;
-    return neededPermissions(this.kinds, (group, kind) => catalog.resourceForKind(group, kind), settings.deployVerbs);
+    return neededPermissions(this.kinds, (group, kind) => catalog.resourceForKind(group, kind), settings.deployVerbs, settings.deployer);
   }
 
   /** Reads the manifests when the globs changed or files did; resolves true when something new was read. */
@@ -41,7 +42,10 @@ export class ManifestIndex {
   private async read(settings: PipelineRbacSettings): Promise<boolean> {
     const key = keyOf(settings);
     const kinds: ManifestKind[] = [];
-    await forEachWorkspaceFile(this.folders, settings.manifests, (text, path) => kinds.push(...manifestKinds(text, path)));
+    const { globs, dirs } = splitManifestSettings(this.folders, settings.manifests);
+    if (globs.length) await forEachWorkspaceFile(this.folders, globs, (text, path) => kinds.push(...manifestKinds(text, path)));
+    // Charts and overlays render only in a trusted workspace; there helm/kustomize never run.
+    if (settings.trusted) for (const d of dirs) kinds.push(...(await renderedManifestKinds(d, settings)));
     this.kinds = kinds;
     this.key = key;
     return true;
@@ -49,5 +53,5 @@ export class ManifestIndex {
 }
 
 function keyOf(s: PipelineRbacSettings): string {
-  return JSON.stringify(s.manifests);
+  return JSON.stringify([s.manifests, s.trusted, s.helm.path, s.kustomize.path, s.namespace]);
 }

@@ -1,0 +1,60 @@
+/**
+ * `pipelineRbac.manifests` entries naming a chart or overlay folder: rendered (helm template / kustomize build) for the
+ * kinds they deploy. A failed render contributes nothing here; the chart's own templates show the error.
+ */
+import { statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import type { ManifestKind } from '../engine/leastPrivilege/needed';
+import { renderedKinds } from '../render/kinds';
+import { renderChart } from '../render/helm';
+import { inputKind } from '../render/inputs';
+import { buildOverlay } from '../render/kustomize';
+import type { PipelineRbacSettings } from '../shared/settings';
+
+export interface RenderDir {
+  folder: string;
+  dir: string;
+  kind: 'chart' | 'kustomize';
+}
+
+/** Splits the setting into globs and chart/overlay folders (relative to a workspace folder, never outside it). */
+export function splitManifestSettings(folders: string[], entries: string[]): { globs: string[]; dirs: RenderDir[] } {
+  const globs: string[] = [];
+  const dirs: RenderDir[] = [];
+  for (const e of entries) {
+    let matched = false;
+    if (!/[*?{[]/.test(e) && !isAbsolute(e)) {
+      for (const folder of folders) {
+        const dir = join(folder, e);
+        const rel = relative(folder, dir);
+        if (rel.startsWith('..') || isAbsolute(rel)) continue;
+        let isDir = false;
+        try {
+          isDir = statSync(dir).isDirectory();
+        } catch {
+          isDir = false;
+        }
+        const kind = isDir ? inputKind(dir) : 'plain';
+        if (kind !== 'plain') {
+          dirs.push({ folder, dir, kind });
+          matched = true;
+        }
+      }
+    }
+    if (!matched) globs.push(e);
+  }
+  return { globs, dirs };
+}
+
+export async function renderedManifestKinds(d: RenderDir, settings: PipelineRbacSettings): Promise<ManifestKind[]> {
+  const display = (abs: string) => relative(d.folder, abs);
+  try {
+    const outcome =
+      d.kind === 'chart'
+        ? await renderChart(d.dir, { namespace: settings.namespace || 'default', display, tool: { settingPath: settings.helm.path, trusted: settings.trusted } })
+        : await buildOverlay(d.dir, { display, allowedRoot: d.folder, tool: { settingPath: settings.kustomize.path, trusted: settings.trusted } });
+    return renderedKinds(outcome);
+  } catch {
+    return []; // no binary, or a bad release name: nothing deployable known from this folder
+  }
+}
