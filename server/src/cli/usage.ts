@@ -21,6 +21,8 @@ Usage:
       --output FILE              write the report to FILE instead of stdout
       --jobs N                   analyse on N threads (default: one per core, for large inputs)
   pipeline-rbac identity create|rotate|revoke|manifests|oidc [options]   manage pipeline identities
+  pipeline-rbac identity verify --namespace NS --name NAME --manifests PATH... [--deployer D]
+      as the identity: dry-run apply every object, SelfSubjectAccessReview the deploy tool's own requests
   pipeline-rbac identities [--namespace NS | --all-namespaces] [--format text|json]
   pipeline-rbac --help | --version
 

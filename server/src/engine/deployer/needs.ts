@@ -43,6 +43,8 @@ export interface RequiredPermission {
   resource: string;
   /** Object name for requests on one object ('' for create/list). */
   name: string;
+  /** The object's namespace as written (undefined: the deploy's namespace). */
+  namespace?: string;
   /** "HorizontalPodAutoscaler web", "release records (Secrets)". */
   object: string;
   source?: string;
@@ -87,7 +89,7 @@ export function deployerNeeds(objects: ManifestObject[], deployer: Deployer, res
     const name = o.name ?? '';
     const object = name ? `${o.kind} ${name}` : o.kind;
     for (const verb of OBJECT_VERBS[deployer]) {
-      out.push({ verb, group, resource, name: verb === 'create' ? '' : name, object, source: o.source, action });
+      out.push({ verb, group, resource, name: verb === 'create' ? '' : name, object, source: o.source, action, ...(o.namespace ? { namespace: o.namespace } : {}) });
     }
     out.push(...rbacGrantNeeds(o, roles, action));
   }
