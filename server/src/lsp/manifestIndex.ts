@@ -3,7 +3,7 @@ import type { ApiCatalog } from '../engine/catalog/apiCatalog';
 import { manifestKinds, neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
 import type { PipelineRbacSettings } from '../shared/settings';
 import { forEachWorkspaceFile } from './workspaceFiles';
-import { renderedManifestKinds, splitManifestSettings } from './renderedManifests';
+import { renderedManifestKinds, splitManifestSettings } from '../render/workspace';
 
 
 /**

@@ -1,14 +1,16 @@
 /**
+ * Charts and overlays of the workspace (used by the language server and the extension).
  * `pipelineRbac.manifests` entries naming a chart or overlay folder: rendered (helm template / kustomize build) for the
  * kinds they deploy. A failed render contributes nothing here; the chart's own templates show the error.
  */
 import { statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { ManifestKind } from '../engine/leastPrivilege/needed';
-import { renderedKinds } from '../render/kinds';
-import { renderChart } from '../render/helm';
-import { inputKind } from '../render/inputs';
-import { buildOverlay } from '../render/kustomize';
+import { renderedKinds } from './kinds';
+import { renderChart } from './helm';
+import { inputKind } from './inputs';
+import { buildOverlay } from './kustomize';
+import type { RenderOutcome } from './outcome';
 import type { PipelineRbacSettings } from '../shared/settings';
 
 export interface RenderDir {
@@ -46,14 +48,17 @@ export function splitManifestSettings(folders: string[], entries: string[]): { g
   return { globs, dirs };
 }
 
-export async function renderedManifestKinds(d: RenderDir, settings: PipelineRbacSettings): Promise<ManifestKind[]> {
+/** Renders a chart or overlay of the workspace with the settings' binaries (callers check the workspace is trusted). */
+export function renderWorkspaceDir(d: RenderDir, settings: PipelineRbacSettings): Promise<RenderOutcome> {
   const display = (abs: string) => relative(d.folder, abs);
+  return d.kind === 'chart'
+    ? renderChart(d.dir, { namespace: settings.namespace || 'default', display, tool: { settingPath: settings.helm.path, trusted: settings.trusted } })
+    : buildOverlay(d.dir, { display, allowedRoot: d.folder, tool: { settingPath: settings.kustomize.path, trusted: settings.trusted } });
+}
+
+export async function renderedManifestKinds(d: RenderDir, settings: PipelineRbacSettings): Promise<ManifestKind[]> {
   try {
-    const outcome =
-      d.kind === 'chart'
-        ? await renderChart(d.dir, { namespace: settings.namespace || 'default', display, tool: { settingPath: settings.helm.path, trusted: settings.trusted } })
-        : await buildOverlay(d.dir, { display, allowedRoot: d.folder, tool: { settingPath: settings.kustomize.path, trusted: settings.trusted } });
-    return renderedKinds(outcome);
+    return renderedKinds(await renderWorkspaceDir(d, settings));
   } catch {
     return []; // no binary, or a bad release name: nothing deployable known from this folder
   }
