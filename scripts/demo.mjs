@@ -550,11 +550,18 @@ function printWelcome(cs, contexts, namespace) {
       `   7. The Pipeline RBAC view in the activity bar: the identities of "${namespace}" with their token state`,
       '      (web-deployer, docs-publisher, release-bot; "Show All ServiceAccounts" adds the hand-made jenkins).',
       '      F1 > "Pipeline RBAC: Create Pipeline Identity..." makes another one (export to a file).',
+      '      Right-click web-deployer > "Verify Pipeline Identity...": as that ServiceAccount, a dry run of app/*.yaml.',
     );
   }
   lines.push(
+    '   8. Open charts/web/templates/role.yaml: the chart is rendered with helm and secrets-read shows on the',
+    '      template line whose range printed it from values.yaml (no YAML errors for the {{ }} syntax).',
+  );
+  lines.push(
     '',
     `  From a terminal: KUBECONFIG=${join(DEMO_DIR, 'kubeconfig').slice(ROOT.length + 1)} node dist/cli.js check examples/ci --live`,
+    '                   node dist/cli.js check examples/charts/web examples/overlays/prod',
+    '                   node dist/cli.js check examples/ci/least-privilege-role.yaml --manifests examples/charts/web --deployer helm',
     '',
     '  Press Ctrl-C to stop code-server' + (state.clusterStartedHere ? ' and the test cluster' : ' (the cluster this run reused keeps running)') + ` and delete namespace "${namespace}".`,
     '',
