@@ -106,6 +106,16 @@ describe('missing-permission', () => {
     assert.ok(r.findings.filter((f) => f.ruleId === 'missing-permission').every((f) => f.severity === 'error'));
   });
 
+  it('a cluster-scoped object: a Role cannot grant it, said so, and no quick fix adds it to the Role', () => {
+    const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: web-prod}\n';
+    const n = neededPermissions(manifestKinds(ns, 'deploy/ns.yaml'), resolve, DEFAULT_DEPLOY_VERBS, 'kubectl', (g, r) => catalog.findResource(g, r)?.namespaced);
+    const r = analyze(ROLE_BLOCK, n);
+    const f = r.findings.filter((x) => x.ruleId === 'missing-permission');
+    assert.equal(f.length, 1);
+    assert.match(f[0]!.message, /^`kubectl apply` will fail on Namespace web-prod \(deploy\/ns\.yaml\): get, patch namespaces named "web-prod"; create namespaces \(cluster-scoped: a Role cannot grant it/);
+    assert.equal(addMissingRulesFix(ROLE_BLOCK, f[0]!, r.objects[0]), undefined);
+  });
+
   it('is quiet when the Role grants what kubectl apply needs', () => {
     const n = needed(APP.split('---')[0]! + '---' + APP.split('---')[1]!, 'kubectl');
     assert.deepEqual(analyze(ROLE_BLOCK, n).findings.filter((f) => f.ruleId === 'missing-permission'), []);

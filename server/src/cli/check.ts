@@ -147,7 +147,7 @@ async function neededFromManifests(
     if (outcome.ok) kinds.push(...renderedKinds(outcome));
     else failures.push(...checkRendered(outcome, { catalog }));
   }
-  return neededPermissions(kinds, (group, kind) => catalog.resourceForKind(group, kind), DEFAULT_DEPLOY_VERBS, deployer);
+  return neededPermissions(kinds, (group, kind) => catalog.resourceForKind(group, kind), DEFAULT_DEPLOY_VERBS, deployer, (g, r) => catalog.findResource(g, r)?.namespaced);
 }
 
 function disabledRules(values: string[]): SeverityOverrides {

@@ -29,7 +29,7 @@ export class ManifestIndex {
   /** What the manifests need, if they were read for these settings. */
   needed(settings: PipelineRbacSettings, catalog: ApiCatalog): NeededPermissions | undefined {
     if (!settings.manifests.length || !this.kinds || this.key !== keyOf(settings)) return undefined;
-    return neededPermissions(this.kinds, (group, kind) => catalog.resourceForKind(group, kind), settings.deployVerbs, settings.deployer);
+    return neededPermissions(this.kinds, (group, kind) => catalog.resourceForKind(group, kind), settings.deployVerbs, settings.deployer, (g, r) => catalog.findResource(g, r)?.namespaced);
   }
 
   /** Reads the manifests when the globs changed or files did; resolves true when something new was read. */

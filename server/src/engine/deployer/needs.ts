@@ -52,6 +52,8 @@ export interface RequiredPermission {
   action: string;
   /** Why beyond "to deploy it" (RBAC objects). */
   why?: string;
+  /** The resource is cluster-scoped: no Role can grant it (only a ClusterRole bound cluster-wide). */
+  clusterScoped?: boolean;
   /** Holding this instead also satisfies the need (escalate on roles, bind on a role). */
   alternative?: { verb: string; group: string; resource: string; name: string };
 }
@@ -77,7 +79,10 @@ export function deployAction(deployer: Deployer): string {
   return ACTION[deployer];
 }
 
-export function deployerNeeds(objects: ManifestObject[], deployer: Deployer, resolve: KindResolver): RequiredPermission[] {
+/** (group, resource) -> namespaced?; undefined when unknown (treated as namespaced). */
+export type ScopeResolver = (group: string, resource: string) => boolean | undefined;
+
+export function deployerNeeds(objects: ManifestObject[], deployer: Deployer, resolve: KindResolver, namespaced?: ScopeResolver): RequiredPermission[] {
   const out: RequiredPermission[] = [];
   const action = ACTION[deployer];
   const roles = new Map<string, ManifestObject>();
@@ -88,8 +93,13 @@ export function deployerNeeds(objects: ManifestObject[], deployer: Deployer, res
     const resource = resolve(group, o.kind) ?? guessResource(o.kind);
     const name = o.name ?? '';
     const object = name ? `${o.kind} ${name}` : o.kind;
+    const clusterScoped = namespaced?.(group, resource) === false;
     for (const verb of OBJECT_VERBS[deployer]) {
-      out.push({ verb, group, resource, name: verb === 'create' ? '' : name, object, source: o.source, action, ...(o.namespace ? { namespace: o.namespace } : {}) });
+      out.push({
+        verb, group, resource, name: verb === 'create' ? '' : name, object, source: o.source, action,
+        ...(o.namespace ? { namespace: o.namespace } : {}),
+        ...(clusterScoped ? { clusterScoped } : {}),
+      });
     }
     out.push(...rbacGrantNeeds(o, roles, action));
   }

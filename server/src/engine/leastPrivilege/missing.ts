@@ -40,7 +40,8 @@ const MAX_FINDINGS = 50;
 export function missingPermissionFindings(obj: RbacObject, needs: readonly RequiredPermission[]): Finding[] {
   if (obj.kind !== 'Role' && obj.kind !== 'ClusterRole') return [];
   if (obj.aggregationRule) return []; // its rules come from the aggregation controller, not from the file
-  const missing = missingNeeds(obj.rules.map((r) => r.rule), needs);
+  // A Role cannot grant a cluster-scoped resource at all: said once per object, never "fixed" by adding it to the Role.
+  const missing = missingNeeds(obj.rules.map((r) => r.rule), needs).map((n) => (obj.kind === 'Role' && n.clusterScoped ? { ...n, why: 'cluster-scoped: a Role cannot grant it; only a ClusterRole bound with a ClusterRoleBinding can, which gives the pipeline cluster-wide rights' } : n));
   const byObject = new Map<string, RequiredPermission[]>();
   for (const n of missing) {
     const key = `${n.action}\u0000${n.object}\u0000${n.why ?? ''}`;
@@ -58,7 +59,7 @@ export function missingPermissionFindings(obj: RbacObject, needs: readonly Requi
       span,
       documentIndex: obj.documentIndex,
       message: `${first.action} will fail on ${first.object}${first.source ? ` (${first.source})` : ''}: ${needsText(group)}${why}`,
-      data: { missing: compact(group) },
+      ...(first.why?.startsWith('cluster-scoped') ? {} : { data: { missing: compact(group) } }),
     });
   }
   return out;

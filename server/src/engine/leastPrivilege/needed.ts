@@ -4,7 +4,7 @@
  * Deployment, Service and Ingress, those should be the only resources available to the Role").
  */
 import { parseAllDocuments } from 'yaml';
-import { deployerNeeds, type Deployer, type ManifestObject, type RequiredPermission } from '../deployer/needs';
+import { deployerNeeds, type Deployer, type ManifestObject, type RequiredPermission, type ScopeResolver } from '../deployer/needs';
 import type { PolicyRule } from '../model';
 
 export type ManifestKind = ManifestObject;
@@ -107,7 +107,7 @@ export function guessResource(kind: string): string {
   return `${lower}s`;
 }
 
-export function neededPermissions(kinds: ManifestKind[], resolve: KindResolver, verbs: string[], deployer?: Deployer): NeededPermissions {
+export function neededPermissions(kinds: ManifestKind[], resolve: KindResolver, verbs: string[], deployer?: Deployer, namespaced?: ScopeResolver): NeededPermissions {
   const resources = new Map<string, NeededResource>();
   const namespaces = new Set<string>();
   for (const k of kinds) {
@@ -121,6 +121,6 @@ export function neededPermissions(kinds: ManifestKind[], resolve: KindResolver, 
     if (k.namespace) namespaces.add(k.namespace);
   }
   const out: NeededPermissions = { resources, verbs: [...verbs], namespaces: [...namespaces].sort() };
-  if (deployer) out.required = deployerNeeds(kinds, deployer, resolve);
+  if (deployer) out.required = deployerNeeds(kinds, deployer, resolve, namespaced);
   return out;
 }
