@@ -2,7 +2,8 @@
 // --manifests with --deployer.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -80,5 +81,25 @@ describe('check with charts and overlays (dist/cli.js)', () => {
     const r = cli(['check', DEPLOYER_ROLE, '--manifests', 'plain/app.yaml', '--deployer', 'argo']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--deployer must be one of kubectl, server-side-apply, helm/);
+  });
+});
+
+describe('helm --namespace for charts', () => {
+  it('without --namespace, the kubeconfig context\'s namespace reaches helm; --namespace wins', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prb-ns-'));
+    try {
+      cpSync(join(FIX, 'chart-web'), join(dir, 'chart'), { recursive: true });
+      // The chart fails to render unless helm got the namespace team-ci.
+      writeFileSync(join(dir, 'chart', 'templates', 'ns.yaml'), '{{- if ne .Release.Namespace "team-ci" }}{{ fail (printf "namespace %s" .Release.Namespace) }}{{- end }}\n');
+      writeFileSync(join(dir, 'kubeconfig'), 'apiVersion: v1\nkind: Config\ncurrent-context: ci\ncontexts:\n- name: ci\n  context: {cluster: c, user: u, namespace: team-ci}\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {}}]\n');
+      const run = (extra: string[]) => spawnSync(process.execPath, [CLI, 'check', join(dir, 'chart'), ...extra], { cwd: dir, encoding: 'utf8', env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
+      const fromContext = run([]);
+      assert.equal(fromContext.status, 0, fromContext.stdout);
+      const explicit = run(['--namespace', 'other']);
+      assert.equal(explicit.status, 1);
+      assert.match(explicit.stdout, /helm template failed: .*namespace other/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

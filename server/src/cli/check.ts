@@ -6,6 +6,7 @@ import { builtinCatalog, type ApiCatalog } from '../engine/catalog/apiCatalog';
 import { manifestKinds, neededPermissions, type NeededPermissions } from '../engine/leastPrivilege/needed';
 import { manifestFindings } from '../engine/leastPrivilege/manifestFindings';
 import { isDeployer, DEPLOYERS, type Deployer } from '../engine/deployer/needs';
+import { contextNamespace } from './contextNamespace';
 import { checkRendered, partitionOperands, render, renderedKinds, type RenderFlags } from './renderInputs';
 import { DEFAULT_DEPLOY_VERBS } from '../shared/settings';
 import type { RuleId } from '../engine/model';
@@ -40,7 +41,9 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const deployer = values.deployer ?? 'kubectl';
   if (!isDeployer(deployer)) throw new UsageError(`--deployer must be one of ${DEPLOYERS.join(', ')}, not "${values.deployer}"`);
   const defaultNamespace = values.namespace ?? 'default';
-  const flags: RenderFlags = { release: values.release, namespace: defaultNamespace, values: values.values ?? [], set: values.set ?? [] };
+  // helm's --namespace: the flag, else the kubeconfig context's (as helm does), else default.
+  const renderNamespace = values.namespace ?? contextNamespace(values.kubeconfig, values.context) ?? 'default';
+  const flags: RenderFlags = { release: values.release, namespace: renderNamespace, values: values.values ?? [], set: values.set ?? [] };
   const operands = await partitionOperands(positionals.length ? positionals : ['.'], cwd);
   const files = operands.plain.length ? await expandOperands(operands.plain, cwd) : [];
   const texts = await Promise.all(files.map(async (f) => ({ path: f, text: await readText(f) })));
