@@ -3,6 +3,7 @@ import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode'
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { SERVER_EXEC_ARGV } from '../../server/src/shared/serverProcess';
 import { TrustNotification } from './messages';
+import { sectionForServer } from './settings';
 
 /** Starts the language server (dist/server.js) over IPC for YAML documents. */
 export async function startLanguageClient(context: ExtensionContext, output: LogOutputChannel): Promise<LanguageClient> {
@@ -20,6 +21,16 @@ export async function startLanguageClient(context: ExtensionContext, output: Log
     synchronize: { configurationSection: 'pipelineRbac', fileEvents: workspace.createFileSystemWatcher('**/*.{yaml,yml}') },
     initializationOptions: { trusted: workspace.isTrusted },
     outputChannel: output,
+    middleware: {
+      workspace: {
+        // An untrusted workspace's values of restricted settings never reach the server (settingsTrust.ts).
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) return result;
+          return result.map((value: unknown, i) => (params.items[i]?.section === 'pipelineRbac' ? sectionForServer(value, params.items[i]?.scopeUri) : value));
+        },
+      },
+    },
   };
   const client = new LanguageClient('pipelineRbac', 'Pipeline RBAC', serverOptions, clientOptions);
   await client.start();

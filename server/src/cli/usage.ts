@@ -1,10 +1,12 @@
 export const USAGE = `pipeline-rbac: least-privilege Kubernetes RBAC for CI/CD pipelines
 
 Usage:
-  pipeline-rbac check [paths|globs|charts|overlays...] [options]
+  pipeline-rbac check [paths|globs|charts|overlays|-...] [options]
       Check Role/ClusterRole/RoleBinding/ClusterRoleBinding YAML for escalation (not-held) and risks.
-      A directory with Chart.yaml is rendered with \`helm template\`, one with a kustomization with
-      \`kustomize build\`; findings point at the template or overlay file and line.
+      Each path or glob must match a file (a directory: its *.yaml, *.yml, *.json); "-" reads standard
+      input (helm template . | pipeline-rbac check -). A directory with Chart.yaml is rendered with
+      \`helm template\`, one with a kustomization with \`kustomize build\`; findings point at the
+      template or overlay file and line.
       --format text|json|sarif   output format (default: text)
       --held-rules FILE          YAML/JSON with Role/ClusterRole documents or a SelfSubjectRulesReview:
                                  the rules of whoever applies the files (offline not-held check)
@@ -20,11 +22,14 @@ Usage:
       --disable RULE[,RULE]      turn rules off
       --output FILE              write the report to FILE instead of stdout
       --jobs N                   analyse on N threads (default: one per core, for large inputs)
+      --stdin-filename NAME      the name standard input has in the report (default: <stdin>)
   pipeline-rbac identity create|rotate|revoke|manifests|oidc [options]   manage pipeline identities
   pipeline-rbac identity verify --namespace NS --name NAME --manifests PATH... [--deployer D]
       as the identity: dry-run apply every object, SelfSubjectAccessReview the deploy tool's own requests
   pipeline-rbac identities [--namespace NS | --all-namespaces] [--format text|json]
   pipeline-rbac --help | --version
 
-Exit codes: 0 no error findings, 1 error findings, 2 usage or I/O error.
+Exit codes: 0 no error findings, 1 error findings, 2 usage or I/O error (also: an operand matched no file,
+standard input was empty, or an input is over 32 MiB). Text output shows control characters in file names and
+YAML values as escapes (\\e, \\r, \\n, \\x..., \\u...).
 `;

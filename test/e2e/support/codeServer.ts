@@ -87,7 +87,17 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Label of the run directory under .e2e/runs/. */
   name?: string;
+  /** Open the folder in Restricted Mode (workspace trust on, the folder not trusted, no prompt); default: trust off. */
+  untrusted?: boolean;
 }
+
+/** Workspace trust on, without the startup dialog or banner: a folder nobody trusted opens in Restricted Mode. */
+const UNTRUSTED_SETTINGS: Readonly<Record<string, unknown>> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
 
 export interface CodeServer {
   /** Workbench URL with the workspace folder. */
@@ -154,7 +164,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2),
+    JSON.stringify({ ...DEFAULT_SETTINGS, ...(options.untrusted ? UNTRUSTED_SETTINGS : {}), ...options.settings }, null, 2),
   );
 
   // code-server acts as a CLI for an enclosing VS Code when VSCODE_IPC_HOOK_CLI & co are set.
@@ -188,7 +198,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
       '--bind-addr', '127.0.0.1:0', // the OS picks a free port; code-server prints it
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       workspace,
