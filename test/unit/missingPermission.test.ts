@@ -190,3 +190,19 @@ describe('least privilege includes the deployer\'s needs', () => {
     assert.deepEqual(analyze(text, n).findings.filter((f) => f.ruleId === 'missing-permission' || f.ruleId === 'unused-permission'), []);
   });
 });
+
+describe('verify report', () => {
+  it('shows control characters from names and apiserver text as escapes', async () => {
+    const { formatVerify, verifyExitCode } = await import('../../server/src/verify/report');
+    const r = {
+      identity: 'system:serviceaccount:team-a:ci',
+      expiresAt: '2026-01-01T00:10:00.000Z',
+      objects: [{ kind: 'ConfigMap', name: 'x\u001b[2Jy', source: 'a.yaml', outcome: 'forbidden' as const, message: 'no\n::error::injected' }],
+      needs: [],
+    };
+    const text = formatVerify(r, '`kubectl apply`');
+    assert.ok(!text.includes('\u001b') && !text.includes('\n::error::'), text);
+    assert.match(text, /x\\e\[2Jy/);
+    assert.equal(verifyExitCode(r), 1);
+  });
+});

@@ -15,6 +15,7 @@ import { LiveError } from '../live/liveError';
 import { verifyAsIdentity } from '../verify/asIdentity';
 import { manifestDocs, MAX_OBJECTS, type ManifestDoc } from '../verify/objects';
 import { formatVerify, verifyExitCode, verifyJson } from '../verify/report';
+import { escapeControl } from '../shared/controlChars';
 import { UsageError } from './errors';
 import { expandOperands, readText } from './files';
 import { partitionOperands, render } from './renderInputs';
@@ -83,7 +84,7 @@ export async function runVerify(argv: string[], cwd = process.cwd()): Promise<nu
     return verifyExitCode(result);
   } catch (err) {
     if (err instanceof LiveError) {
-      process.stderr.write(`pipeline-rbac: ${err.message}\n`);
+      process.stderr.write(`pipeline-rbac: ${escapeControl(err.message)}\n`);
       return err.kind === 'unreachable' || err.kind === 'timeout' ? 2 : 1;
     }
     throw err;

@@ -1,4 +1,5 @@
 /** The verify result as text or JSON, and its exit code (pure). Never holds the token. */
+import { escapeStrings } from '../shared/controlChars';
 import type { VerifyResult } from './asIdentity';
 
 export function verifyExitCode(r: VerifyResult): number {
@@ -7,7 +8,9 @@ export function verifyExitCode(r: VerifyResult): number {
 
 const LABEL = { allowed: 'allowed', forbidden: 'Forbidden', conflict: 'Conflict (not a permission problem)', invalid: 'Invalid (not a permission problem)', 'not-found': 'Not found', error: 'Error' } as const;
 
-export function formatVerify(r: VerifyResult, action: string): string {
+/** Text for a terminal or CI log: names, paths and the apiserver's text come from files and the cluster, so control characters are shown as escapes. */
+export function formatVerify(raw: VerifyResult, action: string): string {
+  const r = escapeStrings(raw);
   const out: string[] = [`Verified as ${r.identity} (a token valid until ${r.expiresAt}, held in memory only), server-side dry run (dryRun=All):`];
   for (const o of r.objects) {
     const where = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.source})`;
