@@ -74,6 +74,8 @@ test('charts: template findings on template lines; verify an identity from the t
       const report = await wb.editorText();
       assert.match(report, new RegExp(`^Verified as system:serviceaccount:team-a:${name} `));
       assert.match(report, /5 of 5 objects allowed; 0 other requests denied\./);
+      // The tree tells when it was last verified and the result.
+      await tree.waitForRow('the identity, verified', (r) => r.label === name && /verified .*: all allowed/.test(r.description), 30_000);
       await wb.screenshot('charts-b-verified');
     });
   });

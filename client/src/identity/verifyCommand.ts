@@ -23,6 +23,11 @@ import { resolveRef } from './lifecycleCommands';
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
+/** Where the last verification of an identity is kept (workspace state: the result, never the token). */
+export function verifiedKey(context: string, namespace: string, name: string): string {
+  return `pipelineRbac.verified/${context}/${namespace}/${name}`;
+}
+
 /** The workspace manifests the settings name, as full objects with the file each came from. */
 async function workspaceDocs(): Promise<ManifestDoc[]> {
   const s = readSettings();
@@ -76,7 +81,8 @@ export async function verifyIdentityCommand(deps: IdentityCommandDeps, node?: Vi
     const text = formatVerify(result, deployAction(s.deployer));
     const ok = verifyExitCode(result) === 0;
     deps.output.info(`Verified ${ref.namespace}/${ref.name} (context ${ref.context}): ${ok ? 'everything allowed' : 'some requests denied'}`);
-    await deps.context.workspaceState.update(`pipelineRbac.verified/${ref.context}/${ref.namespace}/${ref.name}`, { at: new Date().toISOString(), ok });
+    await deps.context.workspaceState.update(verifiedKey(ref.context, ref.namespace, ref.name), { at: new Date().toISOString(), ok });
+    deps.view?.refresh();
     await window.showTextDocument(await workspace.openTextDocument({ language: 'plaintext', content: text }), { preview: true });
     if (ok) void window.showInformationMessage(`Pipeline RBAC: ${ref.namespace}/${ref.name} may deploy every manifest (${result.objects.length} object(s)).`);
     else void window.showWarningMessage(`Pipeline RBAC: ${ref.namespace}/${ref.name} cannot deploy everything; see the report.`);
