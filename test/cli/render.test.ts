@@ -103,3 +103,13 @@ describe('helm --namespace for charts', () => {
     }
   });
 });
+
+describe('--manifests with a chart that does not render', () => {
+  it('reports the render error and no least-privilege findings (what is deployed is unknown)', () => {
+    const r = cli(['check', DEPLOYER_ROLE, '--manifests', 'chart-broken', '--format', 'json']);
+    assert.equal(r.code, 1);
+    const ids = (JSON.parse(r.stdout) as { files: { findings: { ruleId: string }[] }[] }).files.flatMap((f) => f.findings.map((x) => x.ruleId));
+    assert.ok(ids.includes('render-error'));
+    assert.ok(!ids.includes('unused-permission') && !ids.includes('missing-permission'), ids.join(' '));
+  });
+});

@@ -50,7 +50,9 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const severities = disabledRules(values.disable ?? []);
   const base: AnalyzeOptions = { catalog: builtinCatalog(), severities, defaultNamespace };
   const renderedReports: FileReport[] = [];
-  const needed = values.manifests?.length ? await neededFromManifests(values.manifests, cwd, base.catalog, deployer, flags, renderedReports) : undefined;
+  const fromManifests = values.manifests?.length ? await neededFromManifests(values.manifests, cwd, base.catalog, deployer, flags, renderedReports) : undefined;
+  // A chart or overlay of --manifests that did not render leaves what is deployed unknown: only its render-error then.
+  const needed = renderedReports.length ? undefined : fromManifests;
   if (needed) base.extraFindings = (objects) => objects.flatMap((o) => manifestFindings(o, needed));
 
   if (values['held-rules']) {

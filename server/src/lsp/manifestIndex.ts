@@ -14,6 +14,8 @@ export class ManifestIndex {
   private folders: string[] = [];
   private key = '';
   private kinds: ManifestKind[] | undefined;
+  /** False when a chart or overlay of the setting could not be rendered. */
+  private complete = true;
   private loading: Promise<boolean> | undefined;
 
   setWorkspaceFolders(uris: string[]): void {
@@ -28,7 +30,7 @@ export class ManifestIndex {
 
   /** What the manifests need, if they were read for these settings. */
   needed(settings: PipelineRbacSettings, catalog: ApiCatalog): NeededPermissions | undefined {
-    if (!settings.manifests.length || !this.kinds || this.key !== keyOf(settings)) return undefined;
+    if (!settings.manifests.length || !this.kinds || !this.complete || this.key !== keyOf(settings)) return undefined;
     return neededPermissions(this.kinds, (group, kind) => catalog.resourceForKind(group, kind), settings.deployVerbs, settings.deployer, (g, r) => catalog.findResource(g, r)?.namespaced);
   }
 
@@ -44,8 +46,15 @@ export class ManifestIndex {
     const kinds: ManifestKind[] = [];
     const { globs, dirs } = splitManifestSettings(this.folders, settings.manifests);
     if (globs.length) await forEachWorkspaceFile(this.folders, globs, (text, path) => kinds.push(...manifestKinds(text, path)));
-    // Charts and overlays render only in a trusted workspace; there helm/kustomize never run.
-    if (settings.trusted) for (const d of dirs) kinds.push(...(await renderedManifestKinds(d, settings)));
+    // Charts and overlays render only in a trusted workspace; there helm/kustomize never run. What the pipeline deploys
+    // is unknown while one of them cannot be rendered: no least-privilege findings then (they would be false).
+    let complete = true;
+    for (const d of dirs) {
+      const rendered = settings.trusted ? await renderedManifestKinds(d, settings) : undefined;
+      if (rendered) kinds.push(...rendered);
+      else complete = false;
+    }
+    this.complete = complete;
     this.kinds = kinds;
     this.key = key;
     return true;

@@ -56,10 +56,12 @@ export function renderWorkspaceDir(d: RenderDir, settings: PipelineRbacSettings)
     : buildOverlay(d.dir, { display, allowedRoot: d.folder, tool: { settingPath: settings.kustomize.path, trusted: settings.trusted } });
 }
 
-export async function renderedManifestKinds(d: RenderDir, settings: PipelineRbacSettings): Promise<ManifestKind[]> {
+/** The kinds a chart or overlay deploys; undefined when it cannot be rendered (no binary, a render error). */
+export async function renderedManifestKinds(d: RenderDir, settings: PipelineRbacSettings): Promise<ManifestKind[] | undefined> {
   try {
-    return renderedKinds(await renderWorkspaceDir(d, settings));
+    const outcome = await renderWorkspaceDir(d, settings);
+    return outcome.ok ? renderedKinds(outcome) : undefined;
   } catch {
-    return []; // no binary, or a bad release name: nothing deployable known from this folder
+    return undefined;
   }
 }
