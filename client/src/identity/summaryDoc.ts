@@ -3,6 +3,7 @@
  * the token's lifetime, where the kubeconfig went and the pipeline snippet. Pure; built only from results, which
  * never hold a token.
  */
+import { describeOldTokenCheck } from '../../../server/src/identity/tokenProbe';
 import type { OidcBundle, OidcProvider } from '../../../server/src/identity/oidc';
 import type { RevokeResult } from '../../../server/src/identity/revoke';
 import type { RotateResult } from '../../../server/src/identity/rotate';
@@ -67,7 +68,9 @@ export function rotateSummary(r: RotateResult): string {
     '',
     `**Kubeconfig exported to:** ${r.export.location} (${r.export.action})`,
     '',
-    r.revokedSecret ? `**Old token revoked:** Secret ${r.namespace}/${r.revokedSecret} deleted (the API server may accept it for up to 10 s from its cache).` : '**Old token:** none was recorded, so none was revoked.',
+    r.revokedSecrets.length
+      ? `**Old token revoked:** ${r.revokedSecrets.join(', ')} deleted; ${describeOldTokenCheck(r.oldToken)}.`
+      : '**Old token:** NOT revoked: no Secret could be proven to be its token (see the warnings).',
     ...warnings(r.warnings),
     '',
   ].join('\n');
@@ -81,7 +84,7 @@ export function revokeSummary(r: RevokeResult): string {
     ...(r.alreadyGone.length ? ['', '**Already gone:**', '', ...r.alreadyGone.map((d) => `- ${d}`)] : []),
     ...(r.kept.length ? ['', '**Kept:**', '', ...r.kept.map((d) => `- ${d}`)] : []),
     '',
-    r.storeDeleted ? `**Stored kubeconfig deleted:** ${r.storeDeleted}` : r.exportTarget ? `**Stored kubeconfig kept:** ${r.exportTarget} (its token no longer works).` : '',
+    r.storeDeleted ? `**Stored kubeconfig deleted:** ${r.storeDeleted}` : r.claimedExport ? `**Stored kubeconfig:** the ServiceAccount said it was exported to ${JSON.stringify(r.claimedExport)} (cluster text, not verified); its token no longer works, delete it there.` : '',
     ...warnings(r.warnings),
     '',
   ].join('\n');

@@ -18,7 +18,6 @@ import {
   revokeIdentity,
   roleFromFile,
   rotateToken,
-  ANNOTATIONS,
   type IdentityPlan,
   type Logger,
   type OidcProvider,
@@ -28,25 +27,26 @@ import {
   type TokenKind,
 } from '../identity';
 import { renderCreate, renderRevoke, renderRotate } from '../identity/summary';
-import { KubeIdentityCluster } from '../identity/kube';
+import { recordKey } from '../identity/exportRecords';
 import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../live/kubeconfig';
 import { createStore, credentialsFromEnv, parseExportTarget, StoreError, type ExportTarget, type GitLabMode, type SecretStore } from '../stores';
 import { UsageError } from './errors';
 import { readText } from './files';
 import { escapeLines } from '../shared/controlChars';
+import { chooseTarget, cliRecords, recordableSpec } from './identityTarget';
 
 export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
 
   create     --namespace NS --name NAME (--role-file FILE | --role EXISTING) --export TARGET
              [--token request|secret] [--duration 720h] [--server URL]
-             [--repo ORG/REPO] [--environment ENV] [--gitlab-mode file|masked-base64|masked]
+             [--repo ORG/REPO] [--environment ENV] [--gitlab-mode file|masked-base64|masked] [--allow-insecure-server]
       Check the Role against what you hold, apply ServiceAccount, Role and RoleBinding (server-side apply),
       mint a token, build a kubeconfig and export it. Any failure rolls back what the run created.
-  rotate     --namespace NS --name NAME [--export TARGET] [--token request|secret] [--duration D] [--server URL]
-      New token (default lifetime: as last time), re-exported to the same store (default: the recorded
-      export target), old token revoked.
-  revoke     --namespace NS --name NAME [--delete-secret] [--export TARGET]
-      Delete the token Secret, RoleBinding, Role (if created by this tool) and ServiceAccount;
+  rotate     --namespace NS --name NAME (--export TARGET | --use-recorded-target) [--token request|secret]
+             [--duration D] [--server URL] [--allow-insecure-server]
+      New token (default lifetime: as last time), exported to TARGET, old token revoked and checked to be refused.
+  revoke     --namespace NS --name NAME [--delete-secret (--export TARGET | --use-recorded-target)]
+      Delete the token Secrets, RoleBinding, Role (if created by this tool) and ServiceAccount;
       --delete-secret also deletes the stored kubeconfig.
   manifests  --namespace NS --name NAME (--role-file FILE | --role EXISTING) [--repo R] [--environment E] [--output FILE]
       ServiceAccount/Role/RoleBinding YAML for a GitOps repository (no cluster access, no token).
@@ -57,6 +57,9 @@ export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
       the workflow snippet: a keyless pipeline, no stored secret.
 
 Common: --kubeconfig FILE, --context NAME, --format text|json (json prints the result, never the token).
+--use-recorded-target: the target this machine recorded when it exported ($XDG_CONFIG_HOME/pipeline-rbac/exports.json);
+  without it the recorded target is only printed. The ServiceAccount's annotations are never used.
+--allow-insecure-server: export a kubeconfig for an http:// API server, or with insecure-skip-tls-verify, anyway.
 Export targets: github:OWNER/REPO[@ENV]:SECRET | gitlab:PROJECT:VAR[@SCOPE] | vault:MOUNT/PATH | file:PATH
 Store credentials come from GITHUB_TOKEN, GITHUB_API_URL, GITLAB_TOKEN, GITLAB_HOST, VAULT_TOKEN, VAULT_ADDR.
 Exit codes: 0 done, 1 refused or failed (nothing left behind unless stated), 2 usage error or cluster unreachable.
@@ -85,6 +88,7 @@ export type IdentityCommand =
       server?: string;
       pipeline?: PipelineInfo;
       gitlabMode?: GitLabMode;
+      allowInsecureServer: boolean;
       conn: Connection;
       format: Format;
     }
@@ -98,10 +102,12 @@ export type IdentityCommand =
       durationSeconds?: number;
       server?: string;
       gitlabMode?: GitLabMode;
+      useRecorded: boolean;
+      allowInsecureServer: boolean;
       conn: Connection;
       format: Format;
     }
-  | { sub: 'revoke'; namespace: string; name: string; deleteSecret: boolean; export?: string; gitlabMode?: GitLabMode; conn: Connection; format: Format }
+  | { sub: 'revoke'; namespace: string; name: string; deleteSecret: boolean; export?: string; useRecorded: boolean; gitlabMode?: GitLabMode; conn: Connection; format: Format }
   | { sub: 'manifests'; namespace: string; name: string; role: RoleArg; pipeline?: PipelineInfo; output?: string; format: Format }
   | {
       sub: 'oidc';
@@ -133,6 +139,8 @@ const OPTIONS = {
   environment: { type: 'string' },
   'gitlab-mode': { type: 'string' },
   'delete-secret': { type: 'boolean' },
+  'use-recorded-target': { type: 'boolean' },
+  'allow-insecure-server': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   provider: { type: 'string' },
   'pull-request': { type: 'boolean' },
@@ -152,9 +160,9 @@ type OptionName = keyof typeof OPTIONS;
 
 /** Which options each subcommand accepts (others are usage errors, so typos never go unnoticed). */
 const ALLOWED: Record<Subcommand, readonly OptionName[]> = {
-  create: ['namespace', 'name', 'role-file', 'role', 'token', 'duration', 'export', 'server', 'repo', 'environment', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
-  rotate: ['namespace', 'name', 'export', 'token', 'duration', 'server', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
-  revoke: ['namespace', 'name', 'delete-secret', 'export', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
+  create: ['namespace', 'name', 'role-file', 'role', 'token', 'duration', 'export', 'server', 'repo', 'environment', 'gitlab-mode', 'allow-insecure-server', 'kubeconfig', 'context', 'format'],
+  rotate: ['namespace', 'name', 'export', 'use-recorded-target', 'token', 'duration', 'server', 'gitlab-mode', 'allow-insecure-server', 'kubeconfig', 'context', 'format'],
+  revoke: ['namespace', 'name', 'delete-secret', 'export', 'use-recorded-target', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
   manifests: ['namespace', 'name', 'role-file', 'role', 'repo', 'environment', 'output', 'format'],
   oidc: ['namespace', 'provider', 'repo', 'role', 'role-file', 'environment', 'pull-request', 'branch', 'tag', 'subject', 'audience', 'prefix', 'issuer', 'output', 'format'],
 };
@@ -247,6 +255,7 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
         ...opt('server', str('server')),
         ...withPipeline(pipeline()),
         ...gl,
+        allowInsecureServer: values['allow-insecure-server'] === true,
         conn,
         format,
       };
@@ -254,6 +263,7 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
     case 'rotate': {
       const kind = tokenKind();
       if (kind === 'secret' && values.duration !== undefined) throw new UsageError('--duration applies to --token request only');
+      if (values['use-recorded-target'] && values.export !== undefined) throw new UsageError('--export and --use-recorded-target cannot be combined');
       return {
         sub: 'rotate',
         namespace: required('namespace'),
@@ -263,12 +273,18 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
         ...(values.duration !== undefined ? { durationSeconds: duration() } : {}),
         ...opt('server', str('server')),
         ...gl,
+        useRecorded: values['use-recorded-target'] === true,
+        allowInsecureServer: values['allow-insecure-server'] === true,
         conn,
         format,
       };
     }
-    case 'revoke':
-      return { sub: 'revoke', namespace: required('namespace'), name: required('name'), deleteSecret: values['delete-secret'] === true, ...opt('export', exportSpec()), ...gl, conn, format };
+    case 'revoke': {
+      const deleteSecret = values['delete-secret'] === true;
+      if (!deleteSecret && (values.export !== undefined || values['use-recorded-target'])) throw new UsageError('--export and --use-recorded-target go with --delete-secret (revoke changes no store otherwise)');
+      if (values['use-recorded-target'] && values.export !== undefined) throw new UsageError('--export and --use-recorded-target cannot be combined');
+      return { sub: 'revoke', namespace: required('namespace'), name: required('name'), deleteSecret, ...opt('export', exportSpec()), useRecorded: values['use-recorded-target'] === true, ...gl, conn, format };
+    }
     case 'manifests':
       return { sub: 'manifests', namespace: required('namespace'), name: required('name'), role: role(), ...withPipeline(pipeline()), ...opt('output', str('output')), format };
     case 'oidc': {
@@ -388,16 +404,19 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       const role = await roleSource(cmd.role, io);
       const loaded = connect(cmd.conn, io.env);
       const { store, target } = storeFor(cmd.export, io, cmd.gitlabMode);
+      const spec = recordableSpec(cmd.export, io.cwd);
       const plan: IdentityPlan = {
         namespace: cmd.namespace,
         name: cmd.name,
         role,
         token: cmd.token,
-        exportTarget: cmd.export,
+        exportTarget: spec,
+        allowInsecureServer: cmd.allowInsecureServer,
         ...(cmd.server ? { server: cmd.server } : {}),
         ...(cmd.pipeline ? { pipeline: cmd.pipeline } : {}),
       };
-      const result = await createIdentity(plan, { kubeconfig: loaded, store, logger }, cliProgress(io, cmd.format));
+      const records = { store: cliRecords(io.env), key: recordKey(loaded.server, cmd.namespace, cmd.name), target: spec, ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
+      const result = await createIdentity(plan, { kubeconfig: loaded, store, logger, records }, cliProgress(io, cmd.format));
       const snippets = pipelineSnippets({
         target,
         namespace: cmd.namespace,
@@ -409,17 +428,21 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
     }
     case 'rotate': {
       const loaded = connect(cmd.conn, io.env);
-      const spec = cmd.export ?? (await recordedTarget(loaded, cmd.namespace, cmd.name));
-      const { store } = storeFor(spec, io, cmd.gitlabMode);
+      const key = recordKey(loaded.server, cmd.namespace, cmd.name);
+      const chosen = await chooseTarget(cmd, 'rotate the token', loaded, key, io.env, (m) => io.stderr(escapeLines(m)));
+      const { store } = storeFor(chosen.spec, io, chosen.gitlabMode);
+      const spec = recordableSpec(chosen.spec, io.cwd);
       const result = await rotateToken(
         {
           namespace: cmd.namespace,
           name: cmd.name,
+          exportTarget: spec,
+          allowInsecureServer: cmd.allowInsecureServer,
           ...(cmd.durationSeconds ? { durationSeconds: cmd.durationSeconds } : {}),
           ...(cmd.tokenKind ? { tokenKind: cmd.tokenKind } : {}),
           ...(cmd.server ? { server: cmd.server } : {}),
         },
-        { kubeconfig: loaded, store, logger },
+        { kubeconfig: loaded, store, logger, records: { store: cliRecords(io.env), key, target: spec, ...(chosen.gitlabMode ? { gitlabMode: chosen.gitlabMode } : {}) } },
         cliProgress(io, cmd.format),
       );
       out(result, renderRotate(result));
@@ -427,14 +450,15 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
     }
     case 'revoke': {
       const loaded = connect(cmd.conn, io.env);
+      const key = recordKey(loaded.server, cmd.namespace, cmd.name);
       let store: SecretStore | undefined;
       if (cmd.deleteSecret) {
-        const spec = cmd.export ?? (await recordedTarget(loaded, cmd.namespace, cmd.name));
-        store = storeFor(spec, io, cmd.gitlabMode).store;
+        const chosen = await chooseTarget(cmd, 'delete the stored kubeconfig', loaded, key, io.env, (m) => io.stderr(escapeLines(m)));
+        store = storeFor(chosen.spec, io, chosen.gitlabMode).store;
       }
       const result = await revokeIdentity(
         { namespace: cmd.namespace, name: cmd.name, deleteStoredSecret: cmd.deleteSecret },
-        { kubeconfig: loaded, logger, ...(store ? { store } : {}) },
+        { kubeconfig: loaded, logger, records: { store: cliRecords(io.env), key }, ...(store ? { store } : {}) },
         cliProgress(io, cmd.format),
       );
       out(result, renderRevoke(result));
@@ -491,17 +515,6 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       return 0;
     }
   }
-}
-
-/** The export target recorded on the ServiceAccount at creation. */
-async function recordedTarget(loaded: LoadedKubeconfig, namespace: string, name: string): Promise<string> {
-  const sa = await new KubeIdentityCluster(loaded.kc).readServiceAccount(namespace, name).catch((err: unknown) => {
-    throw new IdentityError(`reading ServiceAccount ${namespace}/${name} failed: ${err instanceof Error ? err.message : String(err)}`, 'cluster', 'preflight');
-  });
-  if (!sa) throw new IdentityError(`ServiceAccount ${namespace}/${name} does not exist.`, 'not-found', 'preflight');
-  const spec = sa.metadata?.annotations?.[ANNOTATIONS.exportTarget];
-  if (!spec) throw new UsageError(`${namespace}/${name} has no recorded export target (${ANNOTATIONS.exportTarget}); pass --export TARGET`);
-  return spec;
 }
 
 async function writeOutput(path: string, text: string): Promise<void> {

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { ApiCatalog } from '../engine/catalog/apiCatalog';
-import { manifestKinds, neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
+import { neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
 import type { PipelineRbacSettings } from '../shared/settings';
-import { forEachWorkspaceFile } from './workspaceFiles';
+import { describeReport } from './indexJob';
+import { runInWorker } from './indexInWorker';
 import { renderedManifestKinds, splitManifestSettings } from '../render/workspace';
 
 
@@ -17,6 +18,8 @@ export class ManifestIndex {
   /** False when a chart or overlay of the setting could not be rendered. */
   private complete = true;
   private loading: Promise<boolean> | undefined;
+
+  constructor(private readonly log: (message: string) => void = () => {}) {}
 
   setWorkspaceFolders(uris: string[]): void {
     this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -43,9 +46,8 @@ export class ManifestIndex {
 
   private async read(settings: PipelineRbacSettings): Promise<boolean> {
     const key = keyOf(settings);
-    const kinds: ManifestKind[] = [];
     const { globs, dirs } = splitManifestSettings(this.folders, settings.manifests);
-    if (globs.length) await forEachWorkspaceFile(this.folders, globs, (text, path) => kinds.push(...manifestKinds(text, path)));
+    const kinds = this.folders.length && globs.length ? await this.readKinds(globs) : [];
     // Charts and overlays render only in a trusted workspace; there helm/kustomize never run. What the pipeline deploys
     // is unknown while one of them cannot be rendered: no least-privilege findings then (they would be false).
     let complete = true;
@@ -58,6 +60,20 @@ export class ManifestIndex {
     this.kinds = kinds;
     this.key = key;
     return true;
+  }
+
+  /** On a worker thread: the globs and the files are the workspace's, possibly hostile. */
+  private async readKinds(globs: string[]): Promise<ManifestKind[]> {
+    try {
+      const r = await runInWorker({ kind: 'manifests', folders: this.folders, globs });
+      if (r.kind !== 'manifests') return [];
+      const note = describeReport('manifests', r.report);
+      if (note) this.log(note);
+      return r.kinds;
+    } catch (e) {
+      this.log(`pipeline-rbac: manifests not read: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import { DiagnosticSeverity, type Connection, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, type AnalysisResult } from '../engine/analyze';
-import type { Finding, RbacObject } from '../engine/model';
+import { capFindings, MAX_FINDINGS_PER_RULE } from '../engine/capFindings';
+import type { Finding, RbacObject, Span } from '../engine/model';
 import type { LineIndex } from '../engine/text/lineIndex';
 import { ParseCache } from '../engine/yaml/parseCache';
 import type { PipelineRbacSettings } from '../shared/settings';
@@ -84,7 +85,8 @@ export class Validator {
 
   private async publish(uri: string, version: number, findings: Finding[], lines: LineIndex): Promise<void> {
     const dry = this.dryRunResults.get(uri);
-    const all = dry?.version === version ? [...findings, ...dry.findings] : findings;
+    // Both are capped per rule already; merged, they are capped once more (summaries add up, they are not counted).
+    const all = dry?.version === version ? capFindings([...findings, ...dry.findings]) : findings;
     const result = this.state.get(uri, version);
     const diagnostics = [...all.map((f) => toDiagnostic(f, lines)), ...(result ? unknownSuppressionDiagnostics(result) : [])];
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
@@ -133,13 +135,18 @@ function isYaml(doc: TextDocument): boolean {
 }
 
 function unknownSuppressionDiagnostics(result: AnalysisResult): Diagnostic[] {
-  return result.unknownSuppressions.map((u) => ({
-    range: toRange(u.span, result.lineIndex),
+  const all = result.unknownSuppressions;
+  const diagnostic = (span: Span, message: string): Diagnostic => ({
+    range: toRange(span, result.lineIndex),
     severity: DiagnosticSeverity.Warning,
     source: SOURCE,
     code: 'suppression',
-    message: `"${u.id}" is not a pipeline-rbac rule id; this suppression comment silences nothing for it`,
-  }));
+    message,
+  });
+  const shown = all.slice(0, MAX_FINDINGS_PER_RULE).map((u) => diagnostic(u.span, `"${u.id}" is not a pipeline-rbac rule id; this suppression comment silences nothing for it`));
+  const rest = all.length - shown.length;
+  if (rest > 0) shown.push(diagnostic(all[MAX_FINDINGS_PER_RULE]!.span, `${rest} more suppression comments naming unknown rule ids, from here on, are not shown (at most ${MAX_FINDINGS_PER_RULE} per file are listed).`));
+  return shown;
 }
 
 export function errorText(err: unknown): string {

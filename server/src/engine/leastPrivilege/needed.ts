@@ -3,7 +3,8 @@
  * needs the deploy verbs on its resource, and nothing else (the seeds: "if your application only consists of a
  * Deployment, Service and Ingress, those should be the only resources available to the Role").
  */
-import { parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
+import { composeDocuments } from '../yaml/tokens';
 import { deployerNeeds, type Deployer, type ManifestObject, type RequiredPermission, type ScopeResolver } from '../deployer/needs';
 import type { PolicyRule } from '../model';
 
@@ -34,13 +35,14 @@ const MAX_DOCS_PER_FILE = 5000;
 /** Reads apiVersion/kind/namespace from every document of a manifest file (also `kind: List` items). Never throws. */
 export function manifestKinds(text: string, source: string): ManifestKind[] {
   const out: ManifestKind[] = [];
-  let docs;
+  let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text);
+    // Nesting refused while reading (a workspace file may be hostile); YAML 1.1 like kubectl.
+    docs = composeDocuments(text);
   } catch {
     return out;
   }
-  const list = Array.isArray(docs) ? docs.slice(0, MAX_DOCS_PER_FILE) : [docs];
+  const list = docs.slice(0, MAX_DOCS_PER_FILE);
   const visit = (v: unknown) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
     const o = v as Record<string, unknown>;

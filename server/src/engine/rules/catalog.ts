@@ -54,7 +54,7 @@ const ENTRIES: Record<RuleId, Entry> = {
   'yaml-syntax': {
     defaultSeverity: 'error',
     title: 'YAML syntax error',
-    description: 'The file is not valid YAML, so kubectl and the apiserver cannot read it. Documents after the error may not be analysed.',
+    description: 'The file is not valid YAML, so kubectl and the apiserver cannot read it. Documents after the error may not be analysed. The limits of the analysis are reported the same way, with where: a file over 5 MB, more than 20,000 documents, collections nested more than 500 deep (refused while reading, before anything deeper is built), aliases that expand to more than 100 references or 10,000 nodes.',
     fix: 'Fix the reported syntax error (indentation, an unclosed quote or bracket, a tab used for indentation).',
     docs: `${RBAC}#api-overview`,
     references: {},
