@@ -24,8 +24,8 @@ const session = new Session();
 session.connect();
 /** The in-process inspector session answers synchronously. */
 function post<T>(method: string, params?: object): T {
-  let out: { error: Error | null; value?: T } | undefined;
-  session.post(method, params ?? {}, (error: Error | null, value?: T) => (out = { error, value }));
+  let out: { error: Error | null; value: unknown } | undefined;
+  session.post(method, params ?? {}, (error: Error | null, value: unknown) => (out = { error, value }));
   if (!out) throw new Error(`${method}: no synchronous answer from the inspector`);
   if (out.error) throw out.error;
   return out.value as T;
