@@ -55,3 +55,48 @@ describe('Helm templates over LSP (dist/server.js --stdio, real helm)', () => {
     assert.deepEqual(fixed.filter((x) => x.code === 'render-error'), []);
   });
 });
+
+describe('pipelineRbac.manifests naming a chart folder, over LSP', () => {
+  const ROLE = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deployer, namespace: team-a}
+rules:
+  - apiGroups: ["apps"]
+    resources: ["deployments"]
+    verbs: ["get", "create", "patch", "delete"]
+`;
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'prb-chart-manifests-'));
+    cpSync(resolve(__dirname, '../fixtures/render/chart-app'), join(dir, 'web'), { recursive: true });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('with helm: missing-permission names what the rendered chart needs (helm deployer)', async () => {
+    const lsp = await startServer({ live: { enable: false }, validateDelay: 0, manifests: ['web'], deployer: 'helm' }, {}, [], pathToFileURL(dir).href);
+    try {
+      const uri = pathToFileURL(join(dir, 'role.yaml')).href;
+      await lsp.open(uri, ROLE);
+      const d = await lsp.waitForDiagnostics(uri, (x) => x.some((y) => y.code === 'missing-permission'));
+      const msgs = d.filter((x) => x.code === 'missing-permission').map((x) => (typeof x.message === 'string' ? x.message : x.message.value));
+      assert.ok(msgs.includes('`helm upgrade` will fail on HorizontalPodAutoscaler web (web/templates/hpa.yaml): get, create, patch, delete horizontalpodautoscalers.autoscaling'), msgs.join('\n'));
+    } finally {
+      await lsp.stop();
+    }
+  });
+
+  it('without helm: one finding says why least privilege is not checked, and no unused/missing guesses', async () => {
+    const lsp = await startServer({ live: { enable: false }, validateDelay: 0, manifests: ['web'] }, { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: '/nonexistent' }, [], pathToFileURL(dir).href);
+    try {
+      const uri = pathToFileURL(join(dir, 'role.yaml')).href;
+      await lsp.open(uri, ROLE);
+      const d = await lsp.waitForDiagnostics(uri, (x) => x.some((y) => y.code === 'render-error'));
+      const err = d.filter((x) => x.code === 'render-error');
+      assert.equal(err.length, 1);
+      assert.match(typeof err[0]!.message === 'string' ? err[0]!.message : err[0]!.message.value, /not checked: .*web: helm was not found on PATH/);
+      assert.deepEqual(d.filter((x) => x.code === 'unused-permission' || x.code === 'missing-permission'), []);
+    } finally {
+      await lsp.stop();
+    }
+  });
+});

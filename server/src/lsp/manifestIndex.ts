@@ -15,8 +15,8 @@ export class ManifestIndex {
   private folders: string[] = [];
   private key = '';
   private kinds: ManifestKind[] | undefined;
-  /** False when a chart or overlay of the setting could not be rendered. */
-  private complete = true;
+  /** Why charts or overlays of the setting could not be rendered (then nothing is known to be needed). */
+  private problems: string[] = [];
   private loading: Promise<boolean> | undefined;
 
   constructor(private readonly log: (message: string) => void = () => {}) {}
@@ -33,8 +33,13 @@ export class ManifestIndex {
 
   /** What the manifests need, if they were read for these settings. */
   needed(settings: PipelineRbacSettings, catalog: ApiCatalog): NeededPermissions | undefined {
-    if (!settings.manifests.length || !this.kinds || !this.complete || this.key !== keyOf(settings)) return undefined;
+    if (!settings.manifests.length || !this.kinds || this.problems.length || this.key !== keyOf(settings)) return undefined;
     return neededPermissions(this.kinds, (group, kind) => catalog.resourceForKind(group, kind), settings.deployVerbs, settings.deployer, (g, r) => catalog.findResource(g, r)?.namespaced);
+  }
+
+  /** Why least privilege is not checked although manifests are configured (a chart or overlay did not render). */
+  renderProblems(settings: PipelineRbacSettings): string[] {
+    return this.kinds && this.key === keyOf(settings) ? this.problems : [];
   }
 
   /** Reads the manifests when the globs changed or files did; resolves true when something new was read. */
@@ -50,13 +55,13 @@ export class ManifestIndex {
     const kinds = this.folders.length && globs.length ? await this.readKinds(globs) : [];
     // Charts and overlays render only in a trusted workspace; there helm/kustomize never run. What the pipeline deploys
     // is unknown while one of them cannot be rendered: no least-privilege findings then (they would be false).
-    let complete = true;
+    const problems: string[] = [];
     for (const d of dirs) {
-      const rendered = settings.trusted ? await renderedManifestKinds(d, settings) : undefined;
-      if (rendered) kinds.push(...rendered);
-      else complete = false;
+      const rendered = settings.trusted ? await renderedManifestKinds(d, settings) : { problem: `${d.dir}: charts and overlays are rendered only in a trusted workspace` };
+      if (Array.isArray(rendered)) kinds.push(...rendered);
+      else problems.push(rendered.problem);
     }
-    this.complete = complete;
+    this.problems = problems;
     this.kinds = kinds;
     this.key = key;
     return true;

@@ -56,12 +56,13 @@ export function renderWorkspaceDir(d: RenderDir, settings: PipelineRbacSettings)
     : buildOverlay(d.dir, { display, allowedRoot: d.folder, tool: { settingPath: settings.kustomize.path, trusted: settings.trusted } });
 }
 
-/** The kinds a chart or overlay deploys; undefined when it cannot be rendered (no binary, a render error). */
-export async function renderedManifestKinds(d: RenderDir, settings: PipelineRbacSettings): Promise<ManifestKind[] | undefined> {
+/** The kinds a chart or overlay deploys, or why it cannot be rendered (no binary, a render error). */
+export async function renderedManifestKinds(d: RenderDir, settings: PipelineRbacSettings): Promise<ManifestKind[] | { problem: string }> {
+  const where = relative(d.folder, d.dir) || '.';
   try {
     const outcome = await renderWorkspaceDir(d, settings);
-    return outcome.ok ? renderedKinds(outcome) : undefined;
-  } catch {
-    return undefined;
+    return outcome.ok ? renderedKinds(outcome) : { problem: `${where}: ${outcome.error.message}` };
+  } catch (err) {
+    return { problem: `${where}: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
