@@ -333,7 +333,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'error',
     title: 'Chart or overlay does not render',
     description:
-      'A Helm chart or kustomize overlay the pipeline deploys failed to render (`helm template` / `kustomize build`), or the tool to render it was not found; its message is shown at the failing template line where the tool names one. Nothing rendered from it was checked.',
+      'A Helm chart or kustomize overlay the pipeline deploys failed to render (`helm template` / `kustomize build`), or the tool to render it was not found; its message is shown at the failing template line where the tool names one. Nothing rendered from it was checked; while a chart or overlay named in `pipelineRbac.manifests` cannot be rendered, each Role gets one information finding instead of unused or missing permissions (which would be guesses).',
     fix: 'Fix the template (or the values) as the message says; install helm / kustomize or set `pipelineRbac.helm.path` / `pipelineRbac.kustomize.path`.',
     docs: 'https://helm.sh/docs/helm/helm_template/',
     references: {},
