@@ -269,7 +269,7 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
 
     // --- 4. Revoke from the tree's context menu.
     const menu = await tree.contextMenu(name);
-    assert.deepEqual(menu, ['Rotate Token', 'Export Again...', 'Save as Manifests...', 'Revoke Identity']);
+    assert.deepEqual(menu, ['Verify Pipeline Identity...', 'Rotate Token', 'Export Again...', 'Save as Manifests...', 'Revoke Identity']);
     await shot('10-context-menu');
     await wb.page.keyboard.press('Escape');
     await tree.runContextMenu(name, 'Revoke Identity');

@@ -42,14 +42,14 @@ import { manifestRoleSource, parsePipelineAnnotation, pipelineIdentities, refFro
 import { revokeSummary, rotateSummary } from './summaryDoc';
 import { FlowCancelled, pick, type StepPosition } from './wizard';
 
-type Purpose = 'Rotate Token' | 'Revoke Identity' | 'Export Again';
+type Purpose = 'Rotate Token' | 'Revoke Identity' | 'Export Again' | 'Verify Identity';
 
 function kubeconfigFor(deps: IdentityCommandDeps, context: string): LoadedKubeconfig {
   return deps.view ? deps.view.provider.kubeconfigFor(context) : actingKubeconfig(context);
 }
 
 /** The node's identity, or (palette) a pick among the pipeline identities of the current context. */
-async function resolveRef(deps: IdentityCommandDeps, node: ViewNode | undefined, purpose: Purpose): Promise<IdentityRef | undefined> {
+export async function resolveRef(deps: IdentityCommandDeps, node: ViewNode | undefined, purpose: Purpose): Promise<IdentityRef | undefined> {
   if (node) return refFromNode(node);
   let loaded: LoadedKubeconfig;
   try {

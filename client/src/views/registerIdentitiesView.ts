@@ -89,6 +89,7 @@ export function roleManifest(node: ViewNode): string | undefined {
 
 export function registerIdentitiesView(context: ExtensionContext, deps: IdentitiesViewDeps): IdentitiesView {
   const provider = new IdentitiesTreeProvider(deps);
+  provider.lastVerified = (ctx, ns, name) => context.workspaceState.get<{ at: string; ok: boolean }>(`pipelineRbac.verified/${ctx}/${ns}/${name}`);
   const treeView = window.createTreeView(IDENTITIES_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const docs = new ReadonlyDocuments();
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(commands.registerCommand(id, fn));

@@ -132,7 +132,9 @@ export type RuleId =
   | 'default-service-account'
   | 'masters-subject'
   | 'helm-template'
-  | 'unused-permission';
+  | 'unused-permission'
+  | 'missing-permission'
+  | 'render-error';
 
 /** One problem found in a file. */
 export interface Finding {

@@ -44,6 +44,8 @@ const RULE_IDS: Record<RuleId, true> = {
   'masters-subject': true,
   'helm-template': true,
   'unused-permission': true,
+  'missing-permission': true,
+  'render-error': true,
 };
 
 export function isRuleId(id: string): id is RuleId {

@@ -4,6 +4,7 @@ import { neededPermissions, type ManifestKind, type NeededPermissions } from '..
 import type { PipelineRbacSettings } from '../shared/settings';
 import { describeReport } from './indexJob';
 import { runInWorker } from './indexInWorker';
+import { renderedManifestKinds, splitManifestSettings } from '../render/workspace';
 
 
 /**
@@ -14,6 +15,8 @@ export class ManifestIndex {
   private folders: string[] = [];
   private key = '';
   private kinds: ManifestKind[] | undefined;
+  /** Why charts or overlays of the setting could not be rendered (then nothing is known to be needed). */
+  private problems: string[] = [];
   private loading: Promise<boolean> | undefined;
 
   constructor(private readonly log: (message: string) => void = () => {}) {}
@@ -30,8 +33,13 @@ export class ManifestIndex {
 
   /** What the manifests need, if they were read for these settings. */
   needed(settings: PipelineRbacSettings, catalog: ApiCatalog): NeededPermissions | undefined {
-    if (!settings.manifests.length || !this.kinds || this.key !== keyOf(settings)) return undefined;
-    return neededPermissions(this.kinds, (group, kind) => catalog.resourceForKind(group, kind), settings.deployVerbs);
+    if (!settings.manifests.length || !this.kinds || this.problems.length || this.key !== keyOf(settings)) return undefined;
+    return neededPermissions(this.kinds, (group, kind) => catalog.resourceForKind(group, kind), settings.deployVerbs, settings.deployer, (g, r) => catalog.findResource(g, r)?.namespaced);
+  }
+
+  /** Why least privilege is not checked although manifests are configured (a chart or overlay did not render). */
+  renderProblems(settings: PipelineRbacSettings): string[] {
+    return this.kinds && this.key === keyOf(settings) ? this.problems : [];
   }
 
   /** Reads the manifests when the globs changed or files did; resolves true when something new was read. */
@@ -43,7 +51,18 @@ export class ManifestIndex {
 
   private async read(settings: PipelineRbacSettings): Promise<boolean> {
     const key = keyOf(settings);
-    this.kinds = this.folders.length ? await this.readKinds(settings.manifests) : [];
+    const { globs, dirs } = splitManifestSettings(this.folders, settings.manifests);
+    const kinds = this.folders.length && globs.length ? await this.readKinds(globs) : [];
+    // Charts and overlays render only in a trusted workspace; there helm/kustomize never run. What the pipeline deploys
+    // is unknown while one of them cannot be rendered: no least-privilege findings then (they would be false).
+    const problems: string[] = [];
+    for (const d of dirs) {
+      const rendered = settings.trusted ? await renderedManifestKinds(d, settings) : { problem: `${d.dir}: charts and overlays are rendered only in a trusted workspace` };
+      if (Array.isArray(rendered)) kinds.push(...rendered);
+      else problems.push(rendered.problem);
+    }
+    this.problems = problems;
+    this.kinds = kinds;
     this.key = key;
     return true;
   }
@@ -64,5 +83,5 @@ export class ManifestIndex {
 }
 
 function keyOf(s: PipelineRbacSettings): string {
-  return JSON.stringify(s.manifests);
+  return JSON.stringify([s.manifests, s.trusted, s.helm.path, s.kustomize.path, s.namespace]);
 }

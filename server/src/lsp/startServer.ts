@@ -109,6 +109,7 @@ export function startLanguageServer(): void {
   // The client watches YAML files (synchronize.fileEvents); any change may change what the manifests need.
   connection.onDidChangeWatchedFiles(() => {
     manifests.invalidate();
+    validator.charts.invalidateAll();
     roles.invalidate();
     validator.revalidateAll();
   });

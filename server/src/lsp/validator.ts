@@ -11,6 +11,7 @@ import type { DocumentState } from './documentState';
 import type { AnalysisEnvironment } from './environment';
 import { Debouncer } from './scheduler';
 import type { SettingsSource } from './settingsSource';
+import { ChartTemplates, chartOfTemplate } from './chartTemplates';
 
 /** Validates YAML documents (debounced on change, at once on open/save) and publishes diagnostics. */
 /** Runs the authoritative (server-side dry-run) check of objects; throws when there is no cluster. */
@@ -22,6 +23,8 @@ export class Validator {
   private readonly parseCaches = new Map<string, ParseCache>();
   /** Dry-run findings, valid for exactly one document version. */
   private readonly dryRunResults = new Map<string, { version: number; findings: Finding[] }>();
+  /** Helm templates: diagnostics from the rendered chart (chartTemplates.ts). */
+  readonly charts = new ChartTemplates();
 
   constructor(
     private readonly connection: Connection,
@@ -46,6 +49,12 @@ export class Validator {
 
   /** On save: the dry-run check when the user enabled it; otherwise a normal validation. */
   saved(doc: TextDocument): void {
+    this.charts.invalidate(doc.uri);
+    if (chartOfTemplate(doc.uri)) {
+      // Every open template of the chart shows findings of the new render.
+      for (const other of this.documents.all()) if (chartOfTemplate(other.uri) === chartOfTemplate(doc.uri)) this.schedule(other, true);
+      return;
+    }
     void this.settings.get(doc.uri).then(async (s) => {
       if (!s.live.dryRunOnSave) return this.schedule(doc, true);
       try {
@@ -83,9 +92,24 @@ export class Validator {
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
 
+  /** A Helm template: findings of the rendered chart on this template's lines; its text is never parsed as YAML. */
+  private async validateTemplate(doc: TextDocument, chart: string): Promise<void> {
+    try {
+      const settings = await this.settings.get(doc.uri);
+      const out = await this.charts.findings(doc.uri, chart, doc.getText(), settings, this.env.options(settings));
+      if (this.documents.get(doc.uri)?.version !== doc.version) return;
+      const diagnostics = out ? out.findings.map((f) => toDiagnostic(f, out.lineIndex)) : [];
+      await this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    } catch (err) {
+      this.connection.console.error(`pipeline-rbac: checking the chart of ${doc.uri} failed: ${errorText(err)}`);
+    }
+  }
+
   private async validate(uri: string, refreshed = false): Promise<void> {
     const doc = this.documents.get(uri);
     if (!doc || !isYaml(doc)) return;
+    const chart = chartOfTemplate(uri);
+    if (chart) return this.validateTemplate(doc, chart);
     try {
       const settings = await this.settings.get(uri);
       let parseCache = this.parseCaches.get(uri);

@@ -320,6 +320,24 @@ const ENTRIES: Record<RuleId, Entry> = {
     docs: `${GP}#least-privilege`,
     references: {},
   },
+  'missing-permission': {
+    defaultSeverity: 'error',
+    title: 'Lacks a permission the deploy needs',
+    description:
+      'The manifests the pipeline deploys (`pipelineRbac.manifests` / `--manifests`: files, Helm charts, kustomize overlays) and the deploy tool (`pipelineRbac.deployer` / `--deployer`: `kubectl` client-side apply gets, creates and patches each object; `server-side-apply` creates and patches; `helm` gets, creates, patches and deletes objects and keeps its release records as Secrets) need verbs this Role does not grant, so the pipeline fails with Forbidden on its first run. A manifest that is itself a Role or binding needs everything it grants (the apiserver\'s escalation prevention) unless the Role may `escalate`/`bind`.',
+    fix: 'Use the quick fix "Add the missing permissions", which appends exactly the missing rules in the file\'s style, or regenerate the Role with "Replace rules with the least privilege for the manifests".',
+    docs: `${RBAC}#privilege-escalation-prevention-and-bootstrapping`,
+    references: {},
+  },
+  'render-error': {
+    defaultSeverity: 'error',
+    title: 'Chart or overlay does not render',
+    description:
+      'A Helm chart or kustomize overlay the pipeline deploys failed to render (`helm template` / `kustomize build`), or the tool to render it was not found; its message is shown at the failing template line where the tool names one. Nothing rendered from it was checked; while a chart or overlay named in `pipelineRbac.manifests` cannot be rendered, each Role gets one information finding instead of unused or missing permissions (which would be guesses).',
+    fix: 'Fix the template (or the values) as the message says; install helm / kustomize or set `pipelineRbac.helm.path` / `pipelineRbac.kustomize.path`.',
+    docs: 'https://helm.sh/docs/helm/helm_template/',
+    references: {},
+  },
 };
 
 export const RULES: Readonly<Record<RuleId, RuleMeta>> = Object.fromEntries(
