@@ -9,7 +9,9 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 const entries = [
+  // The extension: the activation bundle, and the identity stack it loads on first use (client/src/stack/lazyStack.ts).
   { in: 'client/src/extension.ts', out: 'client' },
+  { in: 'client/src/stack/identityStack.ts', out: 'identity' },
   { in: 'server/src/server.ts', out: 'server' },
   // The CLI: a small dispatcher and one bundle per kind of command (server/src/cli/bundles.ts).
   { in: 'server/src/cli/main.ts', out: 'cli' },

@@ -1,5 +1,5 @@
 import { workspace, type WorkspaceConfiguration } from 'vscode';
-import { normalizeSettings, type PipelineRbacSettings } from '../../server/src/shared/settings';
+import { normalizeSettings, type PipelineRbacSettings } from '../../server/src/shared';
 
 /** The settings as one typed object, the same shape the server and the CLI use. */
 export function readSettings(): PipelineRbacSettings {

@@ -4,9 +4,8 @@
  * of every credential this command touched, on top of the core's own scrubbing).
  */
 import { window, workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
-import { IdentityError } from '../../../server/src/identity/errors';
-import type { Logger } from '../../../server/src/identity/types';
-import { loadKubeconfig, type LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
+import { IdentityError, type Logger } from '../../../server/src/identity';
+import { type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/live';
 import { createStore, Redactor, SecretStorageStore, type SecretStore, type StoreCredentials } from '../../../server/src/stores';
 import { readSettings } from '../settings';
 import type { IdentitiesView } from '../views/registerIdentitiesView';

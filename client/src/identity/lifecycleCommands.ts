@@ -7,18 +7,18 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ProgressLocation, Uri, window, workspace } from 'vscode';
-import { identitiesFor } from '../../../server/src/identities/load';
-import type { ViewNode } from '../../../server/src/identities/treeNodes';
-import type { IdentitiesModel } from '../../../server/src/identities/types';
-import { KubeIdentityCluster } from '../../../server/src/identity/kube';
-import { identityManifests } from '../../../server/src/identity/manifests';
-import { serviceAccountObject } from '../../../server/src/identity/objects';
-import { revokeIdentity } from '../../../server/src/identity/revoke';
-import { rotateToken, type RotateResult } from '../../../server/src/identity/rotate';
-import { ANNOTATIONS } from '../../../server/src/identity/types';
-import type { LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
-import { Redactor, type SecretStore } from '../../../server/src/stores';
-import type { GitLabMode } from '../../../server/src/stores/gitlabRules';
+import { identitiesFor, type IdentitiesModel, type ViewNode } from '../../../server/src/identities';
+import {
+  ANNOTATIONS,
+  identityManifests,
+  KubeIdentityCluster,
+  revokeIdentity,
+  type RotateResult,
+  rotateToken,
+  serviceAccountObject,
+} from '../../../server/src/identity';
+import type { LoadedKubeconfig } from '../../../server/src/live';
+import { type GitLabMode, Redactor, type SecretStore } from '../../../server/src/stores';
 import { readSettings } from '../settings';
 import { actingKubeconfig, buildStore, channelLogger, messageOf, redactorFor, showFailure, type IdentityCommandDeps } from './common';
 import { credentialsFor, type Credentials } from './credentials';

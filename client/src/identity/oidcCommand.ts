@@ -5,9 +5,15 @@
  * AuthenticationConfiguration entry, and the workflow snippet. Nothing is applied and no secret exists.
  */
 import { window, workspace } from 'vscode';
-import { checkRbacName, InvalidInputError } from '../../../server/src/identity/names';
-import { oidcBundle, oidcSubject, type OidcInput, type OidcProvider } from '../../../server/src/identity/oidc';
-import { roleFromFile } from '../../../server/src/identity/roleFile';
+import {
+  checkRbacName,
+  InvalidInputError,
+  oidcBundle,
+  type OidcInput,
+  type OidcProvider,
+  oidcSubject,
+  roleFromFile,
+} from '../../../server/src/identity';
 import { readSettings } from '../settings';
 import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';
 import { looksLikeRole, namespaceProblem } from './flowModel';
