@@ -2,7 +2,7 @@ import type { AnalyzeOptions } from '../engine/analyze';
 import { builtinCatalog, catalogFromDiscovery, type ApiCatalog } from '../engine/catalog/apiCatalog';
 import type { Finding, PolicyRule, RbacObject } from '../engine/model';
 import { bindAccessKey, escalateAccessKey, SUPERUSER_GROUP, type HeldPermissions, type NamespaceRules } from '../engine/rbac/heldPermissions';
-import type { AnalysisEnvironment } from '../lsp/environment';
+import type { AnalysisEnvironment } from '../shared/environment';
 import type { LiveStatus } from '../shared/protocol';
 import type { PipelineRbacSettings } from '../shared/settings';
 import { ClusterApi, type RulesReview, type Whoami } from './clusterApi';

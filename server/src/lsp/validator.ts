@@ -7,7 +7,7 @@ import { ParseCache } from '../engine/yaml/parseCache';
 import type { PipelineRbacSettings } from '../shared/settings';
 import { SOURCE, toDiagnostic, toRange } from './diagnostics';
 import type { DocumentState } from './documentState';
-import type { AnalysisEnvironment } from './environment';
+import type { AnalysisEnvironment } from '../shared/environment';
 import { Debouncer } from './scheduler';
 import type { SettingsSource } from './settingsSource';
 

@@ -3,7 +3,7 @@ import type { NeededPermissions } from '../engine/leastPrivilege/needed';
 import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
 import type { RbacObject } from '../engine/model';
 import type { PipelineRbacSettings } from '../shared/settings';
-import type { AnalysisEnvironment } from './environment';
+import type { AnalysisEnvironment } from '../shared/environment';
 import type { ManifestIndex } from './manifestIndex';
 import type { WorkspaceRoles } from './workspaceRoles';
 import { firstOf } from '../engine/roleIndex';

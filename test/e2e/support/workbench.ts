@@ -158,7 +158,7 @@ export async function openWorkbench(url: string, options: OpenWorkbenchOptions =
   } catch (e) {
     await browser.close().catch(() => undefined);
     const serverTail = options.server ? `\n--- code-server log ---\n${options.server.logTail(30)}` : '';
-    throw new Error(`${(e as Error).message}\n--- browser console errors ---\n${errors.slice(-10).join('\n')}${serverTail}`);
+    throw new Error(`${(e as Error).message}\n--- browser console errors ---\n${errors.slice(-10).join('\n')}${serverTail}`, { cause: e });
   }
 }
 
@@ -364,7 +364,7 @@ function makeWorkbench(page: Page, browser: Browser, loadMs: number, errors: str
           return predicate(last) ? last : undefined;
         }, { timeoutMs, intervalMs: 200 });
       } catch (e) {
-        throw new Error(`${(e as Error).message}\nProblems shown:\n${last.map((p) => `  ${p.text}`).join('\n') || '  (none)'}`);
+        throw new Error(`${(e as Error).message}\nProblems shown:\n${last.map((p) => `  ${p.text}`).join('\n') || '  (none)'}`, { cause: e });
       }
     },
     async waitForSquiggle({ severity, timeoutMs = 30_000 } = {}) {
