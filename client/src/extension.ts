@@ -9,6 +9,7 @@ import { registerCommands } from './commands/registerCommands';
 import { createLanguageClient, startLanguageClient } from './languageClient';
 import { registerLazyIdentityStack } from './stack/lazyStack';
 import { LiveStatusBar } from './statusBar';
+import { SquiggleTimings } from './timings';
 import { registerYamlSchemas } from './yamlSchema/registerYamlSchemas';
 
 let client: LanguageClient | undefined;
@@ -21,7 +22,7 @@ export function activate(context: ExtensionContext): void {
   context.subscriptions.push(status);
   registerLazyIdentityStack(context, output);
   registerYamlSchemas(context, output);
-  const lc = createLanguageClient(context, output);
+  const lc = createLanguageClient(context, output, new SquiggleTimings(output, started));
   client = lc;
   context.subscriptions.push(lc.onNotification(LiveStatusNotification, (s) => status.update(s)));
   registerCommands(context, lc, output);

@@ -3,9 +3,10 @@ import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode'
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { SERVER_EXEC_ARGV } from '../../server/src/shared';
 import { TrustNotification } from './messages';
+import type { SquiggleTimings } from './timings';
 
 /** The language client for dist/server.js over IPC, for YAML documents; not started yet. */
-export function createLanguageClient(context: ExtensionContext, output: LogOutputChannel): LanguageClient {
+export function createLanguageClient(context: ExtensionContext, output: LogOutputChannel, timings: SquiggleTimings): LanguageClient {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
@@ -20,6 +21,7 @@ export function createLanguageClient(context: ExtensionContext, output: LogOutpu
     synchronize: { configurationSection: 'pipelineRbac', fileEvents: workspace.createFileSystemWatcher('**/*.{yaml,yml}') },
     initializationOptions: { trusted: workspace.isTrusted },
     outputChannel: output,
+    middleware: timings.middleware(),
   };
   const client = new LanguageClient('pipelineRbac', 'Pipeline RBAC', serverOptions, clientOptions);
   context.subscriptions.push(

@@ -79,8 +79,8 @@ export function startLanguageServer(): void {
     if (dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pipelineRbac' });
   });
 
-  connection.onDidChangeConfiguration(() => {
-    settings.clear();
+  connection.onDidChangeConfiguration(async () => {
+    if (!(await settings.reload())) return;
     live.invalidate();
     validator.revalidateAll();
   });

@@ -21,6 +21,8 @@ export class Validator {
   private readonly parseCaches = new Map<string, ParseCache>();
   /** Dry-run findings, valid for exactly one document version. */
   private readonly dryRunResults = new Map<string, { version: number; findings: Finding[] }>();
+  /** When each document was last opened or changed, for the timings logged at debug level. */
+  private readonly changedAt = new Map<string, number>();
 
   constructor(
     private readonly connection: Connection,
@@ -56,6 +58,7 @@ export class Validator {
   }
 
   schedule(doc: TextDocument, immediate = false): void {
+    this.changedAt.set(doc.uri, performance.now());
     void this.settings.get(doc.uri).then((s) => {
       this.debouncer.schedule(doc.uri, immediate ? 0 : s.validateDelay, () => void this.validate(doc.uri));
     });
@@ -69,6 +72,7 @@ export class Validator {
     this.debouncer.cancel(uri);
     this.dryRunResults.delete(uri);
     this.parseCaches.delete(uri);
+    this.changedAt.delete(uri);
     this.state.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
@@ -81,6 +85,13 @@ export class Validator {
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
 
+  /** One debug line per publish: the analysis alone, and the time since the open or change that caused it. */
+  private logTiming(uri: string, version: number, kind: 'offline' | 'live', findings: number, analysisStarted: number): void {
+    const since = this.changedAt.get(uri);
+    const after = since === undefined ? '' : `, ${ms(since)} ms after the open or change`;
+    this.connection.console.debug(`timing: ${kind} diagnostics of ${uri} v${version} published: ${findings} finding(s), analysis ${ms(analysisStarted)} ms${after}`);
+  }
+
   private async validate(uri: string, refreshed = false): Promise<void> {
     const doc = this.documents.get(uri);
     if (!doc || !isYaml(doc)) return;
@@ -88,13 +99,17 @@ export class Validator {
       const settings = await this.settings.get(uri);
       let parseCache = this.parseCaches.get(uri);
       if (!parseCache) this.parseCaches.set(uri, (parseCache = new ParseCache()));
+      const started = performance.now();
       const result = analyzeText(doc.getText(), { ...this.env.options(settings), parseCache });
       // The document may have changed while settings were fetched; only publish for the current version.
       if (this.documents.get(uri)?.version !== doc.version) return;
       this.state.set(uri, doc.version, result);
       await this.publish(uri, doc.version, result.findings, result.lineIndex);
+      this.logTiming(uri, doc.version, refreshed ? 'live' : 'offline', result.findings.length, started);
       if (!refreshed && result.objects.length > 0) {
+        const fetching = performance.now();
         const changed = await this.env.refresh(settings, result.objects);
+        this.connection.console.debug(`timing: cluster and workspace read in ${ms(fetching)} ms for ${uri} (${changed ? 'changed: re-analysing' : 'nothing new'})`);
         if (changed) await this.validate(uri, true);
       }
     } catch (err) {
@@ -103,6 +118,8 @@ export class Validator {
     }
   }
 }
+
+const ms = (since: number): number => Math.round(performance.now() - since);
 
 function isYaml(doc: TextDocument): boolean {
   return doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.uri);

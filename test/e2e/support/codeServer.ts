@@ -87,6 +87,8 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Label of the run directory under .e2e/runs/. */
   name?: string;
+  /** Extra code-server arguments, e.g. ['--log', 'debug'] (bench/editor.ts reads the extension's debug timings). */
+  args?: string[];
 }
 
 export interface CodeServer {
@@ -191,6 +193,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
       '--disable-workspace-trust',
       '--disable-getting-started-override',
       '--ignore-last-opened',
+      ...(options.args ?? []),
       workspace,
     ],
     { env, detached: true, stdio: ['ignore', logFd, logFd] },
