@@ -23,7 +23,8 @@ interface Connection {
 /**
  * Analysis options backed by the live cluster: the editing user's held rules (SelfSubjectRulesReview per namespace),
  * escalate/bind answers (SelfSubjectAccessReview), discovery and existing roles. Everything is cached with a TTL;
- * `options` answers from the cache at once and `refresh` fetches what is missing.
+ * `options` answers from the cache at once (an expired answer until its re-read lands) and `refresh` fetches what is
+ * missing or expired.
  */
 export class LiveEnvironment implements AnalysisEnvironment {
   private conn: Connection | undefined;
@@ -61,8 +62,8 @@ export class LiveEnvironment implements AnalysisEnvironment {
     const base: AnalyzeOptions = { catalog: builtinCatalog(), severities: settings.rules };
     const conn = this.usable(settings);
     if (!conn) return base;
-    const catalog = this.discovery.peek(conn.key) ?? base.catalog;
-    const who = this.whoami.peek(conn.key);
+    const catalog = this.discovery.peekStale(conn.key) ?? base.catalog;
+    const who = this.whoami.peekStale(conn.key);
     const namespaces: Record<string, NamespaceRules> = {};
     const prefix = `${conn.key}\u0000`;
     for (const [k, v] of this.cachedEntries(this.rules, prefix)) namespaces[k] = v;
@@ -79,7 +80,7 @@ export class LiveEnvironment implements AnalysisEnvironment {
       catalog,
       held,
       defaultNamespace: settings.namespace || conn.loaded.namespace,
-      resolveRole: (kind, name, ns) => this.roles.peek(`${prefix}${kind}/${ns}/${name}`) ?? undefined,
+      resolveRole: (kind, name, ns) => this.roles.peekStale(`${prefix}${kind}/${ns}/${name}`) ?? undefined,
     };
   }
 
@@ -193,7 +194,7 @@ export class LiveEnvironment implements AnalysisEnvironment {
   private *cachedEntries<V>(cache: TtlCache<V>, prefix: string): Iterable<[string, V]> {
     for (const key of cache.keys()) {
       if (!key.startsWith(prefix)) continue;
-      const v = cache.peek(key);
+      const v = cache.peekStale(key);
       if (v !== undefined) yield [key.slice(prefix.length), v];
     }
   }

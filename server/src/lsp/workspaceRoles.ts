@@ -12,15 +12,17 @@ const MIGHT_HOLD_A_ROLE = /^\s*kind:\s*["']?(Cluster)?Role["']?\s*$/m;
 export class WorkspaceRoles {
   private folders: string[] = [];
   private index: RoleIndex | undefined;
+  /** Files changed since the last read: re-read, but resolve from the last read until then (no flicker). */
+  private stale = false;
   private loading: Promise<boolean> | undefined;
 
   setWorkspaceFolders(uris: string[]): void {
     this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
-    this.invalidate();
+    this.index = undefined;
   }
 
   invalidate(): void {
-    this.index = undefined;
+    this.stale = true;
   }
 
   /** What is known now (nothing until the first load). */
@@ -30,12 +32,13 @@ export class WorkspaceRoles {
 
   /** Reads the workspace's roles once; a Role without metadata.namespace lands in defaultNamespace. */
   load(defaultNamespace: string): Promise<boolean> {
-    if (this.index) return Promise.resolve(false);
+    if (this.index && !this.stale) return Promise.resolve(false);
     this.loading ??= this.read(defaultNamespace).finally(() => (this.loading = undefined));
     return this.loading;
   }
 
   private async read(defaultNamespace: string): Promise<boolean> {
+    this.stale = false;
     const index: RoleIndex = new Map();
     await forEachWorkspaceFile(this.folders, ['**/*.yaml', '**/*.yml'], (text) => {
       if (MIGHT_HOLD_A_ROLE.test(text)) indexRoles(parseRbacText(text).objects, defaultNamespace, index);
