@@ -5,8 +5,8 @@
 import { analyzeText, type AnalysisResult } from '../engine/analyze';
 import { builtinCatalog } from '../engine/catalog/apiCatalog';
 import type { NeededPermissions } from '../engine/leastPrivilege/needed';
-import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
-import type { Finding, PolicyRule, RbacObject } from '../engine/model';
+import { unusedFindingsFor } from '../engine/leastPrivilege/unused';
+import type { Finding, PolicyRule } from '../engine/model';
 import type { HeldPermissions } from '../engine/rbac/heldPermissions';
 import { indexRoles, roleKey } from '../engine/roleIndex';
 import type { SeverityOverrides } from '../engine/severity';
@@ -57,7 +57,7 @@ export function analyzeShare(job: WorkerJob): FileResult[] {
       held: job.held,
       severities: job.severities,
       defaultNamespace: job.defaultNamespace,
-      ...(needed ? { extraFindings: (objects: RbacObject[]) => objects.flatMap((o) => unusedPermissionFindings(o, needed)) } : {}),
+      ...(needed ? { extraFindings: unusedFindingsFor(needed) } : {}),
     });
     return fileResult(r, job.defaultNamespace);
   });

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { analyzeText, type AnalyzeOptions } from '../engine/analyze';
 import { builtinCatalog, type ApiCatalog } from '../engine/catalog/apiCatalog';
 import { manifestKinds, neededPermissions, type NeededPermissions } from '../engine/leastPrivilege/needed';
-import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
+import { unusedFindingsFor } from '../engine/leastPrivilege/unused';
 import { DEFAULT_DEPLOY_VERBS } from '../shared/settings';
 import type { RuleId } from '../engine/model';
 import type { SeverityOverrides } from '../engine/severity';
@@ -41,7 +41,7 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const defaultNamespace = values.namespace ?? 'default';
   const base: AnalyzeOptions = { catalog: builtinCatalog(), severities, defaultNamespace };
   const needed = values.manifests?.length ? await neededFromManifests(values.manifests, cwd, base.catalog) : undefined;
-  if (needed) base.extraFindings = (objects) => objects.flatMap((o) => unusedPermissionFindings(o, needed));
+  if (needed) base.extraFindings = unusedFindingsFor(needed);
 
   if (values['held-rules']) {
     const heldText = await readText(values['held-rules']);

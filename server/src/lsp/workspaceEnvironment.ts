@@ -1,6 +1,6 @@
 import type { AnalyzeOptions } from '../engine/analyze';
 import type { NeededPermissions } from '../engine/leastPrivilege/needed';
-import { unusedPermissionFindings } from '../engine/leastPrivilege/unused';
+import { unusedFindingsFor } from '../engine/leastPrivilege/unused';
 import type { RbacObject } from '../engine/model';
 import type { PipelineRbacSettings } from '../shared/settings';
 import type { AnalysisEnvironment } from '../shared/environment';
@@ -25,7 +25,7 @@ export class WorkspaceEnvironment implements AnalysisEnvironment {
     const withRoles = workspaceRoles ? { ...options, resolveRole: firstOf(workspaceRoles, options.resolveRole) } : options;
     const needed = this.manifests.needed(settings, options.catalog);
     if (!needed) return withRoles;
-    return { ...withRoles, extraFindings: (objects) => objects.flatMap((o) => unusedPermissionFindings(o, needed)) };
+    return { ...withRoles, extraFindings: unusedFindingsFor(needed) };
   }
 
   /** What the configured manifests need (as the diagnostics see it), for the least-privilege code action. */

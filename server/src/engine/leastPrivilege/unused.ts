@@ -66,3 +66,8 @@ function unusedInRule(obj: RbacObject, lr: LocatedRule, needed: NeededPermission
   });
   return out;
 }
+
+/** AnalyzeOptions.extraFindings that flags what the manifests do not need, for every object of a file. */
+export function unusedFindingsFor(needed: NeededPermissions): (objects: RbacObject[]) => Finding[] {
+  return (objects) => objects.flatMap((o) => unusedPermissionFindings(o, needed));
+}
