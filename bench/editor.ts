@@ -58,14 +58,22 @@ async function until<T>(read: () => Promise<T>, since: number, done: (v: T) => b
 const ALL = 'Errors: 6, Warnings: 14, Infos: 9';
 const AFTER_FIX = 'Errors: 5, Warnings: 13, Infos: 8';
 
+export interface EditorBenchOptions {
+  debug?: boolean;
+  afterHostReady?: boolean;
+  /** Another .vsix than dist/pipeline-rbac.vsix, e.g. an earlier build to compare with. */
+  vsix?: string;
+}
+
 /**
  * One cold window; `debug` runs code-server with `--log debug`, for the extension's timing lines (slower itself);
  * `afterHostReady` opens the file once the extension host has started its eager extensions (the extension still cold),
  * otherwise as soon as the workbench shows, while the extension host may still be booting.
  */
-export async function benchEditorOnce(kubeconfig: string, name: string, debug = false, afterHostReady = false): Promise<EditorRun> {
+export async function benchEditorOnce(kubeconfig: string, name: string, options: EditorBenchOptions = {}): Promise<EditorRun> {
+  const { debug = false, afterHostReady = false, vsix } = options;
   const scratch = copyExamples();
-  const server = await startCodeServer({ name, workspace: scratch.root, env: { KUBECONFIG: kubeconfig }, ...(debug ? { args: ['--log', 'debug'] } : {}) });
+  const server = await startCodeServer({ name, workspace: scratch.root, env: { KUBECONFIG: kubeconfig }, ...(vsix ? { vsix } : {}), ...(debug ? { args: ['--log', 'debug'] } : {}) });
   let wb: Workbench | undefined;
   try {
     const w = (wb = await openWorkbench(server.url, { server }));
@@ -112,13 +120,14 @@ export async function benchEditorOnce(kubeconfig: string, name: string, debug = 
 export async function benchEditor(kubeconfig: string, runs = 3): Promise<{ runs: EditorRun[]; debugRun: EditorRun }> {
   const out: EditorRun[] = [];
   for (let i = 0; i < runs; i++) out.push(await benchEditorOnce(kubeconfig, `bench-editor-${i + 1}`));
-  return { runs: out, debugRun: await benchEditorOnce(kubeconfig, 'bench-editor-debug', true) };
+  return { runs: out, debugRun: await benchEditorOnce(kubeconfig, 'bench-editor-debug', { debug: true }) };
 }
 
 // `node --import tsx bench/editor.ts` alone: one cold window, the numbers and the breakdown on stdout.
 if (process.argv[1] && join(process.argv[1]) === join(import.meta.dirname, 'editor.ts')) {
   const kubeconfig = process.env.KUBECONFIG_DEVELOPER ?? process.env.KUBECONFIG ?? '';
-  benchEditorOnce(kubeconfig, 'bench-editor', process.argv.includes('--debug')).then((r) => console.log(JSON.stringify(r, null, 2)), (e: unknown) => {
+  const vsix = process.argv.find((a) => a.endsWith('.vsix'));
+  benchEditorOnce(kubeconfig, 'bench-editor', { debug: process.argv.includes('--debug'), afterHostReady: process.argv.includes('--ready'), ...(vsix ? { vsix } : {}) }).then((r) => console.log(JSON.stringify(r, null, 2)), (e: unknown) => {
     console.error(e);
     process.exit(1);
   });

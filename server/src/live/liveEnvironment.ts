@@ -5,9 +5,9 @@ import { bindAccessKey, escalateAccessKey, SUPERUSER_GROUP, type HeldPermissions
 import type { AnalysisEnvironment } from '../shared/environment';
 import type { LiveStatus } from '../shared/protocol';
 import type { PipelineRbacSettings } from '../shared/settings';
-import { ClusterApi, type RulesReview, type Whoami } from './clusterApi';
-import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from './kubeconfig';
-import { dryRunFindings } from './dryRun';
+import type { ClusterApi, RulesReview, Whoami } from './clusterApi';
+import { clusterModules } from './clusterLoader';
+import type { LoadedKubeconfig } from './kubeconfig';
 import { LiveError } from './liveError';
 import { TtlCache } from './ttlCache';
 
@@ -51,7 +51,7 @@ export class LiveEnvironment implements AnalysisEnvironment {
     const conn = this.connect(settings);
     if (!conn) throw new LiveError(this.lastStatus?.message ?? 'no cluster connection', 'unreachable');
     try {
-      return await dryRunFindings(conn.loaded.kc, objects, settings.namespace || conn.loaded.namespace);
+      return await clusterModules().dryRunFindings(conn.loaded.kc, objects, settings.namespace || conn.loaded.namespace);
     } catch (err) {
       this.fail(conn, err);
       throw err;
@@ -158,6 +158,7 @@ export class LiveEnvironment implements AnalysisEnvironment {
     const key = connectionKey(settings);
     if (this.conn?.key === key) return this.conn;
     if (this.failedKey === key && Date.now() < this.failedUntil) return undefined;
+    const { ClusterApi, KubeconfigError, loadKubeconfig } = clusterModules();
     try {
       const loaded = loadKubeconfig({ kubeconfig: settings.kubeconfig, context: settings.context, trusted: settings.trusted });
       // Discovery changes rarely (CRD installs); it keeps its own, longer TTL.
