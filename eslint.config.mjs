@@ -55,6 +55,16 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Escaping control characters is the point of these (terminal output of untrusted text).
+    files: ['server/src/shared/controlChars.ts', 'test/**'],
+    rules: { 'no-control-regex': 'off' },
+  },
+  {
+    // Tests install module-loader hooks (a fake `vscode`) and then require the module under test.
+    files: ['test/**'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', exports: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

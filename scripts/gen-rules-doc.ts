@@ -10,7 +10,7 @@ import { RULE_LIST, type RuleMeta } from '../server/src/engine/rules/catalog';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'rules.md');
 
-const TOOL_NAMES: Record<keyof RuleMeta['references'], string> = { kubescape: 'Kubescape', checkov: 'Checkov', trivy: 'Trivy' };
+const TOOL_NAMES: Record<keyof RuleMeta['references'], string> = { kubescape: 'Kubescape', checkov: 'Checkov', trivy: 'Trivy', kubelinter: 'KubeLinter' };
 
 function equivalents(r: RuleMeta): string {
   const parts = (Object.keys(TOOL_NAMES) as (keyof RuleMeta['references'])[])

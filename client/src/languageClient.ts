@@ -3,6 +3,7 @@ import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode'
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { SERVER_EXEC_ARGV } from '../../server/src/shared';
 import { TrustNotification } from './messages';
+import { sectionForServer } from './settings';
 import type { SquiggleTimings } from './timings';
 
 /** The language client for dist/server.js over IPC, for YAML documents; not started yet. */
@@ -21,7 +22,17 @@ export function createLanguageClient(context: ExtensionContext, output: LogOutpu
     synchronize: { configurationSection: 'pipelineRbac', fileEvents: workspace.createFileSystemWatcher('**/*.{yaml,yml}') },
     initializationOptions: { trusted: workspace.isTrusted },
     outputChannel: output,
-    middleware: timings.middleware(),
+    middleware: {
+      ...timings.middleware(),
+      workspace: {
+        // An untrusted workspace's values of restricted settings never reach the server (settingsTrust.ts).
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) return result;
+          return result.map((value: unknown, i) => (params.items[i]?.section === 'pipelineRbac' ? sectionForServer(value, params.items[i]?.scopeUri) : value));
+        },
+      },
+    },
   };
   const client = new LanguageClient('pipelineRbac', 'Pipeline RBAC', serverOptions, clientOptions);
   context.subscriptions.push(

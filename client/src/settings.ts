@@ -1,18 +1,25 @@
-import { workspace, type WorkspaceConfiguration } from 'vscode';
-import { normalizeSettings, type PipelineRbacSettings } from '../../server/src/shared';
+import { Uri, workspace, type WorkspaceConfiguration } from 'vscode';
+import { effectiveSetting, normalizeSettings, rawSettings, withoutWorkspaceValues, type PipelineRbacSettings } from '../../server/src/shared';
+
+/**
+ * One `pipelineRbac.*` value. In an untrusted workspace a restricted setting (settingsTrust.ts) is the user's value
+ * or the default, never the workspace's: enforced here, not left to the editor.
+ */
+export function setting(c: WorkspaceConfiguration, key: string): unknown {
+  return effectiveSetting(c, key, workspace.isTrusted);
+}
 
 /** The settings as one typed object, the same shape the server and the CLI use. */
 export function readSettings(): PipelineRbacSettings {
-  const c: WorkspaceConfiguration = workspace.getConfiguration('pipelineRbac');
-  return normalizeSettings({
-    kubeconfig: c.get('kubeconfig'),
-    context: c.get('context'),
-    namespace: c.get('namespace'),
-    live: { enable: c.get('live.enable'), dryRunOnSave: c.get('live.dryRunOnSave'), cacheTtlSeconds: c.get('live.cacheTtlSeconds') },
-    rules: c.get('rules'),
-    manifests: c.get('manifests'),
-    deployVerbs: c.get('deployVerbs'),
-    validateDelay: c.get('validateDelay'),
-    trusted: workspace.isTrusted,
-  });
+  return normalizeSettings(rawSettings(workspace.getConfiguration('pipelineRbac'), workspace.isTrusted));
+}
+
+/**
+ * The `pipelineRbac` section as the language server pulls it (workspace/configuration, scoped to a document), with
+ * the same restriction: in an untrusted workspace its restricted keys carry the user's or the default value.
+ */
+export function sectionForServer(section: unknown, scopeUri: string | undefined): unknown {
+  if (workspace.isTrusted) return section;
+  const c = workspace.getConfiguration('pipelineRbac', scopeUri ? Uri.parse(scopeUri) : undefined);
+  return withoutWorkspaceValues(section, (key) => c.inspect(key));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,10 +10,16 @@ const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 const FIX = join(ROOT, 'test/fixtures/rbac');
 
-function cli(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' } });
+function cli(args: string[], cwd = ROOT, input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' }, ...(input !== undefined ? { input } : {}) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Screen-clearing ESC sequence, CR, and a LF that would start a GitHub Actions workflow command. */
+const HOSTILE = '\u001b[2J\rNo problems in 1 file.\n::error::x';
+const hostileRole = `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: ci, namespace: team-a}\nrules:\n  - apiGroups: [""]\n    resources: [${JSON.stringify(HOSTILE)}]\n    verbs: ["get"]\n`;
+/** A control character a terminal or log viewer would act on (LF only between our own lines). */
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 interface JsonReport {
   files: { path: string; findings: { ruleId: string; severity: string; line: number; column: number; message: string }[] }[];
@@ -91,6 +97,77 @@ describe('pipeline-rbac check (dist/cli.js)', () => {
     const badHeld = cli(['check', FIX, '--held-rules', join(dir, 'held.yaml')]);
     assert.equal(badHeld.code, 2);
     assert.match(badHeld.stderr, /--held-rules .*held\.yaml:\d+:\d+/);
+  });
+
+  it('text output escapes control characters from YAML values and file names; json keeps the exact value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prb-esc-'));
+    writeFileSync(join(dir, 'role.yaml'), hostileRole);
+    writeFileSync(join(dir, 'x\n::error::y\u001b[1m.yaml'), hostileRole);
+    const r = cli(['check', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!RAW_CONTROL.test(r.stdout), `raw control characters in ${JSON.stringify(r.stdout)}`);
+    for (const line of r.stdout.split('\n')) {
+      assert.ok(!line.trimStart().startsWith('::'), `a line is a workflow command: ${JSON.stringify(line)}`);
+      assert.notEqual(line, 'No problems in 1 file.');
+    }
+    assert.ok(r.stdout.includes('Resource "\\e[2J\\rNo problems in 1 file.\\n::error::x"'), r.stdout);
+    assert.ok(r.stdout.includes('x\\n::error::y\\e[1m.yaml'), r.stdout);
+    const named = cli(['check', '-', '--stdin-filename', '::error::z.yaml'], ROOT, hostileRole);
+    assert.match(named.stdout, /^\.\/::error::z\.yaml$/m, 'a path line never starts with "::"');
+    assert.ok(!/^\s*::/m.test(named.stdout), named.stdout);
+    const json = JSON.parse(cli(['check', join(dir, 'role.yaml'), '--format', 'json']).stdout) as JsonReport;
+    assert.ok(json.files[0]!.findings.some((f) => f.message.includes(HOSTILE)), 'json carries the value itself');
+  });
+
+  it('an operand that matches no file exits 2 (a CI gate must not pass on zero files)', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'prb-empty-'));
+    const r = cli(['check', empty]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /no files match .*prb-empty-\w+ \(a directory is searched for \*\.yaml, \*\.yml and \*\.json files\)/);
+    writeFileSync(join(empty, 'notes.txt'), 'kind: Role\n');
+    assert.equal(cli(['check'], empty).code, 2, 'no operand: the working directory, which has no YAML');
+    mkdirSync(join(empty, 'rbac'));
+    writeFileSync(join(empty, 'rbac', 'role.yaml'), hostileRole);
+    assert.equal(cli(['check', 'rbac', '.'], empty).code, 0, 'the same folder with a YAML file is checked');
+    assert.equal(cli(['check', 'rbac', 'nothing/'], empty).code, 2, 'every operand must match');
+    assert.equal(cli(['check', '/dev/null']).code, 2, 'not a regular file');
+  });
+
+  it('"-" checks standard input, named by --stdin-filename in text, json and sarif', () => {
+    const risky = readFileSync(join(FIX, 'risky-ci-role.yaml'), 'utf8');
+    const held = ['--held-rules', join(FIX, 'developer-held.yaml')];
+    const text = cli(['check', '-', ...held], ROOT, risky);
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stdout, /^<stdin>$/m);
+    assert.match(text.stdout, /not-held/);
+    const json = cli(['check', '-', '--stdin-filename', 'chart/templates/rbac.yaml', '--format', 'json', ...held], ROOT, risky);
+    const report = JSON.parse(json.stdout) as JsonReport;
+    assert.deepEqual(report.files.map((f) => f.path), ['chart/templates/rbac.yaml']);
+    const fromFile = JSON.parse(cli(['check', join(FIX, 'risky-ci-role.yaml'), '--format', 'json', ...held]).stdout) as JsonReport;
+    assert.deepEqual(report.files[0]!.findings, fromFile.files[0]!.findings, 'the same findings as the file');
+    const sarif = JSON.parse(cli(['check', '-', '--stdin-filename', 'chart/templates/rbac.yaml', '--format', 'sarif'], ROOT, risky).stdout) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[] }[];
+    };
+    assert.deepEqual(sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation, { uri: 'chart/templates/rbac.yaml', uriBaseId: '%SRCROOT%' });
+    const both = JSON.parse(cli(['check', '-', join(FIX, 'risky-ci-role.yaml'), '--format', 'json'], ROOT, risky).stdout) as JsonReport;
+    assert.equal(both.files.length, 2, 'files and standard input together');
+  });
+
+  it('standard input: empty, twice, or a name without "-" exit 2; an input over the size limit is refused before reading', () => {
+    const empty = cli(['check', '-'], ROOT, '\n  \n');
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /standard input is empty/);
+    assert.equal(cli(['check', '-', '-'], ROOT, 'kind: Role\n').code, 2);
+    const orphan = cli(['check', FIX, '--stdin-filename', 'x.yaml']);
+    assert.equal(orphan.code, 2);
+    assert.match(orphan.stderr, /--stdin-filename names standard input/);
+    const dir = mkdtempSync(join(tmpdir(), 'prb-big-'));
+    writeFileSync(join(dir, 'big.yaml'), '');
+    truncateSync(join(dir, 'big.yaml'), 32 * 1024 * 1024 + 1); // sparse: nothing is written, the size is what counts
+    const big = cli(['check', join(dir, 'big.yaml')]);
+    assert.equal(big.code, 2);
+    assert.match(big.stderr, /big\.yaml \(33554433 bytes\) holds more than 33554432 bytes, the limit for one input/);
   });
 
   it('--jobs 2 (worker threads) reports exactly what one thread does', () => {

@@ -20,11 +20,14 @@ export interface RecordedRequest {
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** Extra response headers, e.g. Location for a redirect. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface FailRule {
   readonly status: number;
   readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
   readonly method?: string;
   readonly path?: RegExp;
   /** How many matching requests fail; default 1. */
@@ -69,11 +72,11 @@ export class FakeServer {
       req.on('end', () => {
         void this.dispatch(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks).toString('utf8')).then((reply) => {
           if (reply.body === undefined) {
-            res.writeHead(reply.status).end();
+            res.writeHead(reply.status, { ...reply.headers }).end();
           } else {
             const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
             const type = typeof reply.body === 'string' ? 'text/plain' : 'application/json';
-            res.writeHead(reply.status, { 'content-type': type }).end(text);
+            res.writeHead(reply.status, { 'content-type': type, ...reply.headers }).end(text);
           }
         });
       });
@@ -112,7 +115,7 @@ export class FakeServer {
     const failure = this.failures.find((f) => (f.times ?? 0) > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(rawPath)));
     if (failure) {
       failure.times = (failure.times ?? 1) - 1;
-      return { status: failure.status, body: failure.body };
+      return { status: failure.status, body: failure.body, ...(failure.headers ? { headers: failure.headers } : {}) };
     }
     const denied = this.checkAuth(req);
     if (denied) return denied;
@@ -131,4 +134,14 @@ export async function closedPortUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/** A second server that accepts anything (200 {}) and records it: where a test redirects to, to prove nothing arrives. */
+export async function catchAllServer(): Promise<FakeServer> {
+  const server = new FakeServer(
+    () => ({ status: 200, body: {} }),
+    () => undefined,
+  );
+  await server.start();
+  return server;
 }

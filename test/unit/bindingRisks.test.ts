@@ -78,20 +78,22 @@ describe('catalogue', () => {
     'secrets-read', 'token-create', 'workload-create', 'pods-exec', 'escalate-verb', 'bind-verb', 'impersonate', 'nodes-proxy',
     'csr-approve', 'webhook-config', 'pv-create', 'namespace-modify', 'status-modify', 'aggregation', 'cluster-scope',
     'broad-role-binding', 'anonymous-subject', 'default-service-account', 'unused-permission',
+    'binding-write', 'secrets-write', 'network-policy-modify', 'masters-subject', 'helm-template',
   ];
   test('every rule id has complete metadata', () => {
     assert.deepEqual(RULE_LIST.map((r) => r.id).sort(), [...ALL].sort());
     for (const r of RULE_LIST) {
       assert.ok(r.title && r.description.length > 60 && r.fix, r.id);
-      assert.match(r.docs, /^https:\/\/kubernetes\.io\/docs\/(concepts\/security\/rbac-good-practices|reference\/access-authn-authz\/rbac)\/#[a-z-]+$/, r.id);
+      assert.match(r.docs, /^https:\/\/(kubernetes\.io\/docs\/(concepts\/security\/rbac-good-practices\/#|reference\/access-authn-authz\/rbac\/#|concepts\/services-networking\/network-policies\/)|helm\.sh\/docs\/helm\/)[a-z_-]*\/?$/, r.id);
       for (const id of r.references.kubescape ?? []) assert.match(id, /^C-\d{4}$/);
       for (const id of r.references.checkov ?? []) assert.match(id, /^CKV2?_K8S_\d+$/);
-      for (const id of r.references.trivy ?? []) assert.match(id, /^KSV-\d{4}$/);
+      for (const id of r.references.trivy ?? []) assert.match(id, /^KSV-\d{4,5}$/);
+      for (const id of r.references.kubelinter ?? []) assert.match(id, /^[a-z-]+$/);
     }
     assert.equal(RULES['workload-create'].defaultSeverity, 'information');
   });
   // Examples of the risk rules must trigger exactly their rule (the others need held rules, manifests or a parser).
-  const RISK_IDS = ALL.filter((id) => !['not-held', 'binding-not-held', 'yaml-syntax', 'schema', 'unknown-api-group', 'unknown-resource', 'unknown-verb', 'unused-permission'].includes(id));
+  const RISK_IDS = ALL.filter((id) => !['not-held', 'binding-not-held', 'yaml-syntax', 'schema', 'unknown-api-group', 'unknown-resource', 'unknown-verb', 'unused-permission', 'helm-template'].includes(id));
   for (const id of RISK_IDS) {
     test(`the ${id} example triggers ${id}`, () => {
       const [obj] = objectsFromYaml(RULES[id].example);

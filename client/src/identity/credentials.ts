@@ -1,20 +1,15 @@
 /**
  * Credentials for the CI secret stores, asked only when a flow exports there: GitHub through VS Code's GitHub
  * (or GitHub Enterprise) authentication provider, else a token kept in SecretStorage; GitLab and Vault tokens in
- * SecretStorage. Server URLs come from settings that are restricted in untrusted workspaces (a workspace must not
- * redirect a token to its own server).
+ * SecretStorage, each under a key naming the server it was entered for (credentialKeys.ts). Server URLs come from
+ * settings that are restricted in untrusted workspaces (a workspace must not redirect a token to its own server).
  */
 import { authentication, workspace, type Memento, type SecretStorage } from 'vscode';
 import type { StoreCredentials } from '../../../server/src/stores';
+import { setting } from '../settings';
+import { credentialKey, enterpriseSessionFits, LEGACY_CREDENTIAL_KEYS, type CredentialService } from './credentialKeys';
 import type { CredentialNeed } from './exportChoice';
 import { input, pick, type StepPosition } from './wizard';
-
-/** SecretStorage keys of the extension's own credentials (never the kubeconfigs). */
-export const CREDENTIAL_KEYS = {
-  github: 'pipelineRbac.credentials.githubToken',
-  gitlab: 'pipelineRbac.credentials.gitlabToken',
-  vault: 'pipelineRbac.credentials.vaultToken',
-} as const;
 
 export interface StoreSettings {
   /** GitHub Enterprise Server API root; empty: github.com. */
@@ -27,12 +22,11 @@ export interface StoreSettings {
 
 export function storeSettings(): StoreSettings {
   const c = workspace.getConfiguration('pipelineRbac');
-  return {
-    githubApiUrl: c.get<string>('github.apiUrl', '').trim(),
-    gitlabUrl: c.get<string>('gitlab.url', '').trim(),
-    vaultAddress: c.get<string>('vault.address', '').trim(),
-    vaultNamespace: c.get<string>('vault.namespace', '').trim(),
+  const str = (key: string) => {
+    const v = setting(c, key);
+    return typeof v === 'string' ? v.trim() : '';
   };
+  return { githubApiUrl: str('github.apiUrl'), gitlabUrl: str('gitlab.url'), vaultAddress: str('vault.address'), vaultNamespace: str('vault.namespace') };
 }
 
 /** True when the API URL is GitHub Enterprise Server (VS Code's "github-enterprise" provider signs in there). */
@@ -64,6 +58,7 @@ export interface CredentialState {
 export async function credentialsFor(need: CredentialNeed, state: CredentialState, at: StepPosition): Promise<Credentials> {
   const secrets = state.secrets;
   const s = storeSettings();
+  if (need) await dropLegacyCredential(secrets, need);
   switch (need) {
     case undefined:
       return { credentials: {} };
@@ -73,10 +68,11 @@ export async function credentialsFor(need: CredentialNeed, state: CredentialStat
       return { credentials: { ...base, githubToken: got.token }, ...(got.storedKey ? { storedKey: got.storedKey } : {}) };
     }
     case 'gitlab': {
-      const token = await storedOrAsk(secrets, CREDENTIAL_KEYS.gitlab, at, {
-        prompt: `GitLab access token for ${s.gitlabUrl || 'https://gitlab.com'} (scope "api", Maintainer of the project). Kept in VS Code SecretStorage; set "pipelineRbac.gitlab.url" for a self-managed GitLab.`,
+      const key = credentialKey('gitlab', s.gitlabUrl);
+      const token = await storedOrAsk(secrets, key, at, {
+        prompt: `GitLab access token for ${s.gitlabUrl || 'https://gitlab.com'} (scope "api", Maintainer of the project). Kept in VS Code SecretStorage for this server only; set "pipelineRbac.gitlab.url" for a self-managed GitLab.`,
       });
-      return { credentials: { gitlabToken: token, ...(s.gitlabUrl ? { gitlabHost: s.gitlabUrl } : {}) }, storedKey: CREDENTIAL_KEYS.gitlab };
+      return { credentials: { gitlabToken: token, ...(s.gitlabUrl ? { gitlabHost: s.gitlabUrl } : {}) }, storedKey: key };
     }
     case 'vault': {
       const address =
@@ -89,15 +85,25 @@ export async function credentialsFor(need: CredentialNeed, state: CredentialStat
           validate: (v) => (/^https?:\/\/[^\s/]+/.test(v.trim()) ? undefined : 'Enter the address, e.g. https://vault.example.com:8200'),
         })).trim();
       if (!s.vaultAddress) await state.globalState.update(LAST_VAULT_ADDRESS, address);
-      const token = await storedOrAsk(secrets, CREDENTIAL_KEYS.vault, at, {
-        prompt: `Vault token for ${address} with write (and read, for check-and-set) on the KV v2 path. Kept in VS Code SecretStorage.`,
+      const key = credentialKey('vault', address);
+      const token = await storedOrAsk(secrets, key, at, {
+        prompt: `Vault token for ${address} with write (and read, for check-and-set) on the KV v2 path. Kept in VS Code SecretStorage for this server only.`,
       });
       return {
         credentials: { vaultToken: token, vaultAddr: address, ...(s.vaultNamespace ? { vaultNamespace: s.vaultNamespace } : {}) },
-        storedKey: CREDENTIAL_KEYS.vault,
+        storedKey: key,
       };
     }
   }
+}
+
+/**
+ * Tokens stored before they were tied to a server are deleted unread: nothing says which server they were for, so
+ * sending one to the server configured now could hand it to another host. The user is asked again, once per server.
+ */
+async function dropLegacyCredential(secrets: SecretStorage, service: CredentialService): Promise<void> {
+  const legacy = LEGACY_CREDENTIAL_KEYS[service];
+  if (await secrets.get(legacy)) await secrets.delete(legacy);
 }
 
 async function storedOrAsk(secrets: SecretStorage, key: string, at: StepPosition, o: { prompt: string }): Promise<string> {
@@ -110,32 +116,46 @@ async function storedOrAsk(secrets: SecretStorage, key: string, at: StepPosition
 
 type GitHubSource = 'session' | 'stored' | 'enter';
 
+/**
+ * VS Code's "github" sign-in is for github.com; its "github-enterprise" sign-in is for `github-enterprise.uri`. A
+ * session is used only when that is the server `pipelineRbac.github.apiUrl` names, so its token goes nowhere else.
+ */
+function sessionProvider(apiUrl: string): { provider: 'github' | 'github-enterprise'; fits: boolean; signInFor: string } {
+  if (!isGitHubEnterprise(apiUrl)) return { provider: 'github', fits: true, signInFor: 'https://github.com' };
+  const uri = workspace.getConfiguration('github-enterprise').get<string>('uri', '').trim();
+  return { provider: 'github-enterprise', fits: enterpriseSessionFits(apiUrl, uri), signInFor: uri || '(no "github-enterprise.uri" set)' };
+}
+
 async function githubToken(secrets: SecretStorage, s: StoreSettings, at: StepPosition): Promise<{ token: string; storedKey?: string }> {
-  const provider = isGitHubEnterprise(s.githubApiUrl) ? 'github-enterprise' : 'github';
-  // An existing session (or a stored token) is used without asking again.
-  const silent = await authentication.getSession(provider, ['repo'], { silent: true }).then(
-    (x) => x,
-    () => undefined,
-  );
+  const { provider, fits, signInFor } = sessionProvider(s.githubApiUrl);
+  const key = credentialKey('github', s.githubApiUrl);
+  // An existing session (or a stored token for this server) is used without asking again.
+  const silent = fits
+    ? await authentication.getSession(provider, ['repo'], { silent: true }).then(
+        (x) => x,
+        () => undefined,
+      )
+    : undefined;
   if (silent) return { token: silent.accessToken };
-  const stored = await secrets.get(CREDENTIAL_KEYS.github);
-  if (stored) return { token: stored, storedKey: CREDENTIAL_KEYS.github };
+  const stored = await secrets.get(key);
+  if (stored) return { token: stored, storedKey: key };
+  const enter = {
+    label: '$(key) Enter a personal access token',
+    description: 'kept in VS Code SecretStorage for this server only',
+    detail: 'Classic token with "repo", or fine-grained with "Secrets: read and write" (and "Environments: read" for environment secrets).',
+    value: 'enter' as const,
+  };
+  const session = {
+    label: `$(github) Sign in with ${provider === 'github' ? 'GitHub' : 'GitHub Enterprise'}`,
+    description: 'VS Code account, scope "repo"',
+    value: 'session' as const,
+  };
   const source = await pick<GitHubSource>({
     ...at,
-    placeholder: 'How should Pipeline RBAC write the GitHub Actions secret?',
-    items: [
-      {
-        label: `$(github) Sign in with ${provider === 'github' ? 'GitHub' : 'GitHub Enterprise'}`,
-        description: 'VS Code account, scope "repo"',
-        value: 'session',
-      },
-      {
-        label: '$(key) Enter a personal access token',
-        description: 'kept in VS Code SecretStorage',
-        detail: 'Classic token with "repo", or fine-grained with "Secrets: read and write" (and "Environments: read" for environment secrets).',
-        value: 'enter',
-      },
-    ],
+    placeholder: fits
+      ? 'How should Pipeline RBAC write the GitHub Actions secret?'
+      : `VS Code's GitHub Enterprise sign-in is for ${signInFor}, not ${s.githubApiUrl}: a personal access token, then.`,
+    items: fits ? [session, enter] : [enter],
   });
   if (source === 'session') {
     try {
@@ -148,11 +168,11 @@ async function githubToken(secrets: SecretStorage, s: StoreSettings, at: StepPos
   const token = (
     await input({
       ...at,
-      prompt: `GitHub personal access token${s.githubApiUrl ? ` for ${s.githubApiUrl}` : ''} (kept in VS Code SecretStorage)${source === 'session' ? '; signing in with VS Code did not work here' : ''}.`,
+      prompt: `GitHub personal access token${s.githubApiUrl ? ` for ${s.githubApiUrl}` : ''} (kept in VS Code SecretStorage for this server only)${source === 'session' ? '; signing in with VS Code did not work here' : ''}.`,
       password: true,
       validate: (v) => (v.trim() ? undefined : 'The token is empty.'),
     })
   ).trim();
-  await secrets.store(CREDENTIAL_KEYS.github, token);
-  return { token, storedKey: CREDENTIAL_KEYS.github };
+  await secrets.store(key, token);
+  return { token, storedKey: key };
 }

@@ -13,6 +13,8 @@ import type { SeverityOverrides } from '../engine/severity';
 
 export interface WorkerJob {
   texts: string[];
+  /** The files' paths, aligned with texts (a chart's templates/ folder marks Helm templates). */
+  paths?: string[];
   held?: HeldPermissions | undefined;
   severities: SeverityOverrides;
   defaultNamespace: string;
@@ -51,9 +53,11 @@ export function fileResult(r: AnalysisResult, defaultNamespace: string): FileRes
 export function analyzeShare(job: WorkerJob): FileResult[] {
   const catalog = builtinCatalog();
   const needed = job.needed;
-  return job.texts.map((text) => {
+  return job.texts.map((text, i) => {
+    const fileName = job.paths?.[i];
     const r = analyzeText(text, {
       catalog,
+      ...(fileName !== undefined ? { fileName } : {}),
       held: job.held,
       severities: job.severities,
       defaultNamespace: job.defaultNamespace,

@@ -10,7 +10,7 @@ import type { RuleId } from '../engine/model';
 import type { SeverityOverrides } from '../engine/severity';
 import { loadCluster } from './bundles';
 import { UsageError } from './errors';
-import { expandOperands, readText } from './files';
+import { expandOperands, readStdin, readText, STDIN_OPERAND } from './files';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
@@ -35,8 +35,7 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const format = (values.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
 
-  const files = await expandOperands(positionals, cwd);
-  const texts = await Promise.all(files.map(async (f) => ({ path: f, text: await readText(f) })));
+  const texts = await readInputs(positionals, values['stdin-filename'], cwd);
   const severities = disabledRules(values.disable ?? []);
   const defaultNamespace = values.namespace ?? 'default';
   const base: AnalyzeOptions = { catalog: builtinCatalog(), severities, defaultNamespace };
@@ -58,13 +57,13 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const workers = jobs ?? workerCount(texts.length);
   let results: FileResult[];
   if (!values.live && workers > 1 && (jobs !== undefined || bytes >= PARALLEL_MIN_BYTES)) {
-    results = await analyzeInWorkers({ texts: texts.map((t) => t.text), held: base.held, severities, defaultNamespace, needed }, workers);
+    results = await analyzeInWorkers({ texts: texts.map((t) => t.text), paths: texts.map((t) => t.path), held: base.held, severities, defaultNamespace, needed }, workers);
   } else {
-    results = texts.map(({ text }) => fileResult(analyzeText(text, base), defaultNamespace));
+    results = texts.map(({ text, path }) => fileResult(analyzeText(text, { ...base, fileName: path }), defaultNamespace));
   }
   if (base.held) recheckBindingsAcrossFiles(texts, results, base, defaultNamespace);
   const reports: FileReport[] = texts.map(({ path, text }, i) => ({
-    path: relative(cwd, path) || path,
+    path,
     findings: results[i]!.findings,
     objects: results[i]!.objects,
     lineIndex: new LineIndex(text),
@@ -93,6 +92,7 @@ function parseCheckArgs(argv: string[]) {
         disable: { type: 'string', multiple: true },
         output: { type: 'string', short: 'o' },
         jobs: { type: 'string', short: 'j' },
+        'stdin-filename': { type: 'string' },
       },
     });
   } catch (err) {
@@ -100,16 +100,30 @@ function parseCheckArgs(argv: string[]) {
   }
 }
 
+/** Named for the output: files relative to cwd; standard input (`-`) as --stdin-filename says, else <stdin>. */
+async function readInputs(operands: string[], stdinFilename: string | undefined, cwd: string): Promise<{ path: string; text: string }[]> {
+  const stdin = operands.filter((o) => o === STDIN_OPERAND).length;
+  if (stdin > 1) throw new UsageError(`"${STDIN_OPERAND}" (standard input) may be given once`);
+  if (stdinFilename !== undefined && !stdin) throw new UsageError(`--stdin-filename names standard input, so it needs "${STDIN_OPERAND}" among the inputs`);
+  if (stdinFilename === '') throw new UsageError('--stdin-filename must not be empty');
+  const operandsOfFiles = operands.filter((o) => o !== STDIN_OPERAND);
+  // Only "-": no file operand, so not the default "." either.
+  const files = stdin && !operandsOfFiles.length ? [] : await expandOperands(operandsOfFiles, cwd);
+  const texts = await Promise.all(files.map(async (f) => ({ path: relative(cwd, f) || f, text: await readText(f) })));
+  if (stdin) texts.push({ path: stdinFilename ?? '<stdin>', text: await readStdin() });
+  return texts;
+}
+
 /**
  * A binding's role may be defined in another of the checked files: a file whose bindings reference a role that it does
  * not define but another file does is analysed again with every file's roles known (its own roles still come first).
  */
-function recheckBindingsAcrossFiles(texts: { text: string }[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string): void {
+function recheckBindingsAcrossFiles(texts: { text: string; path: string }[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string): void {
   const index: RoleIndex = new Map(results.flatMap((r) => r.roles));
   if (index.size === 0) return;
   const resolveRole = firstOf(base.resolveRole, resolverOf(index));
   results.forEach((r, i) => {
-    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole }), defaultNamespace);
+    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole, fileName: texts[i]!.path }), defaultNamespace);
   });
 }
 

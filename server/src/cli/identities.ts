@@ -10,6 +10,7 @@ import { toJsonModel } from '../identities/json';
 import { identitiesFor, myAccessFor } from '../identities/load';
 import { renderMatrix, type AccessMatrix } from '../identities/myAccess';
 import { renderIdentitiesText } from '../identities/render';
+import { escapeLines, escapeStrings } from '../shared/controlChars';
 import { UsageError } from './errors';
 
 const FORMATS = ['text', 'json'] as const;
@@ -80,9 +81,10 @@ export async function runIdentities(argv: string[], env: NodeJS.ProcessEnv = pro
     const json = toJsonModel(model);
     write(`${JSON.stringify(access ? { ...json, access } : json, null, 2)}\n`);
   } else {
+    // Annotations and rule strings are cluster text: escaped value by value, so none can start a line of its own.
     let text = renderIdentitiesText(model);
-    for (const m of access ?? []) text += `\nmy access in namespace ${m.namespace}\n${renderMatrix(m)}`;
-    write(text);
+    for (const m of access ?? []) text += `\nmy access in namespace ${m.namespace}\n${renderMatrix(escapeStrings(m))}`;
+    write(escapeLines(text));
   }
   return 0;
 }

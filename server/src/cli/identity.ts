@@ -33,6 +33,7 @@ import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../live/
 import { createStore, credentialsFromEnv, parseExportTarget, StoreError, type ExportTarget, type GitLabMode, type SecretStore } from '../stores';
 import { UsageError } from './errors';
 import { readText } from './files';
+import { escapeLines } from '../shared/controlChars';
 
 export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
 
@@ -321,14 +322,14 @@ const defaultIo = (): IdentityIo => ({
 
 function cliLogger(io: IdentityIo): Logger {
   return {
-    info: (m) => io.stderr(`${m}\n`),
-    warn: (m) => io.stderr(`warning: ${m}\n`),
-    error: (m) => io.stderr(`error: ${m}\n`),
+    info: (m) => io.stderr(`${escapeLines(m)}\n`),
+    warn: (m) => io.stderr(`warning: ${escapeLines(m)}\n`),
+    error: (m) => io.stderr(`error: ${escapeLines(m)}\n`),
   };
 }
 
 function cliProgress(io: IdentityIo, format: Format): Progress {
-  return { step: (_s, message) => (format === 'text' ? io.stderr(`- ${message}\n`) : undefined) };
+  return { step: (_s, message) => (format === 'text' ? io.stderr(`- ${escapeLines(message)}\n`) : undefined) };
 }
 
 function connect(conn: Connection, env: NodeJS.ProcessEnv): LoadedKubeconfig {
@@ -369,7 +370,7 @@ export async function runIdentity(argv: string[], io: IdentityIo = defaultIo()):
           `${JSON.stringify({ error: { kind: err.kind, step: err.step, message: err.message, reasons: err.reasons, ...(err.rollback ? { rollback: err.rollback } : {}) } }, null, 2)}\n`,
         );
       }
-      io.stderr(`pipeline-rbac: ${err.message}\n`);
+      io.stderr(`pipeline-rbac: ${escapeLines(err.message)}\n`);
       // As for `check`: 2 for usage and I/O (unreachable cluster), 1 for refusals and failures.
       return err.kind === 'invalid' || err.kind === 'unreachable' ? 2 : 1;
     }
@@ -379,7 +380,9 @@ export async function runIdentity(argv: string[], io: IdentityIo = defaultIo()):
 
 async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityIo): Promise<number> {
   const logger = cliLogger(io);
-  const out = (value: unknown, text: string) => io.stdout(cmd.format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : text);
+  // Text for people is escaped (cluster text must not drive the terminal or a CI log); YAML meant for kubectl is not.
+  const out = (value: unknown, text: string, escape = true) =>
+    io.stdout(cmd.format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : escape ? escapeLines(text) : text);
   switch (cmd.sub) {
     case 'create': {
       const role = await roleSource(cmd.role, io);
@@ -443,7 +446,7 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       if (cmd.output) {
         await writeOutput(resolve(io.cwd, cmd.output), yaml);
         out({ output: cmd.output }, `Wrote ${cmd.output}\n`);
-      } else out({ manifests: yaml }, yaml);
+      } else out({ manifests: yaml }, yaml, false);
       return 0;
     }
     case 'oidc': {

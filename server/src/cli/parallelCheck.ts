@@ -35,10 +35,11 @@ export async function analyzeInWorkers(job: WorkerJob, threads: number): Promise
   const results: FileResult[] = new Array(job.texts.length);
   const place = (share: number[], out: FileResult[]) => out.forEach((r, k) => (results[share[k]!] = r));
   const textsOf = (share: number[]) => share.map((i) => job.texts[i]!);
+  const pathsOf = (share: number[]) => (job.paths ? { paths: share.map((i) => job.paths![i]!) } : {});
   const workers = shares.slice(1).map(
     (share) =>
       new Promise<void>((resolve, reject) => {
-        const w = new Worker(WORKER_FILE, { workerData: { job: { ...job, texts: textsOf(share) } } });
+        const w = new Worker(WORKER_FILE, { workerData: { job: { ...job, texts: textsOf(share), ...pathsOf(share) } } });
         w.once('message', (out: FileResult[]) => {
           place(share, out);
           resolve();
@@ -48,7 +49,7 @@ export async function analyzeInWorkers(job: WorkerJob, threads: number): Promise
       }),
   );
   // The workers start up while this thread works through its own share.
-  place(shares[0]!, analyzeShare({ ...job, texts: textsOf(shares[0]!) }));
+  place(shares[0]!, analyzeShare({ ...job, texts: textsOf(shares[0]!), ...pathsOf(shares[0]!) }));
   await Promise.all(workers);
   return results;
 }

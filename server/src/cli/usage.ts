@@ -1,8 +1,10 @@
 export const USAGE = `pipeline-rbac: least-privilege Kubernetes RBAC for CI/CD pipelines
 
 Usage:
-  pipeline-rbac check [paths|globs...] [options]
+  pipeline-rbac check [paths|globs|-...] [options]
       Check Role/ClusterRole/RoleBinding/ClusterRoleBinding YAML for escalation (not-held) and risks.
+      Each path or glob must match a file (a directory: its *.yaml, *.yml, *.json); "-" reads standard
+      input (helm template . | pipeline-rbac check -).
       --format text|json|sarif   output format (default: text)
       --held-rules FILE          YAML/JSON with Role/ClusterRole documents or a SelfSubjectRulesReview:
                                  the rules of whoever applies the files (offline not-held check)
@@ -14,9 +16,12 @@ Usage:
       --disable RULE[,RULE]      turn rules off
       --output FILE              write the report to FILE instead of stdout
       --jobs N                   analyse on N threads (default: one per core, for large inputs)
+      --stdin-filename NAME      the name standard input has in the report (default: <stdin>)
   pipeline-rbac identity create|rotate|revoke|manifests|oidc [options]   manage pipeline identities
   pipeline-rbac identities [--namespace NS | --all-namespaces] [--format text|json]
   pipeline-rbac --help | --version
 
-Exit codes: 0 no error findings, 1 error findings, 2 usage or I/O error.
+Exit codes: 0 no error findings, 1 error findings, 2 usage or I/O error (also: an operand matched no file,
+standard input was empty, or an input is over 32 MiB). Text output shows control characters in file names and
+YAML values as escapes (\\e, \\r, \\n, \\x..., \\u...).
 `;

@@ -13,6 +13,7 @@ import { validateObject } from './schema/validate';
 import { applySeverities, type SeverityOverrides } from './severity';
 import { applySuppressions, suppressions, type SuppressionScan } from './suppress';
 import { LineIndex } from './text/lineIndex';
+import { helmTemplateFinding } from './yaml/helmTemplate';
 import type { ParseLimits } from './yaml/parse';
 import { parseRbacText, type ParseCache } from './yaml/parseCache';
 
@@ -32,6 +33,8 @@ export interface AnalyzeOptions {
   parseCache?: ParseCache;
   /** Extra rule families computed outside (e.g. unused-permission from workspace manifests). */
   extraFindings?: (objects: RbacObject[]) => Finding[];
+  /** The file's path or URI, when known: a file in a chart's templates/ folder may be a Helm template. */
+  fileName?: string;
 }
 
 export interface AnalysisResult {
@@ -43,8 +46,16 @@ export interface AnalysisResult {
 }
 
 export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResult {
+  const lines = (): LineIndex => new LineIndex(text);
+  // A raw Helm template is not YAML: one note on how to check it, never hundreds of syntax errors.
+  const helm = helmTemplateFinding(text, options.fileName);
+  if (helm) {
+    const sup = suppressions(text);
+    const lineIndex = lines();
+    return { objects: [], findings: applySeverities(applySuppressions([helm], sup.list, lineIndex), options.severities ?? {}), lineIndex, unknownSuppressions: sup.unknownIds };
+  }
   const parsed = options.parseCache ? options.parseCache.parse(text, options.limits) : parseRbacText(text, options.limits);
-  const lineIndex = new LineIndex(text);
+  const lineIndex = lines();
   const findings: Finding[] = [...parsed.findings];
   const defaultNamespace = options.defaultNamespace ?? 'default';
   // Roles in the same file come first: a binding next to its role is checked against what the file says.
@@ -54,7 +65,7 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
     const structural = validateObject(obj);
     findings.push(...structural);
     findings.push(...catalogFindings(obj, options.catalog));
-    findings.push(...riskFindings(obj));
+    findings.push(...riskFindings(obj, { resolveRole, catalog: options.catalog }));
     if (options.held) {
       findings.push(...notHeldFindings(obj, options.held, { defaultNamespace, resolveRole }));
     }

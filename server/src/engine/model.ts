@@ -122,11 +122,16 @@ export type RuleId =
   | 'pv-create'
   | 'namespace-modify'
   | 'status-modify'
+  | 'binding-write'
+  | 'secrets-write'
+  | 'network-policy-modify'
   | 'aggregation'
   | 'cluster-scope'
   | 'broad-role-binding'
   | 'anonymous-subject'
   | 'default-service-account'
+  | 'masters-subject'
+  | 'helm-template'
   | 'unused-permission';
 
 /** One problem found in a file. */
@@ -152,4 +157,6 @@ export interface FindingData {
   value?: string;
   /** Suggested replacement values for a wildcard, when known. */
   replacement?: string[];
+  /** Risk rules a finding already covers (a rule granting everything includes every risk of the catalogue). */
+  includes?: RuleId[];
 }

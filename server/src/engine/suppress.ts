@@ -33,11 +33,16 @@ const RULE_IDS: Record<RuleId, true> = {
   'pv-create': true,
   'namespace-modify': true,
   'status-modify': true,
+  'binding-write': true,
+  'secrets-write': true,
+  'network-policy-modify': true,
   aggregation: true,
   'cluster-scope': true,
   'broad-role-binding': true,
   'anonymous-subject': true,
   'default-service-account': true,
+  'masters-subject': true,
+  'helm-template': true,
   'unused-permission': true,
 };
 

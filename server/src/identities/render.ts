@@ -5,6 +5,7 @@
 import type { Severity } from '../engine/model';
 import { describeToken } from './tokens';
 import type { BindingNode, IdentitiesModel, IdentityNode, Problem, RoleNode } from './types';
+import { escapeStrings } from '../shared/controlChars';
 
 const MARK: Record<Severity, string> = { error: 'E', warning: 'W', information: 'I', hint: 'H' };
 
@@ -76,7 +77,8 @@ function renderIdentity(i: IdentityNode, depth: number, out: string[]): void {
   for (const b of i.bindings) renderBinding(b, depth + 1, out);
 }
 
-export function renderIdentitiesText(m: IdentitiesModel): string {
+export function renderIdentitiesText(model: IdentitiesModel): string {
+  const m = escapeStrings(model); // annotations and rule strings are cluster text: none may start a line of its own
   const out: string[] = [];
   const who = m.user ? ` as ${m.user}` : '';
   const scope = m.scope === 'cluster' ? 'all namespaces' : `namespaces ${m.namespaces.map((n) => n.name).join(', ') || '(none)'}`;

@@ -6,6 +6,7 @@ import type { RevokeResult } from './revoke';
 import type { RotateResult } from './rotate';
 import type { PipelineSnippets } from './snippets';
 import type { IdentityResult, TokenInfo } from './types';
+import { escapeStrings } from '../shared/controlChars';
 
 /** Measured on kube-apiserver 1.36: a token used in the last seconds keeps authenticating until its cache entry expires. */
 const CACHE_NOTE = 'the API server may still accept it for up to 10 s from its authentication cache';
@@ -37,7 +38,8 @@ export function snippetsBlock(s: PipelineSnippets): string[] {
   return out;
 }
 
-export function renderCreate(r: IdentityResult, snippets?: PipelineSnippets): string {
+export function renderCreate(result: IdentityResult, snippets?: PipelineSnippets): string {
+  const r = escapeStrings(result); // names and messages quote the cluster: one line each
   const state = (kind: string, name: string) =>
     r.created.some((c) => c.kind === kind && c.name === name) ? 'created' : r.updated.some((c) => c.kind === kind && c.name === name) ? 'updated' : 'unchanged';
   const lines = [
@@ -53,7 +55,8 @@ export function renderCreate(r: IdentityResult, snippets?: PipelineSnippets): st
   return `${lines.join('\n')}\n`;
 }
 
-export function renderRotate(r: RotateResult): string {
+export function renderRotate(result: RotateResult): string {
+  const r = escapeStrings(result);
   const lines = [
     `Rotated the token of ${r.namespace}/${r.serviceAccount}.`,
     `  New token       ${tokenLine(r.token)}`,
@@ -64,7 +67,8 @@ export function renderRotate(r: RotateResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderRevoke(r: RevokeResult): string {
+export function renderRevoke(result: RevokeResult): string {
+  const r = escapeStrings(result);
   const lines = [
     `Revoked pipeline identity ${r.namespace}/${r.serviceAccount}.`,
     ...r.deleted.map((d) => `  deleted       ${d}`),
@@ -78,7 +82,9 @@ export function renderRevoke(r: RevokeResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderPreflight(p: PreflightReport): string {
+export function renderPreflight(report: PreflightReport): string {
+  // The fix is several lines by design (escapeLines at the output keeps those); everything else is one value each.
+  const p = { ...escapeStrings({ ...report, fix: undefined }), fix: report.fix };
   const lines = [
     `You are ${p.user.username}${p.user.groups.length ? ` (groups ${p.user.groups.join(', ')})` : ''}`,
     `Context ${p.context}, server ${p.server}, namespace ${p.namespace}`,

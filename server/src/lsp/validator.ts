@@ -100,7 +100,7 @@ export class Validator {
       let parseCache = this.parseCaches.get(uri);
       if (!parseCache) this.parseCaches.set(uri, (parseCache = new ParseCache()));
       const started = performance.now();
-      const result = analyzeText(doc.getText(), { ...this.env.options(settings), parseCache });
+      const result = analyzeText(doc.getText(), { ...this.env.options(settings), parseCache, fileName: uri });
       // The document may have changed while settings were fetched; only publish for the current version.
       if (this.documents.get(uri)?.version !== doc.version) return;
       this.state.set(uri, doc.version, result);

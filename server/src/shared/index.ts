@@ -3,3 +3,4 @@
 export * from './protocol';
 export * from './serverProcess';
 export * from './settings';
+export * from './settingsTrust';

@@ -9,7 +9,7 @@ import { Octokit } from '@octokit/rest';
 import sodium from 'libsodium-wrappers';
 import { checkCommonValue, StoreError, type PutResult, type SecretStore } from './secretStore';
 import { Redactor } from './redact';
-import { checkServerUrl, errorForStatus, hostOf, networkError, type StatusHints } from './http';
+import { checkServerUrl, errorForStatus, fetchNoRedirect, hostOf, networkError, type StatusHints } from './http';
 import type { GitHubTarget } from './target';
 
 export const GITHUB_SECRET_MAX_BYTES = 48 * 1024;
@@ -83,6 +83,8 @@ interface OctokitLikeError {
 
 function classify(e: unknown, h: StatusHints): StoreError {
   if (e instanceof StoreError) return e;
+  // Octokit wraps what its fetch throws (a refused redirect) in a RequestError with status 500.
+  if (e instanceof Error && e.cause instanceof StoreError) return e.cause;
   const err = e as OctokitLikeError;
   if (err && typeof err === 'object' && err.response && typeof err.response.status === 'number') {
     const data = err.response.data as { message?: unknown } | undefined;
@@ -108,7 +110,15 @@ export class GitHubSecretStore implements SecretStore {
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.#redactor = new Redactor([options.token]);
-    this.#octokit = new Octokit({ auth: options.token, baseUrl: this.baseUrl, userAgent: 'pipeline-rbac', log: silentLog });
+    const service = this.baseUrl === DEFAULT_BASE_URL ? 'GitHub' : `GitHub at ${hostOf(this.baseUrl)}`;
+    this.#octokit = new Octokit({
+      auth: options.token,
+      baseUrl: this.baseUrl,
+      userAgent: 'pipeline-rbac',
+      log: silentLog,
+      // fetch follows redirects, re-sending the sealed value on 307/308 (and the token to the same origin on http): refuse them.
+      request: { fetch: (input: string | URL | Request, init?: RequestInit) => fetchNoRedirect(service, input, init) },
+    });
   }
 
   private get name(): string {

@@ -7,6 +7,7 @@ import { Redactor } from './redact';
 import { checkServerUrl, errorForStatus, hostOf, networkError, type StatusHints } from './http';
 import { checkGitLabKey, checkGitLabProject, checkGitLabScope, checkMaskable, gitlabStoredValue, type GitLabMode } from './gitlabRules';
 import type { GitLabTarget } from './target';
+import { noRedirectRequester } from './gitlabRequester';
 
 const DEFAULT_HOST = 'https://gitlab.com';
 const PERMISSION = 'Project CI/CD variables need the Maintainer role and a token with the "api" scope.';
@@ -52,7 +53,12 @@ export class GitLabVariableStore implements SecretStore {
     this.mode = options.mode ?? 'file';
     this.scope = target.environmentScope ?? '*';
     this.#redactor = new Redactor([options.token]);
-    this.#api = new ProjectVariables({ host: this.host, token: options.token, queryTimeout: options.timeoutMs ?? 30_000 });
+    this.#api = new ProjectVariables({
+      host: this.host,
+      token: options.token,
+      queryTimeout: options.timeoutMs ?? 30_000,
+      requesterFn: noRedirectRequester(this.hints('').service),
+    });
   }
 
   describe(): string {
@@ -92,6 +98,7 @@ export class GitLabVariableStore implements SecretStore {
     try {
       return await fn();
     } catch (e) {
+      if (e instanceof StoreError) throw e; // a refused redirect, already worded for the user
       const err = e as GitbeakerLikeError;
       const status = err?.cause?.response?.status;
       const description = typeof err?.cause?.description === 'string' ? err.cause.description : undefined;

@@ -102,3 +102,37 @@ export function checkServerUrl(raw: string, what: string, allowInsecureHttp = fa
   }
   return url;
 }
+
+/** Origin of a redirect's Location (resolved against the request URL) for messages: never its path, query or user info. */
+function redirectOrigin(location: string | null, requestUrl: string): string {
+  if (!location) return 'no Location';
+  try {
+    const u = new URL(location, requestUrl);
+    return u.origin !== 'null' ? u.origin : `a ${u.protocol} URL`;
+  } catch {
+    return 'an unparsable Location';
+  }
+}
+
+/**
+ * Refuses a redirect. Following one re-sends the token header (and, on 307/308, the kubeconfig body) to
+ * wherever the server points, plain http included; a store URL must name the server that answers.
+ */
+export function redirectRefused(service: string, status: number, location: string | null, requestUrl: string): StoreError {
+  return new StoreError(
+    'invalid',
+    `${service} answered ${status} with a redirect to ${redirectOrigin(location, requestUrl)}; not followed, because that would send the token there. Set the store URL to the server that answers directly.`,
+    status,
+  );
+}
+
+/** fetch that never follows a redirect: a 3xx (other than 304) becomes redirectRefused. */
+export async function fetchNoRedirect(service: string, input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, { ...init, redirect: 'manual' });
+  if (res.status >= 300 && res.status < 400 && res.status !== 304) {
+    await res.body?.cancel().catch(() => undefined);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    throw redirectRefused(service, res.status, res.headers.get('location'), url);
+  }
+  return res;
+}

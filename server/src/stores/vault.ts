@@ -4,7 +4,7 @@
 // key, and the whole secret (all versions, via metadata) only when no other keys remain.
 import { checkCommonValue, StoreError, type PutResult, type SecretStore } from './secretStore';
 import { Redactor } from './redact';
-import { checkServerUrl, errorForStatus, hostOf, networkError, type StatusHints } from './http';
+import { checkServerUrl, errorForStatus, fetchNoRedirect, hostOf, networkError, type StatusHints } from './http';
 import type { VaultTarget } from './target';
 
 export interface VaultStoreOptions {
@@ -105,14 +105,14 @@ export class VaultKvStore implements SecretStore {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(this.url(kind), {
+      res = await fetchNoRedirect(this.hints(action).service, this.url(kind), {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
-        redirect: 'error', // a redirect would resend the token elsewhere
-      });
+      }); // a redirect would resend the token elsewhere: refused, naming where it pointed
     } catch (e) {
+      if (e instanceof StoreError) throw e;
       throw networkError(this.hints(action), e);
     }
     const text = await res.text().catch(() => '');

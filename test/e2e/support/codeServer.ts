@@ -89,7 +89,17 @@ export interface StartOptions {
   name?: string;
   /** Extra code-server arguments, e.g. ['--log', 'debug'] (bench/editor.ts reads the extension's debug timings). */
   args?: string[];
+  /** Open the folder in Restricted Mode (workspace trust on, the folder not trusted, no prompt); default: trust off. */
+  untrusted?: boolean;
 }
+
+/** Workspace trust on, without the startup dialog or banner: a folder nobody trusted opens in Restricted Mode. */
+const UNTRUSTED_SETTINGS: Readonly<Record<string, unknown>> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
 
 export interface CodeServer {
   /** Workbench URL with the workspace folder. */
@@ -156,7 +166,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2),
+    JSON.stringify({ ...DEFAULT_SETTINGS, ...(options.untrusted ? UNTRUSTED_SETTINGS : {}), ...options.settings }, null, 2),
   );
 
   // code-server acts as a CLI for an enclosing VS Code when VSCODE_IPC_HOOK_CLI & co are set.
@@ -190,7 +200,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
       '--bind-addr', '127.0.0.1:0', // the OS picks a free port; code-server prints it
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       ...(options.args ?? []),

@@ -25,7 +25,7 @@ export function formatSarif(reports: FileReport[], version: string, cwd: string)
           {
             physicalLocation: {
               artifactLocation: inRoot
-                ? { uri: rel.split('\\').join('/'), uriBaseId: '%SRCROOT%' }
+                ? { uri: rel.split(/[\\/]/).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' }
                 : { uri: pathToFileURL(r.path).href },
               region: { startLine: start.line + 1, startColumn: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 },
             },

@@ -1,8 +1,9 @@
+import { escapeControl } from '../../shared/controlChars';
 import type { FileReport } from '../report';
 
 const LABEL = { error: 'error', warning: 'warning', information: 'info', hint: 'hint' } as const;
 
-/** eslint "stylish"-like output: one block per file, then a summary line. */
+/** eslint "stylish"-like output: one block per file, then a summary line. File names and messages (which quote YAML values) are escaped: a terminal or CI log must not obey what a file says. */
 export function formatText(reports: FileReport[], color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const out: string[] = [];
@@ -11,13 +12,15 @@ export function formatText(reports: FileReport[], color: boolean): string {
   let others = 0;
   for (const r of reports) {
     if (r.findings.length === 0) continue;
-    out.push(paint('4', r.path));
+    // A line that starts with "::" is a workflow command in GitHub Actions logs; "./" names the same relative path.
+    const path = escapeControl(r.path);
+    out.push(paint('4', path.startsWith('::') ? `./${path}` : path));
     for (const f of r.findings) {
       const pos = r.lineIndex.positionAt(f.span.start);
       const where = `${pos.line + 1}:${pos.character + 1}`.padEnd(8);
       const sev = LABEL[f.severity].padEnd(8);
       const sevPainted = f.severity === 'error' ? paint('31', sev) : f.severity === 'warning' ? paint('33', sev) : paint('36', sev);
-      out.push(`  ${paint('2', where)}${sevPainted}${f.message}  ${paint('2', f.ruleId)}`);
+      out.push(`  ${paint('2', where)}${sevPainted}${escapeControl(f.message)}  ${paint('2', f.ruleId)}`);
       if (f.severity === 'error') errors++;
       else if (f.severity === 'warning') warnings++;
       else others++;

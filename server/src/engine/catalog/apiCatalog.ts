@@ -4,8 +4,9 @@
  * scripts/gen-api-catalog.ts). Both get the authorization-only resources that discovery never lists (see virtual.ts).
  */
 import catalogJson from '../../../../schemas/api-catalog.json';
+import { ADD_ONS, addOnGroup, type AddOn } from './addOns';
 import { catalogFileFromDiscovery, type CatalogFile, type DiscoveryData } from './catalogFile';
-import { VIRTUAL_RESOURCES } from './virtual';
+import { ANY_RESOURCE_SUBRESOURCES, VIRTUAL_RESOURCES } from './virtual';
 
 export { SPECIAL_VERBS } from './virtual';
 
@@ -45,19 +46,30 @@ export interface ApiCatalog {
   resourceForKind(group: string, kind: string): string | undefined;
   /** Every verb any resource supports. */
   allVerbs(): string[];
+  /** For an official add-on group the built-in catalog knows (metrics.k8s.io...): what serves it. */
+  addOnOf(group: string): string | undefined;
 }
 
 class Catalog implements ApiCatalog {
   private readonly groups = new Map<string, Map<string, CatalogResource>>();
   private readonly verbs = new Set<string>();
+  private readonly addOns = new Map<string, AddOn>();
 
   constructor(
     readonly source: 'builtin' | 'discovery',
     file: CatalogFile,
     readonly nonResourceURLs: readonly string[],
+    addOns: readonly AddOn[] = [],
   ) {
     this.kubernetesVersion = file.kubernetesVersion;
-    for (const g of file.groups) {
+    const served = new Set(file.groups.map((g) => g.name));
+    const groups = [...file.groups];
+    for (const a of addOns) {
+      if (served.has(a.group)) continue; // the apiserver serves it itself now
+      this.addOns.set(a.group, a);
+      groups.push(addOnGroup(a));
+    }
+    for (const g of groups) {
       const byName = this.group(g.name);
       for (const v of g.versions) {
         for (const r of v.resources) {
@@ -118,11 +130,24 @@ class Catalog implements ApiCatalog {
     const exact = g.get(name);
     if (exact) return exact;
     const slash = name.indexOf('/');
+    const any = this.addOns.get(group)?.anyResource;
+    if (any && name !== '') {
+      const resource = slash > 0 ? name.slice(0, slash) : name;
+      return { group, name, resource, ...(slash > 0 ? { subresource: name.slice(slash + 1) } : {}), kind: '', namespaced: any.namespaced, verbs: any.verbs };
+    }
     if (slash > 0) {
       const parent = g.get(name.slice(0, slash));
-      if (parent?.anySubresource) return { ...parent, name, subresource: name.slice(slash + 1) };
+      const sub = name.slice(slash + 1);
+      if (parent?.anySubresource) return { ...parent, name, subresource: sub };
+      // Authorization-only subresources every resource has (finalizers: OwnerReferencesPermissionEnforcement).
+      const verbs = ANY_RESOURCE_SUBRESOURCES.get(sub);
+      if (parent && !parent.subresource && verbs) return { ...parent, name, subresource: sub, verbs };
     }
     return undefined;
+  }
+
+  addOnOf(group: string): string | undefined {
+    return this.addOns.get(group)?.addOn;
   }
 
   verbsOf(group: string, resource: string): readonly string[] | undefined {
@@ -155,7 +180,7 @@ let builtin: ApiCatalog | undefined;
 
 /** The catalog bundled with the extension (a default Kubernetes apiserver; see schemas/api-catalog.json). */
 export function builtinCatalog(): ApiCatalog {
-  builtin ??= new Catalog('builtin', catalogJson as CatalogFile, (catalogJson as CatalogFile).nonResourceURLs);
+  builtin ??= new Catalog('builtin', catalogJson as CatalogFile, (catalogJson as CatalogFile).nonResourceURLs, ADD_ONS);
   return builtin;
 }
 

@@ -7,7 +7,7 @@ import type { Finding, PolicyRule, RbacObject, RuleField, Severity, Span } from 
 import { ruleKey } from '../ruleMemo';
 import { suggest } from '../text/suggest';
 import type { ApiCatalog } from './apiCatalog';
-import { SPECIAL_VERBS } from './virtual';
+import { SPECIAL_VERBS, VIRTUAL_RESOURCES } from './virtual';
 
 const STANDARD_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
@@ -69,6 +69,11 @@ function ruleFindings(rule: PolicyRule, catalog: ApiCatalog, out: RuleFinding[])
   // --- API groups
   let unknownGroup = false;
   groups.forEach((g, i) => {
+    const addOn = catalog.addOnOf(g);
+    if (addOn) {
+      emit('unknown-api-group', 'information', 'apiGroups', i, `API group "${g}" is an official add-on API (${addOn}), not built into Kubernetes: the rule grants nothing where it is not installed (connect a cluster to check against its discovery).`, []);
+      return;
+    }
     if (g === '*' || catalog.hasGroup(g)) return;
     unknownGroup = true;
     const slash = g.lastIndexOf('/');
@@ -98,11 +103,13 @@ function ruleFindings(rule: PolicyRule, catalog: ApiCatalog, out: RuleFinding[])
 
   // --- Resources: only where every named group is known (a resource of an unknown group may be a CRD's).
   const wildcardGroup = groups.includes('*');
-  const searchGroups = wildcardGroup ? catalog.groupNames() : groups.filter((g) => catalog.hasGroup(g));
+  // Under "*", add-ons (which may not be installed, and some accept any metric name) do not vouch for a resource.
+  const searchGroups = wildcardGroup ? catalog.groupNames().filter((g) => catalog.addOnOf(g) === undefined) : groups.filter((g) => catalog.hasGroup(g));
   const canCheckResources = searchGroups.length > 0 && (wildcardGroup || !unknownGroup);
   const inGroups = wildcardGroup ? 'any API group' : searchGroups.map(groupLabel).join(' or ');
   const resolved: string[] = [];
   let resourceWildcard = false;
+  const addOnsOnly = !live && !wildcardGroup && searchGroups.length > 0 && searchGroups.every((g) => catalog.addOnOf(g) !== undefined);
   resources.forEach((res, i) => {
     if (res === '*' || res.startsWith('*/')) {
       resourceWildcard = true;
@@ -149,12 +156,18 @@ function ruleFindings(rule: PolicyRule, catalog: ApiCatalog, out: RuleFinding[])
       hint = ' Resource names are lower-case plurals (e.g. deployments, not Deployment).';
     }
     const where = wildcardGroup && !live ? 'any built-in API group (fine if a CRD provides it)' : inGroups;
+    if (addOnsOnly) {
+      // Add-on versions differ: what the built-in list lacks may be served by the installed one.
+      emit('unknown-resource', 'information', 'resources', i, `Resource "${res}" is not among the resources the built-in catalog knows for ${inGroups} (an add-on); fine if the installed version serves it.${hint}`, replacement);
+      return;
+    }
     emit('unknown-resource', severity, 'resources', i, `Resource "${res}" does not exist in ${where}.${hint}`, replacement);
   });
 
   // --- Verbs: unknown when no resource of the rule supports them.
   let allowed: Set<string>;
   let subject: string;
+  if (!live && !wildcardGroup && searchGroups.some((g) => catalog.addOnOf(g) !== undefined)) return; // add-on verbs vary by version
   if (resourceWildcard && searchGroups.length) {
     allowed = new Set(catalog.allVerbs());
     subject = 'any resource';
@@ -164,12 +177,29 @@ function ruleFindings(rule: PolicyRule, catalog: ApiCatalog, out: RuleFinding[])
   } else {
     return;
   }
+  const authorizationOnly = !resourceWildcard && resolved.every((res) => res.endsWith('/finalizers'));
   rule.verbs.forEach((v, i) => {
-    if (SPECIAL_VERBS.includes(v) || allowed.has(v)) return;
+    if (v === '*' || allowed.has(v)) return;
     const near = suggest(v, [...allowed, ...STANDARD_VERBS]);
-    const knownElsewhere = STANDARD_VERBS.includes(v) || catalog.allVerbs().includes(v);
-    const hint = near.length ? ` Did you mean "${near[0]}"?` : ` Supported: ${[...allowed].sort().join(', ')}.`;
+    const knownElsewhere = STANDARD_VERBS.includes(v) || SPECIAL_VERBS.includes(v) || catalog.allVerbs().includes(v);
+    const special = SPECIAL_VERBS.includes(v) ? specialVerbHome(v) : '';
+    const hint = special ? ` ${special}` : near.length ? ` Did you mean "${near[0]}"?` : ` Supported: ${[...allowed].sort().join(', ')}.`;
     const what = knownElsewhere ? `Verb "${v}" is not supported by ${subject}` : `Verb "${v}" is not a Kubernetes verb (for ${subject})`;
+    if (authorizationOnly) {
+      // <resource>/finalizers is only ever checked for update: other verbs are harmless leftovers (information).
+      emit('unknown-verb', 'information', 'verbs', i, `${what}; it grants nothing: Kubernetes checks only update on <resource>/finalizers (to set blockOwnerDeletion).`, ['update']);
+      return;
+    }
     emit('unknown-verb', 'warning', 'verbs', i, `${what}; it grants nothing.${hint}`, near);
   });
+}
+
+/** Where the authorizer checks a special verb: "bind applies only to roles, clusterroles (rbac.authorization.k8s.io)." */
+function specialVerbHome(verb: string): string {
+  const homes = VIRTUAL_RESOURCES.filter((r) => r.verbs.includes(verb) && !r.name.includes('/'));
+  if (!homes.length) return `"${verb}" is checked on no resource of this Kubernetes version.`;
+  const byGroup = new Map<string, string[]>();
+  for (const r of homes) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r.name]);
+  const where = [...byGroup].map(([g, names]) => `${names.join(', ')} (${g === '' ? 'core' : g})`).join('; ');
+  return `"${verb}" applies only to ${where}.`;
 }

@@ -33,5 +33,11 @@ export const VIRTUAL_RESOURCES: readonly VirtualResource[] = [
   })),
 ];
 
-/** Verbs the authorizer uses beyond discovery's: never reported as unknown. */
-export const SPECIAL_VERBS: readonly string[] = ['*', 'escalate', 'bind', 'impersonate', 'approve', 'sign', 'attest', 'use'];
+/**
+ * Subresources every resource has for authorization, with the verbs checked on them: the OwnerReferencesPermission-
+ * Enforcement admission plugin requires `update` on `<owner's resource>/finalizers` to set blockOwnerDeletion.
+ */
+export const ANY_RESOURCE_SUBRESOURCES: ReadonlyMap<string, readonly string[]> = new Map([['finalizers', ['update']]]);
+
+/** Verbs the authorizer checks beyond discovery's, each only on the resources VIRTUAL_RESOURCES gives it. */
+export const SPECIAL_VERBS: readonly string[] = ['escalate', 'bind', 'impersonate', 'approve', 'sign', 'attest', 'use'];

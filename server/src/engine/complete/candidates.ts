@@ -30,7 +30,7 @@ function rawCandidates(ctx: CompletionContext, catalog: ApiCatalog): Candidate[]
     case 'kind':
       return RBAC_KINDS.map((k) => ({ label: k, value: k }));
     case 'apiGroups':
-      return catalog.groupNames().map((g) => ({ label: g === '' ? '"" (core)' : g, value: g, detail: `${catalog.resourcesOf(g).length} resources` }));
+      return catalog.groupNames().map((g) => ({ label: g === '' ? '"" (core)' : g, value: g, detail: catalog.addOnOf(g) ? 'add-on: may not be installed' : `${catalog.resourcesOf(g).length} resources` }));
     case 'resources':
       return resourceCandidates(ctx, catalog);
     case 'verbs':

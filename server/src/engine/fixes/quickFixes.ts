@@ -10,10 +10,11 @@ import { indentationAt, lineStartOf, type Fix } from './textEdit';
 const REMOVABLE: ReadonlySet<string> = new Set([
   'wildcard', 'secrets-read', 'token-create', 'workload-create', 'pods-exec', 'escalate-verb', 'bind-verb', 'impersonate',
   'nodes-proxy', 'csr-approve', 'webhook-config', 'pv-create', 'namespace-modify', 'status-modify', 'unused-permission',
+  'binding-write', 'secrets-write', 'network-policy-modify',
 ]);
 
 /** Rules where naming the objects (resourceNames) narrows the grant meaningfully. */
-const NARROWABLE: ReadonlySet<string> = new Set(['secrets-read', 'bind-verb', 'escalate-verb', 'impersonate', 'workload-create']);
+const NARROWABLE: ReadonlySet<string> = new Set(['secrets-read', 'secrets-write', 'binding-write', 'bind-verb', 'escalate-verb', 'impersonate', 'workload-create']);
 
 export function quickFixes(text: string, finding: Finding, obj: RbacObject | undefined): Fix[] {
   const fixes: Fix[] = [];

@@ -2,12 +2,16 @@
 import type { Finding, RbacObject, Span } from '../model';
 import { escapePointer } from './pointer';
 import { defaultSeverity } from './catalog';
+import { clusterScopeMessage, type BindingContext } from './clusterScope';
 
 const ANONYMOUS: Record<string, string> = {
   'system:anonymous': 'every unauthenticated request',
   'system:unauthenticated': 'every unauthenticated request',
   'system:authenticated': 'every authenticated identity, including every ServiceAccount of every namespace',
 };
+
+/** Bound by a RoleBinding, cluster-admin is everything inside that namespace only. */
+const NAMESPACE_ADMIN = 'full control of the namespace: its Secrets, its Roles and RoleBindings, its workloads and every other namespaced resource';
 
 const BROAD: Record<string, { severity: 'error' | 'warning'; what: string }> = {
   'cluster-admin': { severity: 'error', what: 'superuser access to the whole cluster' },
@@ -17,7 +21,7 @@ const BROAD: Record<string, { severity: 'error' | 'warning'; what: string }> = {
 
 const AGGREGATE_LABEL = /^rbac\.authorization\.k8s\.io\/aggregate-to-(.+)$/;
 
-export function bindingRiskFindings(obj: RbacObject): Finding[] {
+export function bindingRiskFindings(obj: RbacObject, context: BindingContext = {}): Finding[] {
   if (obj.kind !== 'RoleBinding' && obj.kind !== 'ClusterRoleBinding') return [];
   const findings: Finding[] = [];
   const push = (f: Omit<Finding, 'documentIndex'>): void => {
@@ -29,8 +33,7 @@ export function bindingRiskFindings(obj: RbacObject): Finding[] {
   if (obj.kind === 'ClusterRoleBinding') {
     push({
       ruleId: 'cluster-scope',
-      severity: defaultSeverity('cluster-scope'),
-      message: `ClusterRoleBinding "${obj.name}" grants ${ref ? `${ref.kind} "${ref.name}"` : 'its role'} in every namespace and on cluster-scoped resources; use a RoleBinding in the pipeline's namespace`,
+      ...clusterScopeMessage(obj, context),
       span: obj.kindSpan,
     });
   } else if (ref?.kind === 'ClusterRole' && saSubjects.length > 0) {
@@ -45,10 +48,11 @@ export function bindingRiskFindings(obj: RbacObject): Finding[] {
   const broad = ref?.kind === 'ClusterRole' ? BROAD[ref.name] : undefined;
   if (ref && broad) {
     const scope = obj.kind === 'ClusterRoleBinding' ? 'cluster-wide' : `in namespace "${obj.namespace ?? '(default)'}"`;
+    const what = obj.kind === 'RoleBinding' && ref.name === 'cluster-admin' ? NAMESPACE_ADMIN : broad.what;
     push({
       ruleId: 'broad-role-binding',
       severity: broad.severity,
-      message: `binds ClusterRole "${ref.name}" ${scope}: ${broad.what}`,
+      message: `binds ClusterRole "${ref.name}" ${scope}: ${what}`,
       span: ref.fieldSpans.name ?? ref.span,
       data: { value: ref.name },
     });
@@ -61,6 +65,15 @@ export function bindingRiskFindings(obj: RbacObject): Finding[] {
         ruleId: 'anonymous-subject',
         severity: defaultSeverity('anonymous-subject'),
         message: `subject ${s.kind} "${s.name}" grants this role to ${ANONYMOUS[s.name]}`,
+        span,
+        data: { value: s.name },
+      });
+    }
+    if (s.kind === 'Group' && s.name === 'system:masters') {
+      push({
+        ruleId: 'masters-subject',
+        severity: defaultSeverity('masters-subject'),
+        message: 'subject Group "system:masters": its members bypass RBAC entirely, so this binding grants them nothing; superuser rights come from that group, so who is in it (client certificates) is what matters',
         span,
         data: { value: s.name },
       });

@@ -10,6 +10,7 @@ export interface RuleReferences {
   kubescape?: string[];
   checkov?: string[];
   trivy?: string[];
+  kubelinter?: string[];
 }
 
 export interface RuleMeta {
@@ -71,7 +72,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'Unknown API group',
     description:
-      'No such API group exists in the cluster (live discovery) or in the built-in catalog of Kubernetes APIs. RBAC accepts any string, so a typo silently grants nothing, and the pipeline fails later with Forbidden. Remember that core resources (pods, secrets, services...) use the empty group "".',
+      'No such API group exists in the cluster (live discovery) or in the built-in catalog of Kubernetes APIs. RBAC accepts any string, so a typo silently grants nothing, and the pipeline fails later with Forbidden. Remember that core resources (pods, secrets, services...) use the empty group "". The built-in catalog also knows the official add-on groups that many clusters serve (metrics.k8s.io, custom.metrics.k8s.io, external.metrics.k8s.io, snapshot.storage.k8s.io, gateway.networking.k8s.io and other SIG-owned APIs) with their resources: they are never reported as unknown offline, and their resources are checked; with a cluster connected, its discovery decides whether they are installed.',
     fix: 'Use the group the resource is served from (`kubectl api-resources` shows it), e.g. "" for pods, "apps" for deployments, "batch" for jobs.',
     docs: `${RBAC}#referring-to-resources`,
     references: {},
@@ -80,7 +81,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'Unknown resource',
     description:
-      'The resource (or subresource) is not served by the listed API groups, according to live discovery or the built-in catalog. Resource names are lowercase plurals (`deployments`, not `Deployment`); subresources are written `pods/log`. A wrong name grants nothing.',
+      'The resource (or subresource) is not served by the listed API groups, according to live discovery or the built-in catalog. Resource names are lowercase plurals (`deployments`, not `Deployment`); subresources are written `pods/log`. A wrong name grants nothing. Authorization-only names count as real: `<resource>/finalizers` of any resource (the OwnerReferencesPermissionEnforcement admission plugin checks `update` on it before an object may set `blockOwnerDeletion` on an owner of that resource), users/groups/serviceaccounts for impersonation, signers, kubelet subresources of nodes.',
     fix: 'Use the plural resource name that `kubectl api-resources` lists for that group, or the right group for the resource.',
     docs: `${RBAC}#referring-to-resources`,
     references: {},
@@ -89,7 +90,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'Unknown verb',
     description:
-      'The verb is not one the listed resources support (get, list, watch, create, update, patch, delete, deletecollection, plus special verbs such as use, bind, escalate, impersonate, approve, sign). Verbs are lowercase and matched literally, so a typo grants nothing.',
+      'The verb is not one the listed resources support. Verbs are lowercase and matched literally, so a typo grants nothing. Special verbs count only where the authorizer checks them: `bind` and `escalate` on roles/clusterroles, `impersonate` on users, groups, serviceaccounts, uids and userextras, `approve`, `sign` and `attest` on signers, `update` on `<resource>/finalizers`; `approve` on pods or `bind` on rolebindings grants nothing.',
     fix: 'Use the lowercase API verb (`kubectl api-resources -o wide` lists the verbs of each resource).',
     docs: `${RBAC}#referring-to-resources`,
     references: {},
@@ -98,19 +99,19 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'Wildcard in verbs, resources or apiGroups',
     description:
-      '`*` grants everything that exists now and everything added later: every verb (including escalate, bind, impersonate), every resource and subresource of a group, or every group including CRDs installed in the future. `*` in verbs, resources and apiGroups together is equivalent to cluster-admin in the role\'s scope (reported as an error).',
+      '`*` grants everything that exists now and everything added later: every verb (including the special verbs of the listed resources, e.g. escalate and bind on roles), every resource and subresource of a group, or every group including CRDs installed in the future. `*` in verbs, resources and apiGroups together is equivalent to cluster-admin in the role\'s scope: reported once as an error that includes every other risk, which are not repeated for that rule. `*` in resourceNames is not a wildcard at all: RBAC matches it literally (an object named "*"), so such a rule probably grants nothing that was meant (warning). Wider by design than Trivy KSV-0044 (only `*` in all three), KSV-0045 (`*` verbs on sensitive resources), KSV-0046 and KSV-0112 (`*` resources): every `*` is reported, as Checkov CKV_K8S_49, KubeLinter wildcard-in-rules and Kubescape C-0187 do.',
     fix: 'List the verbs, resources and groups the pipeline needs explicitly (the quick fix offers the ones your manifests use, or replaces all the rules with the least privilege for them).',
     docs: `${GP}#least-privilege`,
-    references: { kubescape: ['C-0035', 'C-0187'], checkov: ['CKV_K8S_49'], trivy: ['KSV-0044', 'KSV-0045', 'KSV-0046', 'KSV-0112'] },
+    references: { kubescape: ['C-0035', 'C-0187'], checkov: ['CKV_K8S_49'], trivy: ['KSV-0044', 'KSV-0045', 'KSV-0046', 'KSV-0112'], kubelinter: ['wildcard-in-rules'] },
   },
   'secrets-read': {
     defaultSeverity: 'warning',
     title: 'Reads Secrets',
     description:
-      '`get` on Secrets reveals their contents, and so do `list` and `watch`: a List response carries the data of every Secret. That includes ServiceAccount tokens and any credential stored in the namespace.',
+      '`get` on Secrets reveals their contents, and so do `list` and `watch`: a List response carries the data of every Secret. That includes ServiceAccount tokens and any credential stored in the namespace. Limited to named Secrets (resourceNames), the read is reported as information: it reveals those Secrets only, which is what the fix recommends.',
     fix: 'Drop the verbs, or restrict `get` to the named Secrets the pipeline needs with resourceNames. Deploying a Secret usually needs create/update/patch, not read.',
     docs: `${GP}#listing-secrets`,
-    references: { kubescape: ['C-0015', 'C-0186'], checkov: ['CKV2_K8S_5'], trivy: ['KSV-0041', 'KSV-0113'] },
+    references: { kubescape: ['C-0015', 'C-0186'], checkov: ['CKV2_K8S_5'], trivy: ['KSV-0041', 'KSV-0113'], kubelinter: ['access-to-secrets'] },
   },
   'token-create': {
     defaultSeverity: 'warning',
@@ -128,7 +129,7 @@ const ENTRIES: Record<RuleId, Entry> = {
       'Creating or updating Pods or workload controllers (Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers) implicitly grants what a pod can reach: any ServiceAccount, Secret, ConfigMap and PersistentVolume of the namespace, and node access for privileged pods. A deploying pipeline needs it; it should be confined to its namespace with Pod Security admission enforced.',
     fix: 'Keep it to the namespace the pipeline deploys to and to the workload kinds your manifests contain; enforce the Baseline or Restricted Pod Security Standard there.',
     docs: `${GP}#workload-creation`,
-    references: { kubescape: ['C-0188'], trivy: ['KSV-0048'] },
+    references: { kubescape: ['C-0188'], trivy: ['KSV-0048'], kubelinter: ['access-to-create-pods'] },
   },
   'pods-exec': {
     defaultSeverity: 'warning',
@@ -152,7 +153,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'bind on roles or clusterroles',
     description:
-      'The `bind` verb on roles/clusterroles lets the holder create bindings to roles whose permissions it does not have, bypassing escalation prevention (for example binding itself to cluster-admin).',
+      'The `bind` verb on roles/clusterroles lets the holder create bindings to roles whose permissions it does not have, bypassing escalation prevention (for example binding itself to cluster-admin). Reported on its own, as Kubescape C-0191 and Checkov CKV_K8S_157 do; wider by design than Trivy KSV-0051 and KSV-0052, which also require create on (cluster)rolebindings in the same role: the bindings can be written by another identity or role, and writing them is binding-write.',
     fix: 'Remove `bind`, or restrict it with resourceNames to the specific roles the pipeline must bind.',
     docs: `${GP}#bind-verb`,
     references: { kubescape: ['C-0191'], checkov: ['CKV_K8S_157'], trivy: ['KSV-0050', 'KSV-0051', 'KSV-0052'] },
@@ -170,8 +171,8 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'Access to nodes/proxy',
     description:
-      '`nodes/proxy` gives access to the kubelet API, which can run commands in every pod on the node while bypassing audit logging and admission control. Even `get` is enough (websocket requests are authorised as get).',
-    fix: 'Remove any verb on `nodes/proxy` (and `*/proxy` or `*` resources in the core group).',
+      '`nodes/proxy` gives access to the kubelet API (directly, or through the apiserver\'s node proxy), whose exec, attach, portForward and run endpoints run commands in every pod on the node while bypassing audit logging and admission control. The kubelet authorises GET as `get` and POST as `create`, the methods those endpoints take, so `get` alone is enough (websocket): a warning. `update`, `patch` and `delete` are PUT, PATCH and DELETE requests, which reach none of them (PUT /debug/flags/v sets the kubelet\'s log verbosity): information. Other verbs grant nothing (unknown-verb). Wider by design than Checkov CKV2_K8S_2, which looks at `create` only; Trivy KSV-0047 also reports `get`.',
+    fix: 'Remove the verbs on `nodes/proxy` (and `*/proxy` or `*` resources in the core group); read node metrics through nodes/metrics or nodes/stats instead.',
     docs: `${GP}#access-to-proxy-subresource-of-nodes`,
     references: { kubescape: ['C-0279'], trivy: ['KSV-0047'] },
   },
@@ -179,7 +180,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'Approves certificate signing requests',
     description:
-      'Updating `certificatesigningrequests/approval` or `approve` on signers lets the holder approve CSRs, e.g. for the kube-apiserver-client signer, and so obtain client certificates for any user or group, including system components.',
+      'Approving a CSR takes two grants at once: `update` (or `patch`) on `certificatesigningrequests/approval` and `approve` on `signers` in certificates.k8s.io, named by the CSR\'s signer or `<domain>/*` (no resourceNames: every signer). With both in one role (a warning), the holder approves CSRs, e.g. for the kube-apiserver-client signer, and so obtains client certificates for any user or group, including system components. One half alone approves nothing: information naming the missing half (none when the half only comes from a `*` resource). Narrower by design than Kubescape C-0280 and Checkov CKV_K8S_156, which flag either half alone.',
     fix: 'Remove these permissions from pipeline roles; leave CSR approval to the controller manager or a dedicated approver.',
     docs: `${GP}#csrs-and-certificate-issuing`,
     references: { kubescape: ['C-0280'], checkov: ['CKV_K8S_156'] },
@@ -220,6 +221,33 @@ const ENTRIES: Record<RuleId, Entry> = {
     docs: `${GP}#privilege-escalation-risks`,
     references: { checkov: ['CKV2_K8S_4'] },
   },
+  'binding-write': {
+    defaultSeverity: 'warning',
+    title: 'Writes RoleBindings or ClusterRoleBindings',
+    description:
+      '`create`, `update` or `patch` on rolebindings or clusterrolebindings lets the holder grant any role it holds, or may `bind`, to any subject: to a ServiceAccount whose token it can use, or to anyone outside. Escalation prevention stops it from binding roles beyond its own rights, but everything it holds it can hand on, and editing an existing binding\'s subjects takes over that binding\'s role. Covers Checkov CKV2_K8S_1 and Trivy KSV-0055; wider by design than KSV-0055, which also requires `get`.',
+    fix: 'Remove write verbs on bindings from pipeline roles; if the pipeline must manage bindings, restrict update/patch to named bindings with resourceNames and keep the roles it holds small.',
+    docs: `${GP}#bind-verb`,
+    references: { checkov: ['CKV2_K8S_1'], trivy: ['KSV-0055'] },
+  },
+  'secrets-write': {
+    defaultSeverity: 'warning',
+    title: 'Changes or deletes Secrets',
+    description:
+      '`update`, `patch`, `delete` or `deletecollection` on Secrets replaces or removes credentials other workloads trust: TLS keys of Ingresses and webhooks, image pull credentials, ServiceAccount token Secrets. (`create` on Secrets is token-create: it can mint a long-lived token.) Covers the write side of Trivy KSV-0041 and KSV-0113.',
+    fix: 'Restrict the verbs to named Secrets with resourceNames, or let an operator (External Secrets, Sealed Secrets) manage them instead of the pipeline.',
+    docs: `${GP}#listing-secrets`,
+    references: { trivy: ['KSV-0041', 'KSV-0113'] },
+  },
+  'network-policy-modify': {
+    defaultSeverity: 'warning',
+    title: 'Changes NetworkPolicies',
+    description:
+      'NetworkPolicies are additive allow-lists: whoever can create, change or delete them in a namespace can open traffic the administrators blocked (a new policy allowing all ingress, or deleting a default-deny). Covers the NetworkPolicy part of Trivy KSV-0056 (which also covers services, endpoints and ingresses).',
+    fix: 'Remove write verbs on networkpolicies; have administrators manage the namespace\'s network isolation.',
+    docs: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
+    references: { trivy: ['KSV-0056'] },
+  },
   aggregation: {
     defaultSeverity: 'warning',
     title: 'ClusterRole aggregation',
@@ -233,8 +261,8 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'Cluster-wide grant',
     description:
-      'A ClusterRoleBinding grants its ClusterRole in every namespace and on cluster-scoped resources. A pipeline should get namespaced rights only: a Role and a RoleBinding in the namespace it deploys to. Binding a ClusterRole to a ServiceAccount with a RoleBinding also ties the pipeline to a shared role that may change (or aggregate) without review (reported as information).',
-    fix: 'Use a Role and a RoleBinding in the target namespace.',
+      'A ClusterRoleBinding grants its ClusterRole in every namespace and on cluster-scoped resources. A pipeline should get namespaced rights only: a Role and a RoleBinding in the namespace it deploys to. Binding a ClusterRole to a ServiceAccount with a RoleBinding also ties the pipeline to a shared role that may change (or aggregate) without review (reported as information). When the bound ClusterRole is known (same file, workspace or cluster), the message says whether a RoleBinding could replace the ClusterRoleBinding: it cannot for cluster-scoped resources (nodes, namespaces, persistentvolumes...) or non-resource URLs.',
+    fix: 'When the role grants only namespaced resources: a Role and a RoleBinding in the target namespace. Otherwise keep the ClusterRoleBinding to a ClusterRole with just the cluster-scoped grants, and move the namespaced ones to a Role.',
     docs: `${GP}#least-privilege`,
     references: {},
   },
@@ -242,19 +270,19 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'error',
     title: 'Binds cluster-admin, admin or edit',
     description:
-      'cluster-admin is superuser access (error). admin and edit (warning) include reading Secrets, creating workloads, exec into pods and, for admin, managing RoleBindings in the namespace, far more than a deploying pipeline needs.',
+      'cluster-admin bound by a ClusterRoleBinding is superuser access to the whole cluster; bound by a RoleBinding, it is full control of that namespace: its Secrets, its Roles and RoleBindings and its workloads (error either way). admin and edit (warning) include reading Secrets, creating workloads, exec into pods and, for admin, managing RoleBindings in the namespace, far more than a deploying pipeline needs. Wider by design than KubeLinter cluster-admin-role-binding (cluster-admin only) and Kubescape C-0185 (ClusterRoleBindings only).',
     fix: 'Bind a dedicated Role listing only what the pipeline deploys.',
     docs: `${RBAC}#user-facing-roles`,
-    references: { kubescape: ['C-0185'], trivy: ['KSV-0111'] },
+    references: { kubescape: ['C-0185'], trivy: ['KSV-0111'], kubelinter: ['cluster-admin-role-binding'] },
   },
   'anonymous-subject': {
     defaultSeverity: 'error',
     title: 'Binding to anonymous or all users',
     description:
-      'system:anonymous and system:unauthenticated are anyone who can reach the API server; system:authenticated is every authenticated identity, including every ServiceAccount of every namespace. Binding them grants the role to all of them.',
+      'system:anonymous and system:unauthenticated are anyone who can reach the API server; system:authenticated is every authenticated identity, including every ServiceAccount of every namespace. Binding them grants the role to all of them. Wider by design than Kubescape C-0265 (only roles that can take over the cluster) and Trivy KSV-01011 (system:authenticated on GKE only): every binding of these groups is reported.',
     fix: 'Bind the pipeline\'s own ServiceAccount (or a specific user or group) instead.',
     docs: `${GP}#hardening`,
-    references: { kubescape: ['C-0262', 'C-0265'], trivy: ['KSV-0122'] },
+    references: { kubescape: ['C-0262', 'C-0265'], trivy: ['KSV-0122', 'KSV-01011'] },
   },
   'default-service-account': {
     defaultSeverity: 'warning',
@@ -264,6 +292,24 @@ const ENTRIES: Record<RuleId, Entry> = {
     fix: 'Create a dedicated ServiceAccount for the pipeline and bind that.',
     docs: `${RBAC}#service-account-permissions`,
     references: { checkov: ['CKV_K8S_42'] },
+  },
+  'masters-subject': {
+    defaultSeverity: 'warning',
+    title: 'Binding to the group system:masters',
+    description:
+      'Members of system:masters bypass RBAC entirely (the apiserver allows them everything before RBAC is asked), so a binding to that group grants them nothing. It is a red flag: it suggests a belief that the binding controls superuser rights, while those come from who holds a client certificate with that group. Covers Trivy KSV-0123.',
+    fix: 'Remove the subject; to give a person or pipeline rights, bind a specific user, group or ServiceAccount to a role that lists what it needs.',
+    docs: `${GP}#hardening`,
+    references: { trivy: ['KSV-0123'] },
+  },
+  'helm-template': {
+    defaultSeverity: 'information',
+    title: 'Unrendered Helm template',
+    description:
+      'A file with Helm template actions (`{{ ... }}`), or under a chart\'s `templates/` folder, is not YAML until Helm renders it, so it is not parsed as YAML (which would report hundreds of false syntax errors). One information finding says how to check it instead.',
+    fix: 'Render the chart and check the output: `helm template my-release ./chart > rendered.yaml`, then `pipeline-rbac check rendered.yaml` (or open rendered.yaml in the editor).',
+    docs: 'https://helm.sh/docs/helm/helm_template/',
+    references: {},
   },
   'unused-permission': {
     defaultSeverity: 'information',

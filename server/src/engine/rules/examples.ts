@@ -39,6 +39,9 @@ export const EXAMPLES: Record<RuleId, string> = {
   'pv-create': role(`- apiGroups: [""]\n  resources: ["persistentvolumes"]\n  verbs: ["create"]\n`, 'ClusterRole', ''),
   'namespace-modify': role(`- apiGroups: [""]\n  resources: ["namespaces"]\n  verbs: ["patch"]\n`, 'ClusterRole', ''),
   'status-modify': role(`- apiGroups: [""]\n  resources: ["services/status"]\n  verbs: ["update"]\n`),
+  'binding-write': role(`- apiGroups: ["rbac.authorization.k8s.io"]\n  resources: ["rolebindings"]\n  verbs: ["create", "patch"]\n`),
+  'secrets-write': role(`- apiGroups: [""]\n  resources: ["secrets"]\n  verbs: ["update", "delete"]\n`),
+  'network-policy-modify': role(`- apiGroups: ["networking.k8s.io"]\n  resources: ["networkpolicies"]\n  verbs: ["delete"]\n`),
   aggregation: role(
     `- apiGroups: ["stable.example.com"]\n  resources: ["crontabs"]\n  verbs: ["get"]\n`,
     'ClusterRole',
@@ -51,5 +54,7 @@ export const EXAMPLES: Record<RuleId, string> = {
     '- kind: Group\n  name: system:authenticated\n  apiGroup: rbac.authorization.k8s.io\n',
   ),
   'default-service-account': binding('  kind: Role\n  name: deployer\n', '- kind: ServiceAccount\n  name: default\n  namespace: ci\n'),
+  'masters-subject': binding('  kind: ClusterRole\n  name: view\n', '- kind: Group\n  name: system:masters\n  apiGroup: rbac.authorization.k8s.io\n'),
+  'helm-template': role(`{{- range .Values.roles }}\n- apiGroups: [""]\n  resources: {{ toYaml .resources }}\n  verbs: ["get"]\n{{- end }}\n`),
   'unused-permission': role(`- apiGroups: ["batch"]\n  resources: ["cronjobs"]   # no manifest contains a CronJob\n  verbs: ["create"]\n`),
 };

@@ -2,10 +2,11 @@
  * The RBAC objects of a document the fast parser read: the same objects parseRbacFile's collectObjects builds from
  * the `yaml` package's nodes (the root object, or the items of a `kind: List`, with pointers relative to the item).
  */
-import type { RbacObject, Span } from '../model';
+import type { Finding, RbacObject, Span } from '../model';
 import type { Converted } from './convert';
 import { buildRbacObject } from './extract';
 import { fastParseDocument } from './fastParse';
+import { unknownRbacKind } from './kinds';
 import { recognise, type ParseResult } from './parse';
 
 /**
@@ -16,17 +17,24 @@ export function fastParseRbacDocument(text: string, from = 0, to = text.length, 
   const doc = fastParseDocument(text, from, to);
   if (!doc) return undefined;
   const objects: RbacObject[] = [];
-  if (doc.root) collect(doc.root, objects, documentIndex);
-  return { objects, findings: [], documentCount: 1 };
+  const findings: Finding[] = [];
+  if (doc.root) collect(doc.root, objects, findings, documentIndex);
+  return { objects, findings, documentCount: 1 };
 }
 
-function collect(root: Converted, objects: RbacObject[], documentIndex: number): void {
+function collect(root: Converted, objects: RbacObject[], findings: Finding[], documentIndex: number): void {
   const v = record(root.value);
   if (!v || typeof v.kind !== 'string') return;
   const apiVersion = typeof v.apiVersion === 'string' ? v.apiVersion : undefined;
   const kind = recognise(v.kind, apiVersion);
   if (kind) {
     objects.push(buildRbacObject(kind, apiVersion ?? '', root, documentIndex));
+    return;
+  }
+  const unknown = unknownRbacKind(v.kind, apiVersion);
+  const span = root.pointerSpans.get('/kind');
+  if (unknown && span) {
+    findings.push({ ruleId: 'schema', severity: 'error', message: unknown.message, span, documentIndex, data: { replacement: unknown.replacement } });
     return;
   }
   if (!v.kind.endsWith('List') || !Array.isArray(v.items)) return;

@@ -7,6 +7,7 @@ import { Composer, isAlias, isMap, isScalar, isSeq, Parser, type Document, type 
 import { RBAC_KINDS, type Finding, type RbacKind, type RbacObject, type Span } from '../model';
 import { NodeConverter, ParseLimitError, type ConvertBudget } from './convert';
 import { buildRbacObject } from './extract';
+import { unknownRbacKind } from './kinds';
 
 export interface ParseLimits {
   /** UTF-8 size of the text (default 5 MB). */
@@ -69,7 +70,7 @@ function parse(text: string, lim: ParseLimits): ParseResult {
     try {
       // All of a document's objects or none: a limit hit in a List's third item drops the first two as well.
       const found: RbacObject[] = [];
-      collectObjects(doc as Document, conv, documentIndex, found);
+      collectObjects(doc as Document, conv, documentIndex, found, findings);
       objects.push(...found);
     } catch (e) {
       if (!(e instanceof ParseLimitError)) throw e;
@@ -84,14 +85,20 @@ function parse(text: string, lim: ParseLimits): ParseResult {
 }
 
 /** RBAC objects of one document: the root object, or the items of a `kind: List` (or `RoleList` etc.). */
-function collectObjects(doc: Document, conv: NodeConverter, documentIndex: number, objects: RbacObject[]): void {
+function collectObjects(doc: Document, conv: NodeConverter, documentIndex: number, objects: RbacObject[], findings: Finding[]): void {
   const root = doc.contents as Node | null;
   if (!isMap(root)) return;
-  const kind = scalarString(lookup(conv, root, 'kind'));
+  const kindNode = lookup(conv, root, 'kind');
+  const kind = scalarString(kindNode);
   if (kind === undefined) return;
   const rbacKind = recognise(kind, scalarString(lookup(conv, root, 'apiVersion')));
   if (rbacKind) {
     objects.push(buildRbacObject(rbacKind, scalarString(lookup(conv, root, 'apiVersion')) ?? '', conv.convert(root), documentIndex));
+    return;
+  }
+  const unknown = unknownRbacKind(kind, scalarString(lookup(conv, root, 'apiVersion')));
+  if (unknown && kindNode?.range) {
+    findings.push({ ruleId: 'schema', severity: 'error', message: unknown.message, span: { start: kindNode.range[0], end: kindNode.range[1] }, documentIndex, data: { replacement: unknown.replacement } });
     return;
   }
   if (!kind.endsWith('List')) return;

@@ -74,6 +74,7 @@ export class ParseCache {
         const fast = fastParseRbacDocument(text, chunk.offset, end, documentIndex);
         if (fast) {
           for (const o of fast.objects) objects.push(o);
+          for (const f of fast.findings) findings.push(f);
           documentIndex++;
           continue;
         }
