@@ -32,7 +32,7 @@ const LAYERS = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.e2e/**', '.bench/**', '.cluster/**', '.prof/**', '.tmp/**', 'server/src/engine/schema/generated/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.e2e/**', '.bench/**', '.cluster/**', '.prof/**', 'server/src/engine/schema/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
