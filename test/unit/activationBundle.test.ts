@@ -1,6 +1,7 @@
 // What the extension's activation bundle (dist/client.js, entry client/src/extension.ts) holds: not the identity
 // stack, the Kubernetes client or the secret-store SDKs, which load from dist/identity.js on first use.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as esbuild from 'esbuild';
@@ -33,4 +34,12 @@ test('the activation bundle holds neither the identity stack nor its SDKs; the i
   for (const want of ['@kubernetes/client-node', '@octokit/', 'server/src/identity/', 'server/src/stores/']) {
     assert.ok(stack.some((f) => f.includes(want)), `the identity bundle holds ${want}`);
   }
+});
+
+test('every bundle scripts/build.mjs writes goes into the .vsix (.vscodeignore lets it through)', () => {
+  const build = readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8');
+  const outs = [...build.matchAll(/out: '([\w-]+)'/g)].map((m) => m[1]);
+  assert.ok(outs.includes('identity') && outs.includes('server-cluster'), `bundles: ${outs.join(', ')}`);
+  const allowed = new Set(readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()));
+  assert.deepEqual(outs.filter((o) => !allowed.has(`!dist/${o}.js`)), []);
 });
