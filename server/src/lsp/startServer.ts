@@ -117,7 +117,12 @@ export function startLanguageServer(): void {
     // Text and analysis are taken after the await, so both are of the same version.
     const doc = documents.get(params.textDocument.uri);
     const result = doc && state.get(doc.uri, doc.version);
-    return doc && result ? codeActions(doc, result, params, env.needed(s)) : [];
+    const actions = doc && result ? codeActions(doc, result, params, env.needed(s)) : [];
+    connection.console.debug(
+      `code actions at ${params.range.start.line + 1}:${params.range.start.character + 1} of ${params.textDocument.uri} v${doc?.version}: ${actions.length}` +
+        ` (${result ? 'analysed' : 'no analysis of this version'}, ${params.context.diagnostics.length} diagnostic(s) in reach, only ${params.context.only?.join(',') ?? 'any'})`,
+    );
+    return actions;
   });
 
   connection.onHover(async (params) => {

@@ -203,6 +203,8 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
       ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
+      // PIPELINE_RBAC_E2E_LOG=debug: every log at that level, the extension's timing and code-action lines included.
+      ...(process.env.PIPELINE_RBAC_E2E_LOG ? ['--log', process.env.PIPELINE_RBAC_E2E_LOG] : []),
       ...(options.args ?? []),
       workspace,
     ],
