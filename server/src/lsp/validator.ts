@@ -64,6 +64,23 @@ export class Validator {
     });
   }
 
+  /**
+   * The analysis of the document's current version, analysing it now when an edit's debounce has not run yet: a code
+   * action request can arrive between an edit and its analysis, and answering "none" then made VS Code say "No code
+   * actions available" on a line full of fixable findings.
+   */
+  async analysisOf(uri: string): Promise<{ doc: TextDocument; result: AnalysisResult } | undefined> {
+    const doc = this.documents.get(uri);
+    if (!doc) return undefined;
+    let result = this.state.get(uri, doc.version);
+    if (!result) {
+      this.debouncer.cancel(uri);
+      await this.validate(uri);
+      result = this.state.get(uri, doc.version);
+    }
+    return result && this.documents.get(uri)?.version === doc.version ? { doc, result } : undefined;
+  }
+
   revalidateAll(): void {
     for (const doc of this.documents.all()) this.schedule(doc, true);
   }
@@ -106,14 +123,22 @@ export class Validator {
       this.state.set(uri, doc.version, result);
       await this.publish(uri, doc.version, result.findings, result.lineIndex);
       this.logTiming(uri, doc.version, refreshed ? 'live' : 'offline', result.findings.length, started);
-      if (!refreshed && result.objects.length > 0) {
-        const fetching = performance.now();
-        const changed = await this.env.refresh(settings, result.objects);
-        this.connection.console.debug(`timing: cluster and workspace read in ${ms(fetching)} ms for ${uri} (${changed ? 'changed: re-analysing' : 'nothing new'})`);
-        if (changed) await this.validate(uri, true);
-      }
+      // Not awaited: whoever waits for this analysis (a code action) must not wait for the cluster too.
+      if (!refreshed && result.objects.length > 0) void this.refreshThenRevalidate(uri, settings, result.objects);
     } catch (err) {
       // Never let one document take the server down; report and keep serving.
+      this.connection.console.error(`pipeline-rbac: validating ${uri} failed: ${errorText(err)}`);
+    }
+  }
+
+  /** Reads what the cluster and the workspace know of these objects; analyses again when that changed anything. */
+  private async refreshThenRevalidate(uri: string, settings: PipelineRbacSettings, objects: RbacObject[]): Promise<void> {
+    try {
+      const fetching = performance.now();
+      const changed = await this.env.refresh(settings, objects);
+      this.connection.console.debug(`timing: cluster and workspace read in ${ms(fetching)} ms for ${uri} (${changed ? 'changed: re-analysing' : 'nothing new'})`);
+      if (changed) await this.validate(uri, true);
+    } catch (err) {
       this.connection.console.error(`pipeline-rbac: validating ${uri} failed: ${errorText(err)}`);
     }
   }
