@@ -5,6 +5,8 @@
 //   live        the live cluster (kubeconfig, API, dry run); engine, shared
 //   lsp         the language server; engine, live, shared
 //   stores      secret stores (GitHub, GitLab, Vault, file); nothing of ours
+//   render      Helm charts and kustomize overlays rendered by the real binaries; engine, shared
+//   verify      a dry run of manifests as an identity; identity, live, engine, shared
 //   identity    the identity lifecycle (create, rotate, revoke); engine, live, shared, stores
 //   identities  the inventory the tree shows; identity and what it may use
 //   cli         the command line; every core layer but lsp
@@ -16,13 +18,15 @@ import layers from './scripts/eslint/layers.mjs';
 const S = 'server/src';
 const EDITOR_ONLY = { packages: ['vscode', 'vscode-languageclient'], why: 'the editor API belongs to client/' };
 const LSP_ONLY = { packages: ['vscode-languageserver', 'vscode-languageserver-textdocument'], why: 'the LSP library belongs to lsp/' };
-const CORE = ['engine', 'shared', 'live', 'stores', 'identity', 'identities'].map((d) => `${S}/${d}`);
+const CORE = ['engine', 'shared', 'live', 'stores', 'identity', 'identities', 'render', 'verify'].map((d) => `${S}/${d}`);
 
 const LAYERS = {
   [`${S}/engine`]: { may: [`${S}/engine`, 'schemas'], packages: ['yaml', 'ajv'] },
   [`${S}/shared`]: { may: [`${S}/shared`, `${S}/engine`], deny: [EDITOR_ONLY, LSP_ONLY] },
   [`${S}/live`]: { may: [`${S}/live`, `${S}/engine`, `${S}/shared`], deny: [EDITOR_ONLY, LSP_ONLY] },
-  [`${S}/lsp`]: { may: [`${S}/lsp`, `${S}/engine`, `${S}/live`, `${S}/shared`], deny: [EDITOR_ONLY] },
+  [`${S}/lsp`]: { may: [`${S}/lsp`, `${S}/engine`, `${S}/live`, `${S}/shared`, `${S}/render`], deny: [EDITOR_ONLY] },
+  [`${S}/render`]: { may: [`${S}/render`, `${S}/engine`, `${S}/shared`], deny: [EDITOR_ONLY, LSP_ONLY] },
+  [`${S}/verify`]: { may: [`${S}/verify`, `${S}/identity`, `${S}/live`, `${S}/engine`, `${S}/shared`], deny: [EDITOR_ONLY, LSP_ONLY] },
   [`${S}/server.ts`]: { may: [`${S}/lsp`, `${S}/shared`], deny: [EDITOR_ONLY] },
   [`${S}/stores`]: { may: [`${S}/stores`], deny: [EDITOR_ONLY, LSP_ONLY] },
   [`${S}/identity`]: { may: [`${S}/identity`, `${S}/engine`, `${S}/live`, `${S}/shared`, `${S}/stores`], deny: [EDITOR_ONLY, LSP_ONLY] },

@@ -5,6 +5,8 @@
  *               (target: median under 50 ms with warm caches), and the server's memory (target: under 150 MB)
  *   identities  the identities model over 500 namespaces, 5,000 ServiceAccounts, 10,000 RoleBindings in the test
  *               cluster (target: under 2 s, bounded list requests)
+ *   hostile     issue 12: `check` CPU and memory on a kind: List of 1,000 and 4,000 Roles, a 200 KB line of quotes, 2 MB of
+ *               nesting; typing latency through the server while it indexes a hostile workspace (bench/hostile.ts)
  *   editor      (only with --only editor: needs code-server, Chromium and `npm run package`) the extension in a cold
  *               code-server window: activation (target 200 ms), first squiggle (target 1.5 s), edit to squiggle
  *               (target 300 ms); bench/editor.ts
@@ -16,12 +18,13 @@ import { join, resolve } from 'node:path';
 import { startServer } from '../test/protocol/lspClient';
 import { SERVER_EXEC_ARGV } from '../server/src/shared/serverProcess';
 import { bigRole, corpus } from './corpus';
+import { checkFigures, hostileWorkspace, typingLatency } from './hostile';
 
 const ROOT = resolve(__dirname, '..');
 const OUT = join(ROOT, '.bench');
 const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? process.argv[process.argv.indexOf('--only') + 1] ?? '')
   .split(',')
-  .filter((x) => ['cli', 'lsp', 'identities', 'editor'].includes(x));
+  .filter((x) => ['cli', 'lsp', 'identities', 'hostile', 'editor'].includes(x));
 const want = (name: string) => (name === 'editor' ? only.includes(name) : only.length === 0 || only.includes(name));
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 
@@ -131,11 +134,28 @@ async function benchEditorSection(): Promise<void> {
   }
 }
 
+async function benchHostile(): Promise<void> {
+  const files = checkFigures(ROOT, OUT);
+  for (const f of files) {
+    console.log(`hostile: check ${f.name} (${(f.bytes / 1024).toFixed(0)} KiB): ${ms(f.cpuMs)} CPU, peak ${f.maxRssMb.toFixed(0)} MB, exit ${f.exitCode}, ${f.findings ?? 'no'} findings, ${(f.outputBytes / 1024).toFixed(0)} KiB of JSON`);
+  }
+  const ws = hostileWorkspace(join(OUT, 'hostile-ws'), 24);
+  const start = (rootUri: string | null) => startServer({ live: { enable: false }, validateDelay: 0 }, {}, [...SERVER_EXEC_ARGV], rootUri);
+  const quiet = await typingLatency(start, null);
+  const loading = await typingLatency(start, ws.root);
+  rmSync(join(OUT, 'hostile-ws'), { recursive: true, force: true });
+  results.hostile = { files, workspace: { files: 24, megabytes: +(ws.bytes / 1e6).toFixed(1), quiet, loading } };
+  const line = (t: typeof quiet) => `median ${ms(t.medianMs)}, p90 ${ms(t.p90Ms)}, max ${ms(t.maxMs)} over ${t.edits} edits`;
+  console.log(`hostile: typing in a 200-rule Role, quiet workspace: ${line(quiet)}`);
+  console.log(`hostile: same while indexing 24 hostile files (${(ws.bytes / 1e6).toFixed(0)} MB, links to /dev/zero and outside, a 3 GB sparse file): ${line(loading)}; ${loading.editsWhileIndexing} edits before the index finished${loading.indexDoneMs === undefined ? '' : ` (at ${(loading.indexDoneMs / 1000).toFixed(1)} s)`}`);
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   if (want('cli')) benchCli();
   if (want('lsp')) await benchLsp();
   if (want('identities')) await benchIdentitiesSection();
+  if (want('hostile')) await benchHostile();
   if (want('editor')) await benchEditorSection();
   writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`results: ${join(OUT, 'results.json')}`);

@@ -17,6 +17,8 @@ const entries = [
   { in: 'server/src/cli/check.ts', out: 'cli-check' },
   { in: 'server/src/cli/clusterCommands.ts', out: 'cli-cluster' },
   { in: 'server/src/cli/checkWorker.ts', out: 'checkWorker' },
+  // The language server's workspace indexing, on a worker thread (server/src/lsp/indexInWorker.ts).
+  { in: 'server/src/lsp/indexWorker.ts', out: 'indexWorker' },
 ];
 
 const options = {

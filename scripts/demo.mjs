@@ -174,6 +174,13 @@ async function ensureE2eDeps(needChromium) {
   return again.bin;
 }
 
+/** helm and kustomize for the example chart and overlay, built once from their pinned Go modules (scripts/tools/). */
+async function ensureRenderTools() {
+  const { ensureTools } = await import('./tools/build-tools.mjs');
+  const paths = await ensureTools(undefined, { log: (line) => say(line) });
+  say(`helm and kustomize ready (${Object.values(paths).join(', ')})`);
+}
+
 /** test/cluster/up with a lease for this process; its progress (and a first-time build) shows on stderr. */
 async function startCluster() {
   say('starting the test cluster (test/cluster/up; the first run builds Kubernetes, ~7 min on 2 cores)...');
@@ -543,11 +550,18 @@ function printWelcome(cs, contexts, namespace) {
       `   7. The Pipeline RBAC view in the activity bar: the identities of "${namespace}" with their token state`,
       '      (web-deployer, docs-publisher, release-bot; "Show All ServiceAccounts" adds the hand-made jenkins).',
       '      F1 > "Pipeline RBAC: Create Pipeline Identity..." makes another one (export to a file).',
+      '      Right-click web-deployer > "Verify Pipeline Identity...": as that ServiceAccount, a dry run of app/*.yaml.',
     );
   }
   lines.push(
+    '   8. Open charts/web/templates/role.yaml: the chart is rendered with helm and secrets-read shows on the',
+    '      template line whose range printed it from values.yaml (no YAML errors for the {{ }} syntax).',
+  );
+  lines.push(
     '',
     `  From a terminal: KUBECONFIG=${join(DEMO_DIR, 'kubeconfig').slice(ROOT.length + 1)} node dist/cli.js check examples/ci --live`,
+    '                   node dist/cli.js check examples/charts/web examples/overlays/prod',
+    '                   node dist/cli.js check examples/ci/least-privilege-role.yaml --manifests examples/charts/web --deployer helm',
     '',
     '  Press Ctrl-C to stop code-server' + (state.clusterStartedHere ? ' and the test cluster' : ' (the cluster this run reused keeps running)') + ` and delete namespace "${namespace}".`,
     '',
@@ -625,6 +639,7 @@ async function main() {
 
   await buildAndPackage();
   const codeServer = await ensureE2eDeps(opts.check);
+  await ensureRenderTools();
   const kubeconfigs = await startCluster();
   await seedNamespace(kubeconfigs, opts.namespace);
   const contexts = writeDemoKubeconfig(kubeconfigs, opts.namespace, await import('yaml'));

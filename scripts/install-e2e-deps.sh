@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the real-VS-Code end-to-end suite (test/e2e) needs, on a fresh Debian machine:
 #   - apt: chromium (the browser playwright-core drives), libkrb5-dev (code-server's `kerberos` native
-#     module builds against it), ripgrep (its binary replaces the one @vscode/ripgrep downloads from GitHub).
+#     module builds against it), ripgrep (its binary replaces the one @vscode/ripgrep downloads from GitHub),
+#     curl (test/cluster/oidcSnippets.test.ts runs the keyless workflow's login step, which requests its token with curl).
 #   - code-server 4.100.3 (VS Code 1.100.3, runs on Node 20) from npm, into a cache dir outside the repo.
 # Idempotent: every step is skipped when already done. Non-interactive (CI runs it as root with no stdin).
 #
@@ -22,7 +23,7 @@ CACHE_ROOT="${PIPELINE_RBAC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pipeline-rbac
 PREFIX="$CACHE_ROOT/code-server-$CODE_SERVER_VERSION"
 MARKER="$PREFIX/.installed"
 LOG="$CACHE_ROOT/install-code-server-$CODE_SERVER_VERSION.log"
-APT_PACKAGES=(chromium libkrb5-dev ripgrep)
+APT_PACKAGES=(chromium libkrb5-dev ripgrep curl)
 
 START=$(date +%s)
 step() { printf '[install-e2e-deps %3ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }

@@ -24,6 +24,12 @@ const files = suites.flatMap((s) => testFiles(join('test', s)));
 const env = { ...process.env };
 let stopCluster = false;
 
+// Charts and overlays are rendered by the real helm and kustomize in every suite: build them once (cached).
+if (files.length) {
+  const { ensureTools } = await import('./tools/build-tools.mjs');
+  await ensureTools();
+}
+
 if (suites.some((s) => NEEDS_CLUSTER.has(s)) && files.some((f) => NEEDS_CLUSTER.has(f.split(/[\\/]/)[1]))) {
   const { startCluster } = await import('../test/cluster/lifecycle.mjs');
   const cluster = startCluster();

@@ -5,7 +5,9 @@
 //   state.json           pids (each its own process group), ports, timings; never secrets
 //   lock                 serialises concurrent up/down (holder's pid inside)
 //   leases/<pid>         test runs currently using the cluster (see lifecycle.mjs)
-//   pki/                 CA, serving cert, service-account key pair, tokens.csv (mode 0600)
+//   pki/                 CA, serving cert, service-account key pair, tokens.csv (mode 0600),
+//                        authentication-config.yaml (the CI OIDC issuers, written by `identity oidc`)
+//   pki/oidc/            the CI OIDC issuers' CA, serving cert and signing keys (oidcIssuer.mjs)
 //   etcd/                etcd data dir
 //   logs/<component>.log
 //   {admin,developer,viewer}.kubeconfig (mode 0600)
@@ -30,6 +32,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MODULE_DIR, ensureBinary } from './build.mjs';
+import { ISSUER_SCRIPT, PROVIDERS, generateIssuers, issuersReady, writeAuthConfig } from './oidcIssuer.mjs';
 import { NAMESPACES, USERS, seedObjects } from './seed.mjs';
 
 export const REPO_ROOT = resolve(MODULE_DIR, '..', '..');
@@ -53,7 +56,9 @@ const CONTROLLERS = [
   'clusterrole-aggregation-controller',
   'root-ca-certificate-publisher-controller',
 ];
-const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager'];
+// Stopped in reverse order. The OIDC issuer runs before the apiserver, which fetches its discovery and keys.
+const COMPONENTS = ['etcd', 'oidc-issuer', 'kube-apiserver', 'kube-controller-manager'];
+const OIDC_ENV = { github: 'PIPELINE_RBAC_OIDC_ISSUER', gitlab: 'PIPELINE_RBAC_OIDC_ISSUER_GITLAB' };
 const CLUSTER_USERS = USERS.map((u) => u.name);
 
 const say = (line) => process.stderr.write(`test cluster: ${line}\n`);
@@ -101,7 +106,8 @@ function startComponent(bin, name, args) {
   const fd = openSync(logPath, 'a', 0o600);
   let child;
   try {
-    child = spawn(bin, [name, ...args], { cwd: STATE_DIR, detached: true, stdio: ['ignore', fd, fd] });
+    const [command, argv] = name === 'oidc-issuer' ? [process.execPath, [ISSUER_SCRIPT, ...args]] : [bin, [name, ...args]];
+    child = spawn(command, argv, { cwd: STATE_DIR, detached: true, stdio: ['ignore', fd, fd] });
   } finally {
     closeSync(fd);
   }
@@ -368,10 +374,15 @@ async function freePorts(n) {
   return ports;
 }
 
-async function isHealthy(state) {
+/** A cluster started by a checkout from before the CI OIDC issuers: healthy, but without issuers. */
+const predatesOidc = (state) => !PROVIDERS.every((p) => state?.oidc?.[p]);
+
+async function isHealthy(state, { ignoreOidc = false } = {}) {
   if (state?.status !== 'ready') return false;
-  if (!COMPONENTS.every((c) => isOurs(state.procs?.[c]))) return false;
+  const components = ignoreOidc && predatesOidc(state) ? COMPONENTS.filter((c) => c !== 'oidc-issuer') : COMPONENTS;
+  if (!components.every((c) => isOurs(state.procs?.[c]))) return false;
   if (!CLUSTER_USERS.every((u) => existsSync(kubeconfigPath(u)))) return false;
+  if (!ignoreOidc && predatesOidc(state)) return false;
   try {
     const res = await apiClient(state, readTokens().admin)('GET', '/readyz');
     return res.status === 200;
@@ -381,7 +392,12 @@ async function isHealthy(state) {
 }
 
 function emitKubeconfigLines() {
-  process.stdout.write(CLUSTER_USERS.map((u) => `KUBECONFIG_${u.toUpperCase()}=${kubeconfigPath(u)}`).join('\n') + '\n');
+  const oidc = readState()?.oidc ?? {};
+  const lines = [
+    ...CLUSTER_USERS.map((u) => `KUBECONFIG_${u.toUpperCase()}=${kubeconfigPath(u)}`),
+    ...PROVIDERS.map((p) => `${OIDC_ENV[p]}=${oidc[p]}`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 function addLease() {
@@ -421,12 +437,15 @@ async function startFresh() {
   const tBuilt = Date.now();
   mkdirSync(LOG_DIR, { recursive: true });
   const tokens = generatePki();
-  const [etcdClient, etcdPeer, apiserverPort] = await freePorts(3);
+  const [etcdClient, etcdPeer, apiserverPort, githubIssuerPort, gitlabIssuerPort] = await freePorts(5);
+  const oidcDir = join(PKI, 'oidc');
+  const issuers = generateIssuers(oidcDir, { github: githubIssuerPort, gitlab: gitlabIssuerPort });
   const state = {
     status: 'starting',
     binary: bin,
     starter: process.env.PIPELINE_RBAC_CLUSTER_STARTER || null,
-    ports: { etcd: etcdClient, etcdPeer, apiserver: apiserverPort },
+    ports: { etcd: etcdClient, etcdPeer, apiserver: apiserverPort, oidcGithub: githubIssuerPort, oidcGitlab: gitlabIssuerPort },
+    oidc: Object.fromEntries(PROVIDERS.map((p) => [p, issuers[p].url])),
     procs: {},
     timings: {},
   };
@@ -456,6 +475,16 @@ async function startFresh() {
   }, { timeoutMs: 60_000, procs, component: 'etcd' });
   state.timings.etcdHealthyMs = Date.now() - tBuilt;
 
+  track('oidc-issuer', ['serve', oidcDir]);
+  await waitUntil('the CI OIDC issuers', () => issuersReady(oidcDir), { timeoutMs: 30_000, procs, component: 'oidc-issuer' });
+  const tConfig = Date.now();
+  try {
+    writeAuthConfig(REPO_ROOT, oidcDir, pki('authentication-config.yaml'));
+    state.timings.oidcConfigMs = Date.now() - tConfig;
+  } catch (err) {
+    throw new ClusterError(`pipeline-rbac identity oidc could not write the authentication configuration: ${err.message}`);
+  }
+
   track('kube-apiserver', [
     `--etcd-servers=http://127.0.0.1:${etcdClient}`,
     '--bind-address=127.0.0.1',
@@ -469,6 +498,7 @@ async function startFresh() {
     '--service-cluster-ip-range=10.0.0.0/24',
     '--authorization-mode=RBAC',
     `--token-auth-file=${pki('tokens.csv')}`,
+    `--authentication-config=${pki('authentication-config.yaml')}`,
     `--service-account-issuer=${SA_ISSUER}`,
     `--api-audiences=${SA_ISSUER}`,
     `--service-account-signing-key-file=${pki('sa.key')}`,
@@ -531,6 +561,12 @@ async function up() {
     if (existing && (await isHealthy(existing))) {
       say(`reusing the running cluster (apiserver https://127.0.0.1:${existing.ports.apiserver})`);
     } else {
+      const users = liveLeases();
+      if (existing && predatesOidc(existing) && users.length && (await isHealthy(existing, { ignoreOidc: true }))) {
+        // Restarting would pull the cluster from under those runs; the last of them stops it, then `up` starts anew.
+        throw new ClusterError(`the running cluster predates the CI OIDC issuers and is in use by pid ${users.join(', ')}; ` +
+          'run test/cluster/down (or wait until they finish) and then test/cluster/up again');
+      }
       if (existing) say('found a stale cluster state; cleaning it up');
       await stopFromState();
       clearStateDir();

@@ -4,7 +4,9 @@
 // cluster itself and stops it at exit when it started it (unless PIPELINE_RBAC_KEEP_CLUSTER is set).
 import { randomBytes } from 'node:crypto';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { dirname, join } from 'node:path';
 import { startCluster, stopClusterNow } from './lifecycle.mjs';
+import { signToken } from './oidcIssuer.mjs';
 
 export { DEVELOPER_RULES, NAMESPACES, type SeedPolicyRule } from './seed.mjs';
 
@@ -23,19 +25,49 @@ export const TEAM_B = 'team-b';
 export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 let cached: ClusterKubeconfigs | undefined;
+let cachedIssuers: OidcIssuers | undefined;
+
+/** The test cluster's CI OIDC issuers (test/cluster/oidcIssuer.mjs), trusted by its apiserver. */
+export interface OidcIssuers {
+  /** GitHub-shaped, at a GitHub Enterprise Server style URL (https://127.0.0.1:PORT/_services/token). */
+  github: string;
+  /** GitLab-shaped, a self-managed instance URL (https://127.0.0.1:PORT). */
+  gitlab: string;
+}
 
 /** Absolute kubeconfig paths of the three seeded users; starts the cluster when needed. */
 export function clusterKubeconfigs(): ClusterKubeconfigs {
   if (cached) return cached;
-  const { KUBECONFIG_ADMIN, KUBECONFIG_DEVELOPER, KUBECONFIG_VIEWER } = process.env;
-  if (KUBECONFIG_ADMIN && KUBECONFIG_DEVELOPER && KUBECONFIG_VIEWER) {
-    cached = { admin: KUBECONFIG_ADMIN, developer: KUBECONFIG_DEVELOPER, viewer: KUBECONFIG_VIEWER };
+  const e = process.env;
+  if (e.KUBECONFIG_ADMIN && e.KUBECONFIG_DEVELOPER && e.KUBECONFIG_VIEWER && e.PIPELINE_RBAC_OIDC_ISSUER && e.PIPELINE_RBAC_OIDC_ISSUER_GITLAB) {
+    cached = { admin: e.KUBECONFIG_ADMIN, developer: e.KUBECONFIG_DEVELOPER, viewer: e.KUBECONFIG_VIEWER };
+    cachedIssuers = { github: e.PIPELINE_RBAC_OIDC_ISSUER, gitlab: e.PIPELINE_RBAC_OIDC_ISSUER_GITLAB };
     return cached;
   }
   const { env, startedHere } = startCluster();
   if (startedHere && !process.env.PIPELINE_RBAC_KEEP_CLUSTER) process.on('exit', () => stopClusterNow());
   cached = { admin: env.KUBECONFIG_ADMIN, developer: env.KUBECONFIG_DEVELOPER, viewer: env.KUBECONFIG_VIEWER };
+  cachedIssuers = { github: env.PIPELINE_RBAC_OIDC_ISSUER, gitlab: env.PIPELINE_RBAC_OIDC_ISSUER_GITLAB };
   return cached;
+}
+
+export function oidcIssuers(): OidcIssuers {
+  clusterKubeconfigs();
+  return cachedIssuers ?? assertNever('the cluster did not report its OIDC issuers');
+}
+
+/** The cluster's state directory (kubeconfigs, pki/, logs/): where `up` wrote the admin kubeconfig. */
+export function clusterStateDir(): string {
+  return dirname(clusterKubeconfigs().admin);
+}
+
+/** A JWT signed by the test issuer named in claims.iss, with exactly these claims (see test/cluster/oidc-token). */
+export function mintOidcToken(claims: Record<string, unknown>): Promise<string> {
+  return signToken(join(clusterStateDir(), 'pki', 'oidc'), claims);
+}
+
+function assertNever(message: string): never {
+  throw new Error(message);
 }
 
 /** A fresh KubeConfig loaded from the user's kubeconfig (current context: team-a for developer/viewer). */

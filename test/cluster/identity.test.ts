@@ -15,6 +15,7 @@ import { rotateToken } from '../../server/src/identity/rotate';
 import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL, type IdentityPlan, type Logger } from '../../server/src/identity/types';
 import { loadKubeconfig, type LoadedKubeconfig } from '../../server/src/live/kubeconfig';
 import { FileSecretStore } from '../../server/src/stores/file';
+import { FileExportRecords, recordKey } from '../../server/src/identity/exportRecords';
 import { TEAM_A, TEAM_B, apiStatus, clusterKubeconfigs, deleteIfExists, kubeConfigFor, uniqueName, waitFor } from './harness';
 
 const ROLE = (name: string) => `# What the pipeline deploys: an app's Deployment, Service and config.
@@ -40,6 +41,9 @@ class CapturingLogger implements Logger {
 
 const dir = mkdtempSync(join(tmpdir(), 'pipeline-identity-'));
 const developer = (): LoadedKubeconfig => loadKubeconfig({ kubeconfig: clusterKubeconfigs().developer, trusted: true });
+/** This machine's export record, as the CLI and VS Code keep it (developer may not read Secrets: the record proves them). */
+const recordStore = new FileExportRecords(join(dir, 'config', 'exports.json'));
+const records = (name: string, target = 'file:/unused') => ({ store: recordStore, key: recordKey(developer().server, TEAM_A, name), target });
 const admin = () => kubeConfigFor('admin');
 
 function loadExported(path: string): { kc: KubeConfig; token: string } {
@@ -141,7 +145,7 @@ describe('pipeline identity lifecycle as developer in team-a', () => {
   test('create: exported kubeconfig authenticates as the ServiceAccount and may do what the Role grants, nothing else', async () => {
     const store = new FileSecretStore({ kind: 'file', path: file });
     const started = Date.now();
-    const result = await createIdentity(plan(name, roleName, { exportTarget: `file:${file}` }), { kubeconfig: developer(), store, logger });
+    const result = await createIdentity(plan(name, roleName, { exportTarget: `file:${file}` }), { kubeconfig: developer(), store, logger, records: records(name, `file:${file}`) });
     const ms = Date.now() - started;
     logger.info(`(test) create took ${ms} ms`);
     assert.equal(result.username, `system:serviceaccount:${TEAM_A}:${name}`);
@@ -195,7 +199,7 @@ describe('pipeline identity lifecycle as developer in team-a', () => {
 
   test('re-running create is idempotent: the same objects, one live token', async () => {
     const store = new FileSecretStore({ kind: 'file', path: file });
-    const result = await createIdentity(plan(name, roleName, { exportTarget: `file:${file}` }), { kubeconfig: developer(), store, logger });
+    const result = await createIdentity(plan(name, roleName, { exportTarget: `file:${file}` }), { kubeconfig: developer(), store, logger, records: records(name, `file:${file}`) });
     assert.deepEqual(result.created.map((r) => r.kind), ['Secret']);
     assert.deepEqual(result.updated.map((r) => r.kind), ['ServiceAccount', 'Role', 'RoleBinding']);
     const { kc, token } = loadExported(file);
@@ -206,13 +210,14 @@ describe('pipeline identity lifecycle as developer in team-a', () => {
 
   test('rotate: the old token fails authentication (401), the new one works', async () => {
     const store = new FileSecretStore({ kind: 'file', path: file });
-    const result = await rotateToken({ namespace: TEAM_A, name, durationSeconds: 7200 }, { kubeconfig: developer(), store, logger });
+    const result = await rotateToken({ namespace: TEAM_A, name, durationSeconds: 7200 }, { kubeconfig: developer(), store, logger, records: records(name, `file:${file}`) });
     const { kc, token } = loadExported(file);
     secondToken = token;
     assert.notEqual(token, firstToken);
     assert.equal(await whoami(kc), `system:serviceaccount:${TEAM_A}:${name}`);
-    assert.ok(result.revokedSecret, 'the old bound Secret was deleted');
-    await waitFor('the old token to be rejected with 401', () => rejected(loadFromToken(firstToken)), { timeoutMs: 30_000 });
+    assert.ok(result.revokedSecret, 'the old bound Secret was deleted (proven by this machine\'s record: developer may not read Secrets)');
+    assert.equal(result.oldToken.state, 'refused', JSON.stringify(result.oldToken));
+    assert.equal(await rejected(loadFromToken(firstToken)), true);
     const sa = await admin().makeApiClient(CoreV1Api).readNamespacedServiceAccount({ name, namespace: TEAM_A });
     assert.equal(sa.metadata?.annotations?.[ANNOTATIONS.tokenSecret], result.token.secretName);
     assert.ok(sa.metadata?.annotations?.[ANNOTATIONS.lastRotated]);
@@ -222,8 +227,10 @@ describe('pipeline identity lifecycle as developer in team-a', () => {
 
   test('revoke: nothing is left behind and the token no longer authenticates', async () => {
     const store = new FileSecretStore({ kind: 'file', path: file });
-    const result = await revokeIdentity({ namespace: TEAM_A, name, deleteStoredSecret: true }, { kubeconfig: developer(), store, logger });
+    const result = await revokeIdentity({ namespace: TEAM_A, name, deleteStoredSecret: true }, { kubeconfig: developer(), store, logger, records: records(name) });
     assert.equal(result.deleted.length, 4, result.deleted.join(', '));
+    assert.equal(result.oldToken.state, 'refused', JSON.stringify(result.oldToken));
+    assert.equal(await recordStore.get(recordKey(developer().server, TEAM_A, name)), undefined, 'the record goes with the identity');
     assert.equal(result.storeDeleted, store.describe());
     assert.throws(() => statSync(file), /ENOENT/);
     assert.deepEqual(await leftovers(name, roleName), []);
@@ -297,9 +304,9 @@ describe('refusals and failures leave nothing behind', () => {
     });
     assert.deepEqual(await leftovers(name, roleName), []);
 
-    const ok = await createIdentity(plan(name, roleName), { kubeconfig: developer(), store });
+    const ok = await createIdentity(plan(name, roleName), { kubeconfig: developer(), store, records: records(name) });
     assert.equal(ok.created.length, 4);
-    await revokeIdentity({ namespace: TEAM_A, name, deleteStoredSecret: true }, { kubeconfig: developer(), store });
+    await revokeIdentity({ namespace: TEAM_A, name, deleteStoredSecret: true }, { kubeconfig: developer(), store, records: records(name) });
     assert.deepEqual(await leftovers(name, roleName), []);
   });
 

@@ -107,9 +107,16 @@ describe('pipeline-rbac identity (bundled CLI) as developer', () => {
     tokens.push(tokenIn(out()));
   });
 
-  test('rotate uses the recorded export target; the old token gets 401', async () => {
-    const r = cli(['identity', 'rotate', '--namespace', TEAM_A, '--name', name, '--kubeconfig', kubeconfig()]);
+  test('rotate shows the target this machine recorded and uses it only with --use-recorded-target; the old token gets 401', async () => {
+    const shown = cli(['identity', 'rotate', '--namespace', TEAM_A, '--name', name, '--kubeconfig', kubeconfig()]);
+    assert.equal(shown.status, 2, shown.stderr);
+    assert.ok(shown.stderr.includes(`was exported from this machine to file:${out()}`), shown.stderr);
+    assert.match(shown.stderr, /run again with --use-recorded-target/);
+    assert.equal(tokenIn(out()), tokens[0], 'nothing was rotated');
+    const r = cli(['identity', 'rotate', '--namespace', TEAM_A, '--name', name, '--use-recorded-target', '--kubeconfig', kubeconfig()]);
     assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stderr.includes(`Using the export target this machine recorded for ${TEAM_A}/${name}`), r.stderr);
+    assert.match(r.stdout, /Old token\s+revoked \(deleted Secret .*\); old token refused after \d+(\.\d)? s/);
     assert.match(r.stdout, /Rotated the token/);
     assert.match(r.stdout, /New token\s+TokenRequest bound to Secret .* \(1h\)/, 'the lifetime asked for last time');
     const fresh = tokenIn(out());
@@ -143,11 +150,11 @@ describe('pipeline-rbac identity (bundled CLI) as developer', () => {
   test('usage errors exit 2', () => {
     assert.equal(cli(['identity', 'create', '--namespace', TEAM_A, '--name', 'x', '--role-file', 'ci-role.yaml']).status, 2);
     assert.equal(cli(['identity', 'create', '--namespace', TEAM_A, '--name', 'Not_Valid', '--role-file', 'ci-role.yaml', '--export', 'file:z', '--kubeconfig', kubeconfig()]).status, 2);
-    assert.equal(cli(['identity', 'rotate', '--namespace', TEAM_A, '--name', name, '--duration', '1m', '--kubeconfig', kubeconfig()]).status, 2);
+    assert.equal(cli(['identity', 'rotate', '--namespace', TEAM_A, '--name', name, '--duration', '1m', '--use-recorded-target', '--kubeconfig', kubeconfig()]).status, 2);
   });
 
   test('revoke --delete-secret removes everything, the stored file included', async () => {
-    const r = cli(['identity', 'revoke', '--namespace', TEAM_A, '--name', name, '--delete-secret', '--kubeconfig', kubeconfig(), '--format', 'json']);
+    const r = cli(['identity', 'revoke', '--namespace', TEAM_A, '--name', name, '--delete-secret', '--use-recorded-target', '--kubeconfig', kubeconfig(), '--format', 'json']);
     assert.equal(r.status, 0, r.stderr);
     const result = JSON.parse(r.stdout) as { deleted: string[]; storeDeleted: string };
     assert.equal(result.deleted.length, 4);

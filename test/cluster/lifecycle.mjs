@@ -12,7 +12,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const STATE_DIR = process.env.PIPELINE_RBAC_CLUSTER_DIR
   ? resolve(process.env.PIPELINE_RBAC_CLUSTER_DIR)
   : join(HERE, '..', '..', '.cluster');
-const KEYS = ['KUBECONFIG_ADMIN', 'KUBECONFIG_DEVELOPER', 'KUBECONFIG_VIEWER'];
+const KEYS = ['KUBECONFIG_ADMIN', 'KUBECONFIG_DEVELOPER', 'KUBECONFIG_VIEWER', 'PIPELINE_RBAC_OIDC_ISSUER', 'PIPELINE_RBAC_OIDC_ISSUER_GITLAB'];
 
 let exitHookInstalled = false;
 
@@ -26,8 +26,8 @@ function runScript(name, args, env = process.env) {
 
 /**
  * Starts the cluster (building the binary on first use) or reuses a healthy one.
- * Returns the three kubeconfig paths and whether this call started the cluster.
- * @returns {{ env: { KUBECONFIG_ADMIN: string, KUBECONFIG_DEVELOPER: string, KUBECONFIG_VIEWER: string }, startedHere: boolean }}
+ * Returns the three kubeconfig paths, the two CI OIDC issuer URLs and whether this call started the cluster.
+ * @returns {{ env: import('./lifecycle.d.mts').ClusterEnv, startedHere: boolean }}
  */
 export function startCluster() {
   const starter = randomBytes(8).toString('hex');
@@ -40,7 +40,7 @@ export function startCluster() {
   if (result.status !== 0) throw new Error(`test/cluster/up failed (exit ${result.status ?? result.signal}); see its output above`);
   const env = {};
   for (const line of result.stdout.split('\n')) {
-    const m = /^(KUBECONFIG_[A-Z]+)=(.+)$/.exec(line);
+    const m = /^((?:KUBECONFIG|PIPELINE_RBAC_OIDC)_[A-Z_]+)=(.+)$/.exec(line);
     if (m && KEYS.includes(m[1])) env[m[1]] = m[2];
   }
   const missing = KEYS.filter((k) => !env[k]);

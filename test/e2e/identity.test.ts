@@ -271,19 +271,21 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
 
     // --- 4. Revoke from the tree's context menu.
     const menu = await tree.contextMenu(name);
-    assert.deepEqual(menu, ['Rotate Token', 'Export Again...', 'Save as Manifests...', 'Revoke Identity']);
+    assert.deepEqual(menu, ['Verify Pipeline Identity...', 'Rotate Token', 'Export Again...', 'Save as Manifests...', 'Revoke Identity']);
     await shot('10-context-menu');
     await wb.page.keyboard.press('Escape');
     await tree.runContextMenu(name, 'Revoke Identity');
     const dialog = await waitForDialog(wb.page);
     assert.equal(dialog.message, `Revoke pipeline identity team-a/${name}?`);
     for (const what of [`RoleBinding team-a/${name}`, `Role team-a/${roleName}`, `ServiceAccount team-a/${name}`]) assert.ok(dialog.detail.includes(what), dialog.detail);
-    assert.match(dialog.detail, new RegExp(`Secret team-a/${name}-token-\\w+ \\(revokes the token\\)`));
+    // The annotation only claims which Secret holds the token: the dialog never names it, revoke checks it first.
+    assert.match(dialog.detail, /the identity's token Secrets \(each checked to be its token first; revokes the token\)/);
+    assert.match(dialog.detail, new RegExp(`This machine exported its kubeconfig to exactly: file ${exportPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(mode 0600\\)`));
     assert.ok(dialog.buttons.includes('Revoke and Delete the Stored Kubeconfig'), dialog.buttons.join(', '));
     await shot('11-revoke-dialog');
     t0 = Date.now();
     await clickDialogButton(wb.page, 'Revoke and Delete the Stored Kubeconfig');
-    await waitForNotification(wb, new RegExp(`revoked team-a/${name} \\(4 object\\(s\\) deleted, stored kubeconfig deleted\\)`));
+    await waitForNotification(wb, new RegExp(`revoked team-a/${name} \\(4 object\\(s\\) deleted, stored kubeconfig deleted; old token refused after \\d+(\\.\\d)? s\\)`));
     mark('revoke run', t0);
     await tree.waitForNoRow(`identity ${name} to leave the tree`, (r) => r.label === name);
     await shot('12-revoked');
@@ -387,7 +389,7 @@ test('Export to a GitHub environment secret with a token kept in SecretStorage, 
     await tree.runContextMenu(ghName, 'Rotate Token');
     const dialog = await waitForDialog(page);
     assert.equal(dialog.message, `Rotate Token: team-a/${ghName}?`);
-    assert.match(dialog.detail, /exported to GitHub Actions secret KUBECONFIG of acme\/shop \(environment production\)/);
+    assert.match(dialog.detail, /exported to exactly: GitHub Actions secret KUBECONFIG of acme\/shop \(environment production\) \(where this machine exported it last time\)/);
     await shot('04-rotate-dialog');
     await clickDialogButton(page, 'Rotate');
     await waitForNotification(wb, new RegExp(`new token for team-a/${ghName} exported to GitHub Actions secret KUBECONFIG.*the old token is revoked`));
@@ -403,7 +405,7 @@ test('Export to a GitHub environment secret with a token kept in SecretStorage, 
     const revoke = await waitForDialog(page);
     assert.ok(revoke.buttons.includes('Revoke and Delete the Stored Kubeconfig'));
     await clickDialogButton(page, 'Revoke');
-    await waitForNotification(wb, new RegExp(`revoked team-a/${ghName} \\(4 object\\(s\\) deleted\\)`));
+    await waitForNotification(wb, new RegExp(`revoked team-a/${ghName} \\(4 object\\(s\\) deleted; old token not checked`));
     assert.deepEqual(await adminView(ghName, ghRole), NOTHING);
     assert.equal(github.secret('acme/shop', 'KUBECONFIG', 'production'), second, 'the GitHub secret is kept (its token stops working; the first test waits for that)');
 
@@ -510,7 +512,7 @@ test('Export to a GitLab masked base64 variable and to Vault KV v2 (tokens kept 
         assert.equal(await box.inputValue(), vault.url);
         await box.press('Enter');
       }
-      await waitForNotification(wb, new RegExp(`revoked team-a/${name} \\(3 object\\(s\\) deleted, stored kubeconfig deleted\\)`));
+      await waitForNotification(wb, new RegExp(`revoked team-a/${name} \\(3 object\\(s\\) deleted, stored kubeconfig deleted; old token not checked`));
       if (store === 'gitlab') assert.equal(gitlab.variable('acme/shop', 'KUBECONFIG_B64', 'production'), undefined);
       else assert.equal(vault.secret('secret', `ci/team-a/${name}`), undefined);
       assert.deepEqual(await adminView(name, 'developer-not-ours'), NOTHING);

@@ -79,7 +79,8 @@ describe('control characters in human-readable output', () => {
       deleted: [`Secret ${HOSTILE}`],
       alreadyGone: [],
       kept: [HOSTILE],
-      exportTarget: HOSTILE,
+      claimedExport: HOSTILE,
+      oldToken: { state: 'not-checked', reason: HOSTILE },
       warnings: [HOSTILE],
     });
     assertSafe(revoke);
@@ -89,6 +90,9 @@ describe('control characters in human-readable output', () => {
       serviceAccount: 'deployer',
       token: { kind: 'secret', secretName: HOSTILE },
       export: { action: 'updated', location: HOSTILE },
+      revokedSecrets: [`Secret ${HOSTILE}`],
+      leftAlone: [{ name: HOSTILE, reason: HOSTILE }],
+      oldToken: { state: 'refused', seconds: 1 },
       warnings: [HOSTILE],
     } as unknown as Parameters<typeof renderRotate>[0]);
     assertSafe(rotate);

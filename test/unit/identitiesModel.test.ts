@@ -174,6 +174,26 @@ test('keyless bindings make their OIDC User an identity under the binding namesp
   assert.equal(model.namespaces.find((n) => n.name === 'team-a')!.identities[0], u);
 });
 
+test('keyless identities carry their OIDC subject and issuer; generated-name Users count without our annotations', () => {
+  const snap = snapshot({
+    roles: [role('team-a', 'deploy', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'] }])],
+    roleBindings: [
+      rb('team-a', 'oidc-gitlab-deploy', { kind: 'Role', name: 'deploy' }, [{ kind: 'User', apiGroup: RBAC, name: 'gitlab:project_path:acme/shop:ref_type:branch:ref:main' }], {
+        labels: { 'app.kubernetes.io/managed-by': 'pipeline-rbac' },
+        annotations: { 'pipeline-rbac.io/oidc-subject': 'project_path:acme/shop:ref_type:branch:ref:main', 'pipeline-rbac.io/oidc-issuer': 'https://gitlab.example.com' },
+      }),
+      // Applied through GitOps without our annotations: recognised by the generated user name; issuer unknown.
+      rb('team-a', 'gitops', { kind: 'Role', name: 'deploy' }, [{ kind: 'User', apiGroup: RBAC, name: 'github:repo:acme/web:environment:production' }, { kind: 'User', apiGroup: RBAC, name: 'bob' }]),
+    ],
+  });
+  const ids = allIdentities(buildIdentitiesModel(snap, { now: NOW }));
+  assert.deepEqual(ids.map((i) => [i.name, i.oidc]), [
+    ['github:repo:acme/web:environment:production', { subject: 'repo:acme/web:environment:production' }],
+    ['gitlab:project_path:acme/shop:ref_type:branch:ref:main', { subject: 'project_path:acme/shop:ref_type:branch:ref:main', issuer: 'https://gitlab.example.com' }],
+  ]);
+  assert.ok(ids.every((i) => i.bindings[0]?.role.rules.length === 1));
+});
+
 test('unreadable lists: missing role vs unreadable role, SA of an unlistable namespace, problems on the namespace node', () => {
   const snap = snapshot({
     clusterWide: false,

@@ -20,6 +20,7 @@ describe('identity argument parsing', () => {
       export: 'github:acme/app@prod:KUBE_CONFIG',
       server: 'https://api.example.com',
       pipeline: { repo: 'acme/app', environment: 'prod' },
+      allowInsecureServer: false,
       conn: { kubeconfig: '/k', context: 'dev' },
       format: 'json',
     });
@@ -58,21 +59,28 @@ describe('identity argument parsing', () => {
 
   test('rotate, revoke, manifests, oidc', () => {
     assert.deepEqual(parseIdentityArgs(['rotate', ...base, '--duration', '24h']), {
-      sub: 'rotate', namespace: 'team-a', name: 'ci', durationSeconds: 86400, conn: {}, format: 'text',
+      sub: 'rotate', namespace: 'team-a', name: 'ci', durationSeconds: 86400, useRecorded: false, allowInsecureServer: false, conn: {}, format: 'text',
     });
-    assert.deepEqual(parseIdentityArgs(['rotate', ...base, '--export', 'gitlab:g/p:KUBE']), {
-      sub: 'rotate', namespace: 'team-a', name: 'ci', export: 'gitlab:g/p:KUBE', conn: {}, format: 'text',
+    assert.deepEqual(parseIdentityArgs(['rotate', ...base, '--export', 'gitlab:g/p:KUBE', '--allow-insecure-server']), {
+      sub: 'rotate', namespace: 'team-a', name: 'ci', export: 'gitlab:g/p:KUBE', useRecorded: false, allowInsecureServer: true, conn: {}, format: 'text',
     });
+    assert.equal((parseIdentityArgs(['rotate', ...base, '--use-recorded-target']) as { useRecorded: boolean }).useRecorded, true);
+    assert.throws(() => parseIdentityArgs(['rotate', ...base, '--use-recorded-target', '--export', 'file:/x']), UsageError);
+    assert.throws(() => parseIdentityArgs(['revoke', ...base, '--export', 'file:/x']), /go with --delete-secret/);
     assert.deepEqual(parseIdentityArgs(['revoke', ...base, '--delete-secret', '--export', 'vault:secret/ci/kube']), {
-      sub: 'revoke', namespace: 'team-a', name: 'ci', deleteSecret: true, export: 'vault:secret/ci/kube', conn: {}, format: 'text',
+      sub: 'revoke', namespace: 'team-a', name: 'ci', deleteSecret: true, export: 'vault:secret/ci/kube', useRecorded: false, conn: {}, format: 'text',
     });
     assert.deepEqual(parseIdentityArgs(['manifests', ...base, '--role-file', 'r.yaml', '-o', 'out.yaml']), {
       sub: 'manifests', namespace: 'team-a', name: 'ci', role: { file: 'r.yaml' }, output: 'out.yaml', format: 'text',
     });
     assert.deepEqual(parseIdentityArgs(['oidc', '--namespace', 'team-a', '--provider', 'gitlab', '--repo', 'g/p', '--role', 'deployer', '--tag', 'v1', '--prefix', '']), {
       sub: 'oidc', namespace: 'team-a', provider: 'gitlab', repo: 'g/p', role: { existing: 'deployer' }, pullRequest: false, ref: { type: 'tag', name: 'v1' },
-      audience: 'kubernetes', prefix: '', format: 'text',
+      audience: 'kubernetes', prefix: '', apply: false, conn: {}, format: 'text',
     });
+    assert.deepEqual(
+      (parseIdentityArgs(['oidc', '--namespace', 'team-a', '--provider', 'github', '--repo', 'a/b', '--role', 'r', '--apply', '--context', 'prod', '--certificate-authority', 'ca.pem']) as { apply: boolean; conn: object; certificateAuthority: string }),
+      { sub: 'oidc', namespace: 'team-a', provider: 'github', repo: 'a/b', role: { existing: 'r' }, pullRequest: false, audience: 'kubernetes', certificateAuthority: 'ca.pem', apply: true, conn: { context: 'prod' }, format: 'text' },
+    );
   });
 
   test('help', () => {

@@ -48,6 +48,58 @@ describe('identity CLI without a cluster', () => {
     assert.match(a.out(), /id_tokens:/);
   });
 
+  test('oidc text output labels each part truthfully: the Role, the RoleBinding, the admin\'s configuration', async () => {
+    const a = io(dir);
+    assert.equal(await runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'github', '--repo', 'acme/app', '--environment', 'production', '--role-file', 'role.yaml'], a.value), 0);
+    const text = a.out();
+    const headings = [
+      '# Role team-a/deployer (from role.yaml)',
+      '# RoleBinding team-a/oidc-github-deployer',
+      '# For the cluster admin: the API server authentication configuration (kube-apiserver --authentication-config)',
+      '# GitHub Actions workflow',
+    ];
+    const at = headings.map((h) => text.indexOf(`\n${h}\n`));
+    assert.ok(at.every((i, k) => i > 0 && (k === 0 || i > (at[k - 1] ?? 0))), `headings missing or out of order in:\n${text}`);
+    const section = (k: number) => text.slice((at[k] ?? 0) + (headings[k]?.length ?? 0) + 2, at[k + 1] ?? undefined);
+    assert.match(section(0), /^kind: Role$/m);
+    assert.doesNotMatch(section(0), /kind: RoleBinding/);
+    assert.match(section(1), /^kind: RoleBinding$/m);
+    assert.doesNotMatch(section(1), /^kind: Role$/m);
+    assert.match(section(2), /^kind: AuthenticationConfiguration$/m);
+    assert.doesNotMatch(section(2), /RoleBinding/);
+    assert.match(text, /^Issuer: https:\/\/token\.actions\.githubusercontent\.com \(the public GitHub Actions issuer; set GITHUB_API_URL or --issuer/m);
+    const b = io(dir);
+    assert.equal(await runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'github', '--repo', 'acme/app', '--role-file', 'role.yaml', '--output', 'oidc.yaml'], b.value), 0);
+    assert.match(b.out(), /^Role team-a\/deployer and RoleBinding team-a\/oidc-github-deployer written to oidc\.yaml$/m);
+    assert.deepEqual(parseAllDocuments(readFileSync(join(dir, 'oidc.yaml'), 'utf8')).map((d) => (d.toJS() as { kind: string }).kind), ['Role', 'RoleBinding']);
+  });
+
+  test('oidc never falls back to the public issuer when a self-managed host is set', async () => {
+    const a = io(dir);
+    a.value.env = { GITLAB_HOST: 'gitlab.example.com' };
+    assert.equal(await runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'gitlab', '--repo', 'acme/shop', '--role', 'deployer', '--format', 'json'], a.value), 0);
+    const j = JSON.parse(a.out()) as { issuer: string; issuerSource: string; authenticationConfiguration: string };
+    assert.equal(j.issuer, 'https://gitlab.example.com');
+    assert.equal(j.issuerSource, 'GITLAB_HOST');
+    assert.doesNotMatch(j.authenticationConfiguration, /https:\/\/gitlab\.com/);
+    const g = io(dir);
+    g.value.env = { GITHUB_API_URL: 'https://ghe.example.com/api/v3' };
+    assert.equal(await runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'github', '--repo', 'acme/web', '--role', 'deployer'], g.value), 0);
+    assert.match(g.out(), /^Issuer: https:\/\/ghe\.example\.com\/_services\/token \(from GITHUB_API_URL, self-managed\)$/m);
+    assert.doesNotMatch(g.out(), /token\.actions\.githubusercontent\.com/);
+    // An explicit --issuer that contradicts the configured host is used, and said so.
+    const x = io(dir);
+    x.value.env = { GITLAB_HOST: 'gitlab.example.com' };
+    assert.equal(await runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'gitlab', '--repo', 'acme/shop', '--role', 'deployer', '--issuer', 'https://gitlab.com'], x.value), 0);
+    assert.match(x.out(), /^Warning: GITLAB_HOST names gitlab\.example\.com, whose ID tokens come from https:\/\/gitlab\.example\.com; the binding trusts --issuer https:\/\/gitlab\.com instead\.$/m);
+  });
+
+  test('oidc --pull-request says plainly that every pull-request run gets the rights', async () => {
+    const a = io(dir);
+    assert.equal(await runIdentity(['oidc', '--namespace', 'team-a', '--provider', 'github', '--repo', 'acme/web', '--pull-request', '--role', 'reader'], a.value), 0);
+    assert.match(a.out(), /^Warning: Every pull-request run of acme\/web gets these rights, whatever the pull request changes/m);
+  });
+
   test('input errors are usage errors (exit 2 in main)', async () => {
     await assert.rejects(runIdentity(['manifests', '--namespace', 'team-a', '--name', 'ci', '--role-file', 'missing.yaml'], io(dir).value), UsageError);
     await assert.rejects(runIdentity(['manifests', '--namespace', 'Team A', '--name', 'ci', '--role-file', 'role.yaml'], io(dir).value), UsageError);

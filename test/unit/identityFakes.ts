@@ -140,8 +140,18 @@ export class FakeCluster implements IdentityCluster {
     return { token, expirationTimestamp: new Date(Date.now() + seconds * 1000) };
   }
 
-  async delete(ref: ObjectRef): Promise<boolean> {
+  async listSecrets(ns: string, labelSelector: string): Promise<V1Secret[]> {
+    this.check('list', 'Secret', ns, '');
+    const [k, v] = labelSelector.split('=');
+    return [...this.objects.entries()]
+      .filter(([id, o]) => id.startsWith(`Secret/${ns}/`) && o.metadata?.labels?.[k ?? ''] === v)
+      .map(([, o]) => structuredClone(o) as V1Secret);
+  }
+
+  async delete(ref: ObjectRef, opts: { uid?: string } = {}): Promise<boolean> {
     this.check('delete', ref.kind, ref.namespace, ref.name);
+    const existing = this.objects.get(key(ref.kind, ref.namespace, ref.name));
+    if (existing && opts.uid && existing.metadata?.uid !== opts.uid) throw new LiveError('Precondition failed: UID in precondition does not match', 'conflict', 409);
     return this.objects.delete(key(ref.kind, ref.namespace, ref.name));
   }
 }
@@ -170,6 +180,9 @@ export class MemoryStore implements SecretStore {
   async delete(): Promise<void> {
     if (this.failDelete) throw this.failDelete;
     this.value = undefined;
+  }
+  async readBack(): Promise<string | undefined> {
+    return this.value;
   }
 }
 

@@ -315,7 +315,7 @@ describe('rotateToken', () => {
     store.failPut = new StoreError('server', 'Vault failed with a server error (503).', 503);
     await assert.rejects(rotateToken({ namespace: 'team-a', name: 'ci' }, { kubeconfig: deps.kubeconfig, store, cluster }), (e: unknown) => {
       assert.ok(e instanceof IdentityError);
-      assert.match(e.message, /503.*The previous token is still valid.*Rolled back: Secret team-a\/ci-token-/);
+      assert.match(e.message, /503.*The store was not changed and the previous token is still valid.*Rolled back: Secret team-a\/ci-token-/);
       return true;
     });
     assert.deepEqual([...cluster.objects.keys()].sort(), before);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { buildKubeconfig, clusterEndpoint, endpointWarnings, KubeconfigBuildError } from '../../server/src/identity/kubeconfig';
+import { buildKubeconfig, checkEndpointSecurity, clusterEndpoint, endpointWarnings, KubeconfigBuildError } from '../../server/src/identity/kubeconfig';
 import { fakeLoaded } from './identityFakes';
 
 const TOKEN = `eyJhbGciOiJSUzI1NiJ9.${'x'.repeat(900)}.${'y'.repeat(342)}`;
@@ -59,8 +59,14 @@ describe('identity kubeconfig', () => {
     assert.deepEqual(endpointWarnings(ep), []);
   });
 
-  test('insecure TLS is carried with a warning; no CA gives a warning', () => {
-    assert.match(endpointWarnings({ name: 'c', server: 'https://x', insecureSkipTlsVerify: true })[0] ?? '', /skips TLS verification/);
+  test('an http:// server or insecure-skip-tls-verify is refused unless allowed, then carried with a warning', () => {
+    const skip = { name: 'c', server: 'https://x', insecureSkipTlsVerify: true };
+    const http = { name: 'c', server: 'http://x:8080', caData: 'Q0E=' };
+    assert.throws(() => checkEndpointSecurity(skip), /Refusing to export a kubeconfig: your context sets insecure-skip-tls-verify.*--allow-insecure-server/);
+    assert.throws(() => checkEndpointSecurity(http), /Refusing to export a kubeconfig: the API server http:\/\/x:8080 is plain http/);
+    assert.doesNotThrow(() => checkEndpointSecurity(skip, true));
+    assert.doesNotThrow(() => checkEndpointSecurity({ name: 'c', server: 'https://x', caData: 'Q0E=' }));
+    assert.match(endpointWarnings(skip)[0] ?? '', /insecure, as you allowed: your context sets insecure-skip-tls-verify/);
     assert.match(endpointWarnings({ name: 'c', server: 'https://x' })[0] ?? '', /no CA data/);
   });
 

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { InvalidInputError } from '../../server/src/identity/names';
 import { authenticationConfiguration, oidcBundle, oidcRoleBinding, oidcSubject, oidcWorkflowSnippet } from '../../server/src/identity/oidc';
+import { checkIssuerCa, explicitIssuer, issuerForHost, issuerUrlProblem } from '../../server/src/identity/oidcIssuer';
 import { pipelineSnippets } from '../../server/src/identity/snippets';
 
 describe('OIDC subjects', () => {
@@ -98,5 +99,64 @@ describe('pipeline snippets for exported kubeconfigs', () => {
     const s = pipelineSnippets({ target: { kind: 'file', path: './ci.kubeconfig' }, namespace: 'team-a', environment: 'prod' });
     assert.ok(s.github && s.gitlab);
     assert.ok(s.notes.some((n) => n.includes('gh secret set KUBECONFIG_DATA --env prod < ./ci.kubeconfig')));
+  });
+});
+
+describe('the issuer follows the configured host (issue 12)', () => {
+  test('public hosts keep the public issuers', () => {
+    assert.deepEqual(issuerForHost('github', undefined, 'GITHUB_API_URL'), { url: 'https://token.actions.githubusercontent.com', source: 'default', selfManaged: false });
+    assert.equal(issuerForHost('github', 'https://api.github.com', 'GITHUB_API_URL').url, 'https://token.actions.githubusercontent.com');
+    assert.equal(issuerForHost('gitlab', '', 'GITLAB_HOST').url, 'https://gitlab.com');
+    assert.equal(issuerForHost('gitlab', 'gitlab.com', 'GITLAB_HOST').url, 'https://gitlab.com');
+  });
+
+  test('GitHub Enterprise Server: https://HOST/_services/token from its API URL', () => {
+    assert.deepEqual(issuerForHost('github', 'https://ghe.example.com/api/v3', 'pipelineRbac.github.apiUrl'), {
+      url: 'https://ghe.example.com/_services/token',
+      source: 'pipelineRbac.github.apiUrl',
+      selfManaged: true,
+    });
+    assert.equal(issuerForHost('github', 'ghe.example.com:8443', 'GITHUB_API_URL').url, 'https://ghe.example.com:8443/_services/token');
+    assert.throws(() => issuerForHost('github', 'https://api.octo.ghe.com', 'GITHUB_API_URL'), /GHE\.com/);
+  });
+
+  test('self-managed GitLab: its own URL (relative root kept, API path and trailing slash dropped); http refused', () => {
+    assert.equal(issuerForHost('gitlab', 'https://gitlab.example.com/', 'GITLAB_HOST').url, 'https://gitlab.example.com');
+    assert.equal(issuerForHost('gitlab', 'gitlab.example.com', 'GITLAB_HOST').url, 'https://gitlab.example.com');
+    assert.equal(issuerForHost('gitlab', 'https://example.com/gitlab/api/v4', 'pipelineRbac.gitlab.url').url, 'https://example.com/gitlab');
+    assert.throws(() => issuerForHost('gitlab', 'http://gitlab.internal', 'GITLAB_HOST'), /https/);
+  });
+
+  test('explicit issuers are checked as the API server checks them', () => {
+    assert.equal(explicitIssuer('https://token.actions.githubusercontent.com', '--issuer', 'github').selfManaged, false);
+    assert.equal(explicitIssuer('https://ghe.example.com/_services/token', '--issuer', 'github').selfManaged, true);
+    for (const bad of ['http://x.example', 'https://u:p@x.example', 'https://x.example/?a=1', 'https://x.example/#f', 'not a url']) {
+      assert.throws(() => explicitIssuer(bad, '--issuer', 'github'), InvalidInputError, bad);
+    }
+    assert.equal(issuerUrlProblem('https://x.example/_services/token'), undefined);
+  });
+
+  test('an issuer CA must be PEM certificates only', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+    assert.equal(checkIssuerCa(pem, 'ca.crt'), `${pem}\n`);
+    assert.throws(() => checkIssuerCa('hello', 'ca.crt'), /no PEM certificate/);
+    assert.throws(() => checkIssuerCa(`${pem}\n-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----`, 'ca.crt'), /private key/);
+  });
+
+  test('the bundle carries the issuer and its CA into the AuthenticationConfiguration; pull requests warn plainly', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const b = oidcBundle({ provider: 'gitlab', repo: 'acme/shop', namespace: 'team-a', roleName: 'r', audience: 'k', issuer: 'https://gitlab.example.com', certificateAuthority: pem });
+    assert.equal(b.issuer, 'https://gitlab.example.com');
+    const cfg = parse(b.authenticationConfiguration) as { jwt: { issuer: { url: string; certificateAuthority: string } }[] };
+    assert.equal(cfg.jwt[0]?.issuer.url, 'https://gitlab.example.com');
+    assert.equal(cfg.jwt[0]?.issuer.certificateAuthority, pem);
+    assert.deepEqual(b.warnings, []);
+    assert.equal(b.notes.some((n) => n.includes('certificateAuthority')), false, 'the CA is in the entry already');
+    const noCa = oidcBundle({ provider: 'gitlab', repo: 'acme/shop', namespace: 'team-a', roleName: 'r', audience: 'k', issuer: 'https://gitlab.example.com' });
+    assert.ok(noCa.notes.some((n) => n.startsWith("If https://gitlab.example.com's HTTPS certificate is not from a CA")));
+    const pub = oidcBundle({ provider: 'gitlab', repo: 'acme/shop', namespace: 'team-a', roleName: 'r', audience: 'k' });
+    assert.equal(pub.notes.some((n) => n.includes('certificateAuthority')), false);
+    const pr = oidcBundle({ provider: 'github', repo: 'acme/web', pullRequest: true, namespace: 'team-a', roleName: 'r', audience: 'k' });
+    assert.match(pr.warnings[0] ?? '', /^Every pull-request run of acme\/web gets these rights/);
   });
 });

@@ -14,7 +14,8 @@ import {
   gitlabProjectProblem,
   gitlabScopeProblem,
   pipelineFor,
-  recordedChoice,
+  choiceFromRecord,
+  recordTarget,
   secretStorageKey,
   snippetInput,
   splitVaultPath,
@@ -47,7 +48,6 @@ import { identityManifests } from '../../server/src/identity/manifests';
 import type { PreflightReport } from '../../server/src/identity/preflight';
 import { pipelineSnippets } from '../../server/src/identity/snippets';
 import { ANNOTATIONS, type IdentityResult } from '../../server/src/identity/types';
-import { SecretStorageStore } from '../../server/src/stores';
 import { parseExportTarget } from '../../server/src/stores/target';
 
 describe('create flow stages', () => {
@@ -176,21 +176,22 @@ describe('export choices', () => {
       const spec = exportSpec(c);
       assert.ok(spec, `${c.kind} has a CLI form`);
       assert.deepEqual(parseExportTarget(spec), exportTarget(c));
-      assert.deepEqual(recordedChoice({ exportTarget: spec }, c.kind === 'gitlab' ? c.mode : undefined), c);
+      assert.equal(recordTarget(c), spec);
+      assert.deepEqual(choiceFromRecord({ target: spec, ...(c.kind === 'gitlab' ? { gitlabMode: c.mode } : {}) }), c);
     }
   });
 
-  test('a SecretStorage export is found again through its description, not a CLI form', () => {
+  test('a SecretStorage export is found again only through this machine\'s record, never through cluster text', () => {
     const key = secretStorageKey('kind-dev', 'team-a', 'shop-ci');
     assert.equal(key, 'pipelineRbac.kubeconfig/kind-dev/team-a/shop-ci');
     const c: ExportChoice = { kind: 'vscode', key };
     assert.equal(exportSpec(c), undefined);
     assert.equal(exportTarget(c), undefined);
-    const described = new SecretStorageStore({ get: async () => undefined, store: async () => {}, delete: async () => {} }, key).describe();
-    assert.deepEqual(recordedChoice({ exportedTo: described }), c);
-    assert.equal(recordedChoice({ exportedTo: 'file /x (mode 0600)' }), undefined);
-    assert.equal(recordedChoice({ exportTarget: 'nonsense' }), undefined);
-    assert.equal(recordedChoice({}), undefined);
+    assert.equal(recordTarget(c), `vscode:${key}`);
+    assert.deepEqual(choiceFromRecord({ target: recordTarget(c) }), c);
+    assert.equal(choiceFromRecord({ target: 'nonsense' }), undefined);
+    assert.equal(choiceFromRecord({ target: 'vscode:' }), undefined);
+    assert.equal(choiceFromRecord(undefined), undefined);
   });
 
   test('credentials are needed for the remote stores only', () => {
@@ -323,13 +324,19 @@ describe('lifecycle helpers', () => {
       [ANNOTATIONS.roleOwned]: 'true',
     };
     assert.deepEqual(revokeListing('team-a', 'shop-ci', owned), {
-      deleted: ['Secret team-a/shop-ci-token-abcde (revokes the token)', 'RoleBinding team-a/shop-ci', 'Role team-a/deployer', 'ServiceAccount team-a/shop-ci'],
+      deleted: [
+        "the identity's token Secrets (each checked to be its token first; revokes the token)",
+        'RoleBinding team-a/shop-ci',
+        'Role team-a/deployer',
+        'ServiceAccount team-a/shop-ci',
+      ],
       kept: [],
     });
     const existing = revokeListing('team-a', 'shop-ci', { ...owned, [ANNOTATIONS.roleOwned]: 'false' });
     assert.deepEqual(existing.kept, ['Role team-a/deployer (existing, not created by Pipeline RBAC)']);
     assert.equal(existing.deleted.some((d) => d.startsWith('Role ')), false);
-    assert.deepEqual(revokeListing('team-a', 'x', {}).deleted, ['RoleBinding team-a/x', 'ServiceAccount team-a/x']);
+    assert.deepEqual(revokeListing('team-a', 'x', {}).deleted.slice(1), ['RoleBinding team-a/x', 'ServiceAccount team-a/x']);
+    assert.ok(!revokeListing('team-a', 'x', { [ANNOTATIONS.tokenSecret]: 'prod-db-credentials' }).deleted.join().includes('prod-db'), 'the annotation never names what is deleted');
   });
 
   test('the pipeline annotation reads back what pipelineAnnotation wrote', () => {
@@ -399,12 +406,13 @@ describe('summaries', () => {
       deleted: ['Secret team-a/t', 'ServiceAccount team-a/shop-ci'],
       alreadyGone: ['RoleBinding team-a/shop-ci'],
       kept: ['Role team-a/shared'],
-      exportTarget: 'file:/tmp/k',
+      claimedExport: 'file /tmp/k (mode 0600)',
+      oldToken: { state: 'refused', seconds: 3.2 },
       warnings: [],
     });
     assert.match(md, /\*\*Deleted:\*\*\n\n- Secret team-a\/t\n- ServiceAccount team-a\/shop-ci/);
     assert.match(md, /\*\*Already gone:\*\*\n\n- RoleBinding team-a\/shop-ci/);
     assert.match(md, /\*\*Kept:\*\*\n\n- Role team-a\/shared/);
-    assert.match(md, /\*\*Stored kubeconfig kept:\*\* file:\/tmp\/k/);
+    assert.match(md, /\*\*Stored kubeconfig:\*\* the ServiceAccount said it was exported to "file \/tmp\/k \(mode 0600\)" \(cluster text, not verified\)/);
   });
 });

@@ -19,7 +19,7 @@ export async function generateLeastPrivilegeRole(): Promise<void> {
     kinds.push(...manifestKinds(text, workspace.asRelativePath(f)));
   }
   const catalog = builtinCatalog();
-  const needed = neededPermissions(kinds, (g, k) => catalog.resourceForKind(g, k), s.deployVerbs);
+  const needed = neededPermissions(kinds, (g, k) => catalog.resourceForKind(g, k), s.deployVerbs, s.deployer);
   const name = await window.showInputBox({ title: 'Name of the Role', value: 'pipeline-deployer' });
   if (!name) return;
   const namespace = needed.namespaces[0] ?? (s.namespace || 'default');

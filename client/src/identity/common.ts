@@ -4,12 +4,20 @@
  * of every credential this command touched, on top of the core's own scrubbing).
  */
 import { window, workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
-import { IdentityError, type Logger } from '../../../server/src/identity';
+import {
+  clusterEndpoint,
+  IdentityError,
+  insecureEndpointReasons,
+  KeyValueExportRecords,
+  type Logger,
+  type RecordingPlan,
+  recordKey,
+} from '../../../server/src/identity';
 import { type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/live';
 import { createStore, Redactor, SecretStorageStore, type SecretStore, type StoreCredentials } from '../../../server/src/stores';
 import { readSettings } from '../settings';
 import type { IdentitiesView } from '../views/registerIdentitiesView';
-import { exportTarget, type ExportChoice } from './exportChoice';
+import { exportSpec, exportTarget, recordTarget, type ExportChoice } from './exportChoice';
 import type { IdentityDocuments } from './documents';
 
 export interface IdentityCommandDeps {
@@ -43,6 +51,46 @@ export function buildStore(choice: ExportChoice, credentials: StoreCredentials, 
   if (!target) throw new Error(`no store for ${choice.kind}`);
   const cwd = workspaceDir();
   return createStore(target, credentials, { ...(cwd ? { cwd } : {}), ...(choice.kind === 'gitlab' ? { gitlabMode: choice.mode } : {}) });
+}
+
+/** This machine's export records (globalState): what Rotate and Revoke trust, never the annotations. */
+export function exportRecords(deps: IdentityCommandDeps): KeyValueExportRecords {
+  return new KeyValueExportRecords(deps.context.globalState);
+}
+
+export function identityRecordKey(loaded: LoadedKubeconfig, namespace: string, name: string): string {
+  return recordKey(loaded.server, namespace, name);
+}
+
+/** How the core records an export to `choice` (one operation for create, rotate and Export Again). */
+export function recordingPlan(deps: IdentityCommandDeps, loaded: LoadedKubeconfig, namespace: string, name: string, choice: ExportChoice): RecordingPlan {
+  return { store: exportRecords(deps), key: identityRecordKey(loaded, namespace, name), target: recordTarget(choice), ...(choice.kind === 'gitlab' ? { gitlabMode: choice.mode } : {}) };
+}
+
+/** The CLI form for the export-target annotation (a hint for people), if the choice has one. */
+export function annotationHint(choice: ExportChoice): string | undefined {
+  return exportSpec(choice);
+}
+
+/**
+ * An http:// API server or a context's insecure-skip-tls-verify is refused unless the user opts in here.
+ * Returns whether to allow it (false: nothing insecure), or undefined when the user declined.
+ */
+export async function confirmInsecureServer(loaded: LoadedKubeconfig, server: string | undefined): Promise<boolean | undefined> {
+  let reasons: string[];
+  try {
+    reasons = insecureEndpointReasons(clusterEndpoint(loaded, server));
+  } catch {
+    return false; // the core reports an unusable endpoint itself
+  }
+  if (!reasons.length) return false;
+  const ALLOW = 'Export Insecure Kubeconfig';
+  const choice = await window.showWarningMessage(
+    'The exported kubeconfig would expose the pipeline token on the network.',
+    { modal: true, detail: `${reasons.map((r) => `- ${r[0]?.toUpperCase()}${r.slice(1)}.`).join('\n')}\nUse an https API server with its CA, or export anyway.` },
+    ALLOW,
+  );
+  return choice === ALLOW ? true : undefined;
 }
 
 /** A Redactor that knows the store credentials of this command. */

@@ -3,6 +3,7 @@
  * confirm), then createIdentity from server/src/identity under a cancellable progress notification. Nothing is
  * created before the last step is confirmed; Escape at any step ends the flow. Cancelling the progress rolls back.
  */
+import { dirname } from 'node:path';
 import { ProgressLocation, commands, window } from 'vscode';
 import {
   createIdentity,
@@ -19,9 +20,10 @@ import {
   type StepId,
 } from '../../../server/src/identity';
 import { KubeconfigError, type LoadedKubeconfig } from '../../../server/src/live';
+import { gitWarningFor, gitWorkTreeOf } from '../../../server/src/stores';
 import { readSettings } from '../settings';
 import { IDENTITIES_VIEW_ID } from '../views/registerIdentitiesView';
-import { actingKubeconfig, buildStore, channelLogger, messageOf, redactorFor, showFailure, workspaceDir, type IdentityCommandDeps } from './common';
+import { actingKubeconfig, buildStore, channelLogger, confirmInsecureServer, messageOf, recordingPlan, redactorFor, showFailure, workspaceDir, type IdentityCommandDeps } from './common';
 import type { Credentials } from './credentials';
 import { describeChoice, snippetInput } from './exportChoice';
 import { askExport, insideWorkspace } from './exportStep';
@@ -222,7 +224,7 @@ class CreateFlow {
           ...serverWarnings(a.server ?? this.kubeconfig.server).map((w) => w.replace('(--server)', '("Change the API server URL" above)')),
           ...(plan.token.kind === 'secret' ? [LEGACY_TOKEN_WARNING] : []),
           ...(store.warning?.() ? [store.warning?.() ?? ''] : []),
-          ...(a.export?.kind === 'file' && insideWorkspace(a.export.path) ? [`${a.export.path} is inside the workspace: make sure Git ignores it.`] : []),
+          ...(a.export?.kind === 'file' ? fileWarnings(a.export.path) : []),
         ];
         return [
           ...(r.ok
@@ -258,9 +260,11 @@ class CreateFlow {
   /** Creates everything (progress notification, cancellable: cancelling rolls back); then the summary. */
   async run(): Promise<void> {
     const a = this.answers;
-    const plan = planFrom(a);
     const choice = a.export;
     if (!choice) return;
+    const allowInsecureServer = await confirmInsecureServer(this.kubeconfig, a.server);
+    if (allowInsecureServer === undefined) return;
+    const plan = { ...planFrom(a), allowInsecureServer };
     const redactor = redactorFor(this.credentials.credentials);
     const store = buildStore(choice, this.credentials.credentials, this.deps);
     const logger = channelLogger(this.deps.output);
@@ -278,6 +282,7 @@ class CreateFlow {
               kubeconfig: this.kubeconfig,
               store,
               logger,
+              records: recordingPlan(this.deps, this.kubeconfig, plan.namespace, plan.name, choice),
               // The UI's preflight was for the context's server; another URL is checked (and warned about) again.
               ...(given && !a.server ? { preflight: given } : {}),
               afterStep: (step) => {
@@ -307,6 +312,13 @@ class CreateFlow {
     if (pickAction === 'Show Snippet') await this.deps.docs.open(`/identities/${plan.namespace}/${plan.name}.md`, createSummary(result, snippets), 'markdown');
     if (pickAction === 'Show in View') await commands.executeCommand(`${IDENTITIES_VIEW_ID}.focus`);
   }
+}
+
+/** Git's own ignore rules decide when Git is there; else a file inside the workspace is worth a warning too. */
+function fileWarnings(path: string): string[] {
+  const git = gitWarningFor(path);
+  if (git) return [git];
+  return insideWorkspace(path) && !gitWorkTreeOf(dirname(path)) ? [`${path} is inside the workspace: keep it out of version control.`] : [];
 }
 
 function workspaceName(): string | undefined {

@@ -55,8 +55,8 @@ export function exportTarget(choice: ExportChoice): ExportTarget | undefined {
 }
 
 /**
- * The CLI form recorded as `pipeline-rbac.io/export-target`, so Rotate and Revoke (here or in the CLI) find the store
- * again. Undefined for SecretStorage: it lives on this machine only, and the CLI cannot reach it.
+ * The CLI form: recorded on this machine and written to `pipeline-rbac.io/export-target` as a hint for people.
+ * Undefined for SecretStorage: it lives on this machine only, and the CLI cannot reach it.
  */
 export function exportSpec(choice: ExportChoice): string | undefined {
   const t = exportTarget(choice);
@@ -91,34 +91,38 @@ export function secretStorageKey(context: string, namespace: string, name: strin
   return `pipelineRbac.kubeconfig/${context}/${namespace}/${name}`;
 }
 
-const SECRET_STORAGE_DESCRIPTION = /^VS Code SecretStorage entry "(.+)" \(/;
+/** What this machine records for a choice (ExportRecord.target): the CLI form, or `vscode:KEY` for SecretStorage. */
+export function recordTarget(choice: ExportChoice): string {
+  return choice.kind === 'vscode' ? `vscode:${choice.key}` : (exportSpec(choice) as string);
+}
 
 /**
- * The export recorded on an identity (its annotations), as a choice to rotate or revoke with: the CLI form in
- * `export-target`, else a SecretStorage entry named in `exported-to`. A GitLab variable's mode is not recorded:
- * `gitlabMode` (asked by the caller) fills it in. Undefined when nothing usable is recorded.
+ * The choice this machine recorded when it exported (never the ServiceAccount's annotations: cluster text could
+ * name any file, repository or SecretStorage key). Undefined when the record is unusable.
  */
-export function recordedChoice(annotations: { exportTarget?: string; exportedTo?: string }, gitlabMode: GitLabMode = 'file'): ExportChoice | undefined {
-  if (annotations.exportTarget) {
-    let t: ExportTarget;
-    try {
-      t = parseExportTarget(annotations.exportTarget);
-    } catch {
-      return undefined;
-    }
-    switch (t.kind) {
-      case 'github':
-        return { kind: 'github', owner: t.owner, repo: t.repo, secretName: t.name, ...(t.environment ? { environment: t.environment } : {}) };
-      case 'gitlab':
-        return { kind: 'gitlab', project: t.project, key: t.key, mode: gitlabMode, ...(t.environmentScope ? { environmentScope: t.environmentScope } : {}) };
-      case 'vault':
-        return { kind: 'vault', mount: t.mount, path: t.path };
-      case 'file':
-        return { kind: 'file', path: t.path };
-    }
+export function choiceFromRecord(record: { target: string; gitlabMode?: string } | undefined): ExportChoice | undefined {
+  if (!record) return undefined;
+  if (record.target.startsWith('vscode:')) {
+    const key = record.target.slice('vscode:'.length);
+    return key ? { kind: 'vscode', key } : undefined;
   }
-  const m = annotations.exportedTo ? SECRET_STORAGE_DESCRIPTION.exec(annotations.exportedTo) : null;
-  return m?.[1] ? { kind: 'vscode', key: m[1] } : undefined;
+  let t: ExportTarget;
+  try {
+    t = parseExportTarget(record.target);
+  } catch {
+    return undefined;
+  }
+  const mode: GitLabMode = record.gitlabMode === 'masked-base64' || record.gitlabMode === 'masked' ? record.gitlabMode : 'file';
+  switch (t.kind) {
+    case 'github':
+      return { kind: 'github', owner: t.owner, repo: t.repo, secretName: t.name, ...(t.environment ? { environment: t.environment } : {}) };
+    case 'gitlab':
+      return { kind: 'gitlab', project: t.project, key: t.key, mode, ...(t.environmentScope ? { environmentScope: t.environmentScope } : {}) };
+    case 'vault':
+      return { kind: 'vault', mount: t.mount, path: t.path };
+    case 'file':
+      return { kind: 'file', path: t.path };
+  }
 }
 
 /** One line for pickers and confirmations ("GitHub secret KUBECONFIG of acme/app (environment prod)"). */

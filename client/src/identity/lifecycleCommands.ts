@@ -1,8 +1,9 @@
 /**
  * Rotate Token, Revoke Identity, Export Again and Save as Manifests: thin handlers over server/src/identity.
- * From the tree they get the clicked node; from the palette (rotate, revoke) they ask which identity. Each reads
- * the ServiceAccount's annotations fresh (what to delete, where the kubeconfig went), confirms what it will do,
- * runs under a progress notification, logs the audit lines, and refreshes the view.
+ * From the tree they get the clicked node; from the palette (rotate, revoke) they ask which identity. Where the
+ * kubeconfig goes (or is deleted) comes from the user or this machine's own export record (globalState), never from
+ * the ServiceAccount's annotations, which are shown as hints only; each confirms the exact target, runs under a
+ * progress notification, logs the audit lines, and refreshes the view.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -10,32 +11,46 @@ import { ProgressLocation, Uri, window, workspace } from 'vscode';
 import { identitiesFor, type IdentitiesModel, type ViewNode } from '../../../server/src/identities';
 import {
   ANNOTATIONS,
+  describeOldTokenCheck,
+  type ExportRecord,
   identityManifests,
   KubeIdentityCluster,
   revokeIdentity,
   type RotateResult,
   rotateToken,
-  serviceAccountObject,
 } from '../../../server/src/identity';
 import type { LoadedKubeconfig } from '../../../server/src/live';
-import { type GitLabMode, Redactor, type SecretStore } from '../../../server/src/stores';
+import { Redactor, type SecretStore } from '../../../server/src/stores';
 import { readSettings } from '../settings';
-import { actingKubeconfig, buildStore, channelLogger, messageOf, redactorFor, showFailure, type IdentityCommandDeps } from './common';
+import {
+  actingKubeconfig,
+  annotationHint,
+  buildStore,
+  channelLogger,
+  confirmInsecureServer,
+  exportRecords,
+  identityRecordKey,
+  messageOf,
+  recordingPlan,
+  redactorFor,
+  showFailure,
+  type IdentityCommandDeps,
+} from './common';
 import { credentialsFor, type Credentials } from './credentials';
-import { credentialNeed, describeChoice, exportSpec, GITLAB_MODES, recordedChoice, type ExportChoice } from './exportChoice';
+import { choiceFromRecord, credentialNeed, describeChoice, type ExportChoice } from './exportChoice';
 import { askExport } from './exportStep';
 import { manifestRoleSource, parsePipelineAnnotation, pipelineIdentities, refFromNode, revokeListing, type IdentityRef } from './lifecycleModel';
 import { revokeSummary, rotateSummary } from './summaryDoc';
 import { FlowCancelled, pick, type StepPosition } from './wizard';
 
-type Purpose = 'Rotate Token' | 'Revoke Identity' | 'Export Again';
+type Purpose = 'Rotate Token' | 'Revoke Identity' | 'Export Again' | 'Verify Identity';
 
 function kubeconfigFor(deps: IdentityCommandDeps, context: string): LoadedKubeconfig {
   return deps.view ? deps.view.provider.kubeconfigFor(context) : actingKubeconfig(context);
 }
 
 /** The node's identity, or (palette) a pick among the pipeline identities of the current context. */
-async function resolveRef(deps: IdentityCommandDeps, node: ViewNode | undefined, purpose: Purpose): Promise<IdentityRef | undefined> {
+export async function resolveRef(deps: IdentityCommandDeps, node: ViewNode | undefined, purpose: Purpose): Promise<IdentityRef | undefined> {
   if (node) return refFromNode(node);
   let loaded: LoadedKubeconfig;
   try {
@@ -87,38 +102,30 @@ async function freshAnnotations(deps: IdentityCommandDeps, loaded: LoadedKubecon
   }
 }
 
-async function gitlabModeFor(choice: ExportChoice, at: StepPosition): Promise<ExportChoice> {
-  if (choice.kind !== 'gitlab') return choice;
-  // The mode is not recorded on the identity: ask, so the variable keeps its type.
-  const mode = await pick<GitLabMode>({
-    ...at,
-    placeholder: `How is ${choice.key} kept in ${choice.project}?`,
-    items: (['file', 'masked-base64', 'masked'] as const).map((m) => ({ label: GITLAB_MODES[m].label, detail: GITLAB_MODES[m].detail, value: m })),
-  });
-  return { ...choice, mode };
-}
-
 interface StoreChoice {
   choice: ExportChoice;
   credentials: Credentials;
   store: SecretStore;
 }
 
+/** This machine's record of where it exported the identity (globalState), or undefined. */
+async function localRecord(deps: IdentityCommandDeps, loaded: LoadedKubeconfig, ref: IdentityRef): Promise<ExportRecord | undefined> {
+  return exportRecords(deps).get(identityRecordKey(loaded, ref.namespace, ref.name)).catch(() => undefined);
+}
+
 /**
- * The recorded store (asking only what is not recorded), or a new one when nothing usable is recorded or `ask`.
- * A GitLab variable's mode is asked only when a value is written (`askMode`); deleting one does not need it.
+ * The store this machine recorded (the caller's modal shows it exactly and asks before anything is written or
+ * deleted), or a new one the user picks when nothing is recorded or `ask`. The ServiceAccount's annotations are
+ * never used: they are cluster text anyone who may edit the ServiceAccount can rewrite.
  */
-async function storeFor(deps: IdentityCommandDeps, ref: IdentityRef, annotations: Record<string, string>, purpose: Purpose, ask: boolean, askMode = true): Promise<StoreChoice> {
+async function storeFor(deps: IdentityCommandDeps, ref: IdentityRef, recorded: ExportChoice | undefined, purpose: Purpose, ask: boolean): Promise<StoreChoice> {
   const at: StepPosition = { title: `${purpose}: ${ref.namespace}/${ref.name}`, back: false };
-  const recorded = recordedChoice({ exportTarget: annotations[ANNOTATIONS.exportTarget], exportedTo: annotations[ANNOTATIONS.exportedTo] });
   if (ask || !recorded) {
     const e = await askExport({ context: ref.context, namespace: ref.namespace, name: ref.name, state: deps.context, ...(recorded ? { current: recorded } : {}) }, at);
-    const choice = e.choice === recorded ? await gitlabModeFor(e.choice, at) : e.choice;
-    return { choice, credentials: e.credentials, store: buildStore(choice, e.credentials.credentials, deps) };
+    return { choice: e.choice, credentials: e.credentials, store: buildStore(e.choice, e.credentials.credentials, deps) };
   }
-  const choice = askMode ? await gitlabModeFor(recorded, at) : recorded;
-  const credentials = await credentialsFor(credentialNeed(choice), deps.context, at);
-  return { choice, credentials, store: buildStore(choice, credentials.credentials, deps) };
+  const credentials = await credentialsFor(credentialNeed(recorded), deps.context, at);
+  return { choice: recorded, credentials, store: buildStore(recorded, credentials.credentials, deps) };
 }
 
 /** The kubeconfig for the identity's context, or undefined after telling the user why not. */
@@ -136,58 +143,52 @@ async function rotateWith(deps: IdentityCommandDeps, ref: IdentityRef, purpose: 
   if (!loaded) return;
   const annotations = await freshAnnotations(deps, loaded, ref);
   if (!annotations) return;
+  const recorded = choiceFromRecord(await localRecord(deps, loaded, ref));
   let target: StoreChoice;
   try {
-    target = await storeFor(deps, ref, annotations, purpose, askStore);
+    target = await storeFor(deps, ref, recorded, purpose, askStore);
   } catch (e) {
     if (e instanceof FlowCancelled) return;
     throw e;
   }
-  const old = annotations[ANNOTATIONS.tokenSecret];
+  const claimed = annotations[ANNOTATIONS.exportedTo];
   const confirm = await window.showWarningMessage(
     `${purpose}: ${ref.namespace}/${ref.name}?`,
     {
       modal: true,
       detail: [
-        `A new token is minted and exported to ${describeChoice(target.choice)}.`,
-        old ? `Then the current token is revoked (Secret ${ref.namespace}/${old} is deleted): pipelines still holding it get 401 Unauthorized.` : 'No current token Secret is recorded, so none is revoked.',
+        `A new token is minted and exported to exactly: ${describeChoice(target.choice)}${target.choice === recorded ? ' (where this machine exported it last time)' : ''}.`,
+        'Then the current token is revoked (its Secret, once proven to be this identity\'s, is deleted): pipelines still holding it get 401 Unauthorized.',
+        ...(claimed && !recorded ? [`The ServiceAccount says it was exported to ${JSON.stringify(claimed)}: cluster text, not verified and not used.`] : []),
       ].join('\n'),
     },
     purpose === 'Export Again' ? 'Export with a New Token' : 'Rotate',
   );
   if (!confirm) return;
+  const allowInsecureServer = await confirmInsecureServer(loaded, undefined);
+  if (allowInsecureServer === undefined) return;
   const redactor = redactorFor(target.credentials.credentials);
+  const hint = annotationHint(target.choice);
   let result: RotateResult;
   try {
     result = await window.withProgress({ location: ProgressLocation.Notification, title: `${purpose}: ${ref.namespace}/${ref.name}` }, (progress) =>
-      rotateToken({ namespace: ref.namespace, name: ref.name }, { kubeconfig: loaded, store: target.store, logger: channelLogger(deps.output) }, { step: (_s, message) => progress.report({ message }) }),
+      rotateToken(
+        { namespace: ref.namespace, name: ref.name, allowInsecureServer, ...(hint ? { exportTarget: hint } : {}) },
+        { kubeconfig: loaded, store: target.store, logger: channelLogger(deps.output), records: recordingPlan(deps, loaded, ref.namespace, ref.name, target.choice) },
+        { step: (_s, message) => progress.report({ message }) },
+      ),
     );
   } catch (err) {
     await showFailure(deps, `${purpose} of ${ref.namespace}/${ref.name}`, err, redactor, target.credentials.storedKey);
     return;
   }
-  // A new place is recorded too, so the next rotation (here or in the CLI) finds it.
-  const spec = exportSpec(target.choice);
-  if (spec !== annotations[ANNOTATIONS.exportTarget]) await recordTarget(deps, loaded, ref, result, spec);
   deps.view?.refresh();
   const path = `/identities/${ref.namespace}/${ref.name}-rotated.md`;
   const pickAction = await window.showInformationMessage(
-    `Pipeline RBAC: new token for ${ref.namespace}/${ref.name} exported to ${result.export.location}${result.token.expiresAt ? `, expires ${result.token.expiresAt}` : ''}${result.revokedSecret ? '; the old token is revoked' : ''}.`,
+    `Pipeline RBAC: new token for ${ref.namespace}/${ref.name} exported to ${result.export.location}${result.token.expiresAt ? `, expires ${result.token.expiresAt}` : ''}${result.revokedSecrets.length ? `; the old token is revoked, ${describeOldTokenCheck(result.oldToken)}` : '; the old token was NOT revoked (see details)'}.${result.warnings.length ? ` ${result.warnings.length} warning(s): see details.` : ''}`,
     'Show Details',
   );
   if (pickAction) await deps.docs.open(path, rotateSummary(result), 'markdown');
-}
-
-async function recordTarget(deps: IdentityCommandDeps, loaded: LoadedKubeconfig, ref: IdentityRef, result: RotateResult, spec: string | undefined): Promise<void> {
-  const annotations: Record<string, string> = { ...result.annotations };
-  if (spec) annotations[ANNOTATIONS.exportTarget] = spec;
-  else delete annotations[ANNOTATIONS.exportTarget];
-  try {
-    await new KubeIdentityCluster(loaded.kc).apply(serviceAccountObject(ref.namespace, ref.name, annotations), { force: true });
-    deps.output.info(`Recorded the new export target of ${ref.namespace}/${ref.name}: ${spec ?? annotations[ANNOTATIONS.exportedTo] ?? '(none)'}`);
-  } catch (err) {
-    deps.output.warn(`Could not record the new export target on ${ref.namespace}/${ref.name}: ${messageOf(err)}`);
-  }
 }
 
 export async function rotateCommand(deps: IdentityCommandDeps, node?: ViewNode): Promise<void> {
@@ -208,7 +209,8 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
   const annotations = await freshAnnotations(deps, loaded, ref);
   if (!annotations) return;
   const listing = revokeListing(ref.namespace, ref.name, annotations);
-  const recorded = recordedChoice({ exportTarget: annotations[ANNOTATIONS.exportTarget], exportedTo: annotations[ANNOTATIONS.exportedTo] });
+  const recorded = choiceFromRecord(await localRecord(deps, loaded, ref));
+  const claimed = annotations[ANNOTATIONS.exportedTo];
   const REVOKE = 'Revoke';
   const REVOKE_ALL = 'Revoke and Delete the Stored Kubeconfig';
   const choice = await window.showWarningMessage(
@@ -219,10 +221,9 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
         'This deletes:',
         ...listing.deleted.map((d) => `  - ${d}`),
         ...(listing.kept.length ? ['Kept:', ...listing.kept.map((k) => `  - ${k}`)] : []),
-        // exported-to is the store's own description (exact, GitLab mode included); the recorded target lacks the mode.
-        recorded || annotations[ANNOTATIONS.exportedTo]
-          ? `The kubeconfig in ${annotations[ANNOTATIONS.exportedTo] ?? (recorded ? describeChoice(recorded) : '')} stops working${recorded ? `; "${REVOKE_ALL}" deletes it too` : ''}.`
-          : '',
+        // Only this machine's own record names what "Delete the Stored Kubeconfig" deletes; the annotation is a hint.
+        recorded ? `This machine exported its kubeconfig to exactly: ${describeChoice(recorded)}. It stops working; "${REVOKE_ALL}" deletes it too.` : '',
+        !recorded && claimed ? `The ServiceAccount says its kubeconfig was exported to ${JSON.stringify(claimed)} (cluster text, not verified): it stops working; delete it there yourself.` : '',
       ]
         .filter(Boolean)
         .join('\n'),
@@ -234,7 +235,7 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
   let store: StoreChoice | undefined;
   if (choice === REVOKE_ALL && recorded) {
     try {
-      store = await storeFor(deps, ref, annotations, 'Revoke Identity', false, false);
+      store = await storeFor(deps, ref, recorded, 'Revoke Identity', false);
     } catch (e) {
       if (e instanceof FlowCancelled) return;
       throw e;
@@ -245,12 +246,12 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
     const result = await window.withProgress({ location: ProgressLocation.Notification, title: `Revoking ${ref.namespace}/${ref.name}` }, (progress) =>
       revokeIdentity(
         { namespace: ref.namespace, name: ref.name, deleteStoredSecret: !!store },
-        { kubeconfig: loaded, logger: channelLogger(deps.output), ...(store ? { store: store.store } : {}) },
+        { kubeconfig: loaded, logger: channelLogger(deps.output), records: { store: exportRecords(deps), key: identityRecordKey(loaded, ref.namespace, ref.name) }, ...(store ? { store: store.store } : {}) },
         { step: (_s, message) => progress.report({ message }) },
       ),
     );
     deps.view?.refresh();
-    const what = `${result.deleted.length} object(s) deleted${result.storeDeleted ? ', stored kubeconfig deleted' : ''}`;
+    const what = `${result.deleted.length} object(s) deleted${result.storeDeleted ? ', stored kubeconfig deleted' : ''}; ${describeOldTokenCheck(result.oldToken)}`;
     const pickAction = await window.showInformationMessage(`Pipeline RBAC: revoked ${ref.namespace}/${ref.name} (${what}).`, 'Show Details');
     if (pickAction) await deps.docs.open(`/identities/${ref.namespace}/${ref.name}-revoked.md`, revokeSummary(result), 'markdown');
   } catch (err) {

@@ -35,13 +35,13 @@ export function pipelineIdentities(model: IdentitiesModel, context: string): Ide
 
 /**
  * The objects a revoke deletes, from the ServiceAccount's own annotations (read fresh before the confirmation),
- * in the order revokeIdentity deletes them. The Role is listed as kept when this tool did not create it.
+ * in the order revokeIdentity deletes them (the RoleBinding and Role only when labelled as this identity's). The Role is listed as kept when this tool did not create it.
  */
 export function revokeListing(namespace: string, name: string, annotations: Readonly<Record<string, string>>): { deleted: string[]; kept: string[] } {
   const deleted: string[] = [];
   const kept: string[] = [];
-  const secret = annotations[ANNOTATIONS.tokenSecret];
-  if (secret) deleted.push(`Secret ${namespace}/${secret} (revokes the token)`);
+  // The token-secret annotation is only a claim: revoke deletes the Secrets that prove to be this identity's token.
+  deleted.push(`the identity's token Secrets (each checked to be its token first; revokes the token)`);
   deleted.push(`RoleBinding ${namespace}/${annotations[ANNOTATIONS.roleBinding] ?? name}`);
   const role = annotations[ANNOTATIONS.role];
   if (role) (annotations[ANNOTATIONS.roleOwned] === 'false' ? kept : deleted).push(`Role ${namespace}/${role}${annotations[ANNOTATIONS.roleOwned] === 'false' ? ' (existing, not created by Pipeline RBAC)' : ''}`);

@@ -1,6 +1,8 @@
 /**
- * "Pipeline RBAC: Create OIDC Binding...": a keyless pipeline identity. Asks the CI provider, the repository or
- * project, what the job runs for (branch, tag, environment, pull request), the namespace and the Role, then opens
+ * "Pipeline RBAC: Create OIDC Binding...": a keyless pipeline identity. Asks the CI provider, the issuer of its ID
+ * tokens (prefilled from pipelineRbac.github.apiUrl / pipelineRbac.gitlab.url: a self-managed host signs its own),
+ * the repository or project, what the job runs for (branch, tag, environment, pull request), the namespace and the
+ * Role, then opens
  * three new editors from oidcBundle: the RoleBinding (with the Role when it came from a file), the API server's
  * AuthenticationConfiguration entry, and the workflow snippet. Nothing is applied and no secret exists.
  */
@@ -8,6 +10,9 @@ import { window, workspace } from 'vscode';
 import {
   checkRbacName,
   InvalidInputError,
+  type IssuerChoice,
+  issuerForHost,
+  issuerUrlProblem,
   oidcBundle,
   type OidcInput,
   type OidcProvider,
@@ -15,13 +20,15 @@ import {
   roleFromFile,
 } from '../../../server/src/identity';
 import { readSettings } from '../settings';
+import { storeSettings } from './credentials';
 import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';
 import { looksLikeRole, namespaceProblem } from './flowModel';
+import { applyOrSave } from './oidcApplyStep';
 import { oidcSummary } from './summaryDoc';
 import { FlowBack, FlowCancelled, input, pick, type StepPosition } from './wizard';
 
 const TITLE = 'Create OIDC Binding';
-const TOTAL = 5;
+const TOTAL = 6;
 
 type For = { kind: 'branch' | 'tag'; name: string } | { kind: 'environment'; name: string } | { kind: 'pull-request' };
 
@@ -40,6 +47,7 @@ function problem(fn: () => unknown): string | undefined {
 
 interface OidcAnswers {
   provider: OidcProvider;
+  issuer: string;
   repo: string;
   for: For;
   namespace: string;
@@ -63,6 +71,37 @@ async function askFor(provider: OidcProvider, pos: StepPosition): Promise<For> {
     await input({ ...pos, back: true, prompt: kind === 'environment' ? 'Environment name' : kind === 'tag' ? 'Tag name' : 'Branch name', value: kind === 'branch' ? 'main' : '', validate: (v) => (v.trim() && !/[\s:]/.test(v) ? undefined : 'Enter a name without spaces or ":".') })
   ).trim();
   return { kind, name };
+}
+
+const HOST_SETTING: Record<OidcProvider, string> = { github: 'pipelineRbac.github.apiUrl', gitlab: 'pipelineRbac.gitlab.url' };
+
+/** The issuer the configured host implies; a setting that names no usable host is reported, not replaced by the public issuer. */
+function configuredIssuer(provider: OidcProvider): IssuerChoice | { problem: string } {
+  const s = storeSettings();
+  try {
+    return issuerForHost(provider, provider === 'github' ? s.githubApiUrl : s.gitlabUrl, HOST_SETTING[provider]);
+  } catch (e) {
+    return { problem: messageOf(e) };
+  }
+}
+
+async function askIssuer(provider: OidcProvider, previous: string | undefined, pos: StepPosition): Promise<string> {
+  const c = configuredIssuer(provider);
+  const from =
+    'problem' in c
+      ? `${c.problem}.`
+      : c.source === 'default'
+        ? `The public ${provider === 'github' ? 'GitHub Actions' : 'gitlab.com'} issuer; a self-managed ${provider === 'github' ? 'GitHub Enterprise Server' : 'GitLab'} signs its own tokens (set ${HOST_SETTING[provider]}).`
+        : `From ${c.source}: tokens of this self-managed host, never the public service's.`;
+  return (
+    await input({
+      ...pos,
+      back: true,
+      prompt: `Issuer of the CI job's ID tokens (their "iss" claim). ${from}`,
+      value: previous ?? ('problem' in c ? '' : c.url),
+      validate: (v) => issuerUrlProblem(v.trim()),
+    })
+  ).trim();
 }
 
 async function askRole(namespace: string, pos: StepPosition): Promise<{ name: string; yaml?: string }> {
@@ -93,21 +132,31 @@ async function askAll(defaultNamespace: string): Promise<OidcAnswers | undefined
     while (step <= TOTAL) {
       try {
         switch (step) {
-          case 1:
-            a.provider = await pick<OidcProvider>({
+          case 1: {
+            const provider: OidcProvider = await pick<OidcProvider>({
               ...at(1),
               placeholder: 'Which CI system runs the pipeline?',
-              items: [
-                { label: '$(github) GitHub Actions', description: 'issuer https://token.actions.githubusercontent.com', value: 'github' },
-                { label: '$(repo) GitLab CI', description: 'issuer https://gitlab.com (or your GitLab)', value: 'gitlab' },
-              ],
+              items: (['github', 'gitlab'] as const).map((p) => {
+                const c = configuredIssuer(p);
+                return {
+                  label: p === 'github' ? '$(github) GitHub Actions' : '$(repo) GitLab CI',
+                  description: 'problem' in c ? `${HOST_SETTING[p]} needs attention` : `issuer ${c.url}`,
+                  value: p,
+                };
+              }),
             });
+            if (provider !== a.provider) delete a.issuer; // the other provider's issuer never carries over
+            a.provider = provider;
             break;
-          case 2: {
+          }
+          case 2:
+            a.issuer = await askIssuer(a.provider ?? 'github', a.issuer, at(2));
+            break;
+          case 3: {
             const provider = a.provider ?? 'github';
             a.repo = (
               await input({
-                ...at(2),
+                ...at(3),
                 prompt: provider === 'github' ? 'Repository (ORG/REPO)' : 'Project path (group/project)',
                 value: a.repo ?? '',
                 validate: (v) => problem(() => oidcSubject({ provider, repo: v.trim() })),
@@ -115,14 +164,14 @@ async function askAll(defaultNamespace: string): Promise<OidcAnswers | undefined
             ).trim();
             break;
           }
-          case 3:
-            a.for = await askFor(a.provider ?? 'github', at(3));
-            break;
           case 4:
-            a.namespace = (await input({ ...at(4), prompt: 'Namespace of the RoleBinding', value: a.namespace ?? defaultNamespace, validate: namespaceProblem })).trim();
+            a.for = await askFor(a.provider ?? 'github', at(4));
             break;
           case 5:
-            a.role = await askRole(a.namespace ?? defaultNamespace, at(5));
+            a.namespace = (await input({ ...at(5), prompt: 'Namespace of the RoleBinding', value: a.namespace ?? defaultNamespace, validate: namespaceProblem })).trim();
+            break;
+          case 6:
+            a.role = await askRole(a.namespace ?? defaultNamespace, at(6));
             break;
         }
         step += 1;
@@ -139,7 +188,7 @@ async function askAll(defaultNamespace: string): Promise<OidcAnswers | undefined
 }
 
 function bundleInput(a: OidcAnswers): OidcInput {
-  const base = { provider: a.provider, repo: a.repo, namespace: a.namespace, roleName: a.role.name, audience: 'kubernetes' };
+  const base = { provider: a.provider, issuer: a.issuer, repo: a.repo, namespace: a.namespace, roleName: a.role.name, audience: 'kubernetes' };
   switch (a.for.kind) {
     case 'environment':
       return { ...base, environment: a.for.name };
@@ -168,19 +217,32 @@ export async function createOidcBindingCommand(deps: IdentityCommandDeps): Promi
     void window.showErrorMessage(`Pipeline RBAC: ${err instanceof InvalidInputError ? err.message : messageOf(err)}`);
     return;
   }
+  for (const w of bundle.warnings) {
+    const go = await window.showWarningMessage(`Pipeline RBAC: ${w}`, { modal: true }, 'Continue');
+    if (go !== 'Continue') return;
+  }
+  const outcome = await applyOrSave(deps, { title: TITLE }, { namespace: a.namespace, role: a.role, bundle }).catch((e: unknown) => {
+    if (e instanceof FlowCancelled || e instanceof FlowBack) return undefined;
+    throw e;
+  });
+  if (!outcome || outcome.kind === 'failed') return;
   const manifests = a.role.yaml ? `${a.role.yaml}\n---\n${bundle.roleBinding}` : bundle.roleBinding;
   const header = (what: string) => `# ${what} for the keyless pipeline identity ${bundle.username}\n`;
   const open = async (content: string, column: number) => {
     const doc = await workspace.openTextDocument({ language: 'yaml', content });
     await window.showTextDocument(doc, { preview: false, viewColumn: column });
   };
-  await open(header('RoleBinding (apply it, or commit it for GitOps)') + manifests, 1);
-  await open(header('API server AuthenticationConfiguration') + bundle.authenticationConfiguration, 2);
+  const applied = outcome.kind === 'applied';
+  if (!applied) await open(header(`${a.role.yaml ? 'Role and RoleBinding' : 'RoleBinding'} (apply it, or commit it for GitOps)`) + manifests, 1);
+  await open(header(`For the cluster admin: API server AuthenticationConfiguration trusting ${bundle.issuer}`) + bundle.authenticationConfiguration, applied ? 1 : 2);
   await open(header(a.provider === 'github' ? 'GitHub Actions workflow' : 'GitLab CI job') + bundle.workflow, 2);
-  deps.output.info(`Create OIDC Binding: ${bundle.subject} -> ${bundle.username}, Role ${a.namespace}/${a.role.name}`);
-  const choice = await window.showInformationMessage(
-    `Pipeline RBAC: keyless binding for ${bundle.username} written to three new editors (RoleBinding, AuthenticationConfiguration, workflow). No secret is stored.`,
-    'Show Notes',
-  );
-  if (choice) await deps.docs.open(`/oidc/${a.namespace}-${a.role.name}.md`, oidcSummary(bundle, a.provider, { binding: 'first editor', authConfig: 'second editor', workflow: 'third editor' }), 'markdown', { beside: true });
+  deps.output.info(`Create OIDC Binding: ${bundle.subject} -> ${bundle.username}, Role ${a.namespace}/${a.role.name}, issuer ${bundle.issuer}${applied ? `, applied to ${outcome.context}` : ''}`);
+  const done = applied
+    ? `applied RoleBinding ${a.namespace}/${outcome.result.roleBinding} for ${bundle.username} to ${outcome.context}. The cluster must trust ${bundle.issuer} (AuthenticationConfiguration in the editor); no secret is stored.`
+    : `keyless binding for ${bundle.username} written to new editors (manifests, AuthenticationConfiguration, workflow); nothing applied, no secret stored.`;
+  const choice = await window.showInformationMessage(`Pipeline RBAC: ${done}`, 'Show Notes');
+  if (choice) {
+    const files = applied ? { binding: `applied to ${outcome.context}`, authConfig: 'first editor', workflow: 'second editor' } : { binding: 'first editor', authConfig: 'second editor', workflow: 'third editor' };
+    await deps.docs.open(`/oidc/${a.namespace}-${a.role.name}.md`, oidcSummary(bundle, a.provider, files), 'markdown', { beside: true });
+  }
 }

@@ -8,6 +8,7 @@ import type { IdentityCommandDeps } from './common';
 import { createIdentityCommand } from './createFlow';
 import { exportAgainCommand, revokeCommand, rotateCommand, saveManifestsCommand } from './lifecycleCommands';
 import { createOidcBindingCommand } from './oidcCommand';
+import { verifyIdentityCommand } from './verifyCommand';
 
 export const IDENTITY_COMMANDS = {
   create: 'pipelineRbac.createIdentity',
@@ -17,6 +18,7 @@ export const IDENTITY_COMMANDS = {
   saveManifests: 'pipelineRbac.saveAsManifests',
   oidc: 'pipelineRbac.createOidcBinding',
   exampleRole: 'pipelineRbac.openExampleRole',
+  verify: 'pipelineRbac.verifyIdentity',
 } as const;
 
 /** A tree node, or undefined when run from the palette or a keybinding (which pass other arguments). */
@@ -48,6 +50,7 @@ export function registerIdentityCommands(deps: IdentityCommandDeps): void {
   register(IDENTITY_COMMANDS.exportAgain, (arg) => exportAgainCommand(deps, nodeArg(arg)));
   register(IDENTITY_COMMANDS.saveManifests, (arg) => saveManifestsCommand(deps, nodeArg(arg)));
   register(IDENTITY_COMMANDS.oidc, () => createOidcBindingCommand(deps));
+  register(IDENTITY_COMMANDS.verify, (arg) => verifyIdentityCommand(deps, nodeArg(arg)));
   register(IDENTITY_COMMANDS.exampleRole, async () => {
     await window.showTextDocument(await workspace.openTextDocument({ language: 'yaml', content: EXAMPLE_ROLE }));
   });

@@ -128,7 +128,7 @@ async function askGenerated(q: RoleQuestion, at: StepPosition): Promise<RoleChoi
     throw new FlowBack();
   }
   const catalog = builtinCatalog();
-  const needed = neededPermissions(kinds, (g, k) => catalog.resourceForKind(g, k), s.deployVerbs);
+  const needed = neededPermissions(kinds, (g, k) => catalog.resourceForKind(g, k), s.deployVerbs, s.deployer);
   const rules = leastPrivilegeRules(needed);
   const roleName = (await input({ ...at, prompt: `Name of the generated Role (${rules.length} rule(s) for ${[...needed.resources.keys()].join(', ')})`, value: `${q.name}-deployer`, validate: (v) => problemOf(() => checkRbacName(v.trim())) })).trim();
   return { kind: 'generated', name: roleName, rules, sources: new Set(kinds.map((k) => k.source)).size };

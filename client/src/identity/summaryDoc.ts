@@ -4,6 +4,7 @@
  * never hold a token.
  */
 import {
+  describeOldTokenCheck,
   type IdentityResult,
   type OidcBundle,
   type OidcProvider,
@@ -70,7 +71,9 @@ export function rotateSummary(r: RotateResult): string {
     '',
     `**Kubeconfig exported to:** ${r.export.location} (${r.export.action})`,
     '',
-    r.revokedSecret ? `**Old token revoked:** Secret ${r.namespace}/${r.revokedSecret} deleted (the API server may accept it for up to 10 s from its cache).` : '**Old token:** none was recorded, so none was revoked.',
+    r.revokedSecrets.length
+      ? `**Old token revoked:** ${r.revokedSecrets.join(', ')} deleted; ${describeOldTokenCheck(r.oldToken)}.`
+      : '**Old token:** NOT revoked: no Secret could be proven to be its token (see the warnings).',
     ...warnings(r.warnings),
     '',
   ].join('\n');
@@ -84,7 +87,7 @@ export function revokeSummary(r: RevokeResult): string {
     ...(r.alreadyGone.length ? ['', '**Already gone:**', '', ...r.alreadyGone.map((d) => `- ${d}`)] : []),
     ...(r.kept.length ? ['', '**Kept:**', '', ...r.kept.map((d) => `- ${d}`)] : []),
     '',
-    r.storeDeleted ? `**Stored kubeconfig deleted:** ${r.storeDeleted}` : r.exportTarget ? `**Stored kubeconfig kept:** ${r.exportTarget} (its token no longer works).` : '',
+    r.storeDeleted ? `**Stored kubeconfig deleted:** ${r.storeDeleted}` : r.claimedExport ? `**Stored kubeconfig:** the ServiceAccount said it was exported to ${JSON.stringify(r.claimedExport)} (cluster text, not verified); its token no longer works, delete it there.` : '',
     ...warnings(r.warnings),
     '',
   ].join('\n');
@@ -98,8 +101,10 @@ export function oidcSummary(b: OidcBundle, provider: OidcProvider, files: { bind
     '',
     `- OIDC subject: \`${b.subject}\``,
     `- Kubernetes user: \`${b.username}\``,
+    `- Issuer: \`${b.issuer}\``,
+    ...b.warnings.map((w) => `- **Warning:** ${w}`),
     '',
-    `1. Apply the RoleBinding (${files.binding}).`,
+    files.binding.startsWith('applied') ? `1. The RoleBinding is ${files.binding}.` : `1. Apply the RoleBinding (${files.binding}).`,
     `2. Add the JWT authenticator to the API server's AuthenticationConfiguration (${files.authConfig}); managed clusters need their provider's OIDC setup or a proxy instead.`,
     `3. Use the workflow snippet (${files.workflow}).`,
     '',

@@ -14,6 +14,7 @@ export const IDENTITY_STACK_COMMANDS: readonly string[] = [
   'pipelineRbac.saveAsManifests',
   'pipelineRbac.createOidcBinding',
   'pipelineRbac.openExampleRole',
+  'pipelineRbac.verifyIdentity',
   'pipelineRbac.identities.refresh',
   'pipelineRbac.identities.showAllServiceAccounts',
   'pipelineRbac.identities.showPipelineIdentitiesOnly',

@@ -63,6 +63,9 @@ export class IdentitiesTreeProvider implements TreeDataProvider<ViewNode> {
   private readonly models = new Map<string, Promise<Cached<IdentitiesModel>>>();
   private readonly access = new Map<string, Promise<Cached<AccessMatrix>>>();
 
+  /** When each identity was last verified as itself, and the result ("Verify Pipeline Identity..."), by context/ns/name. */
+  lastVerified: ((context: string, namespace: string, name: string) => { at: string; ok: boolean } | undefined) | undefined;
+
   constructor(private readonly deps: IdentitiesTreeDeps) {
     void commands.executeCommand('setContext', CONTEXT_KEYS.showAll, false);
   }
@@ -95,6 +98,8 @@ export class IdentitiesTreeProvider implements TreeDataProvider<ViewNode> {
     const item = new TreeItem(node.label, state);
     item.id = node.id;
     if (node.description) item.description = node.description;
+    const verified = node.kind === 'identity' && node.identity?.namespace ? this.lastVerified?.(node.context, node.identity.namespace, node.identity.name) : undefined;
+    if (verified) item.description = `${item.description ? `${String(item.description)} \u00b7 ` : ''}${verifiedText(verified)}`;
     if (node.tooltip) item.tooltip = new MarkdownString(node.tooltip);
     item.iconPath = node.color ? new ThemeIcon(node.icon, new ThemeColor(COLORS[node.color])) : new ThemeIcon(node.icon);
     item.contextValue = node.contextValue;
@@ -228,4 +233,12 @@ function errorNode(parent: ViewNode, message: string): ViewNode {
     collapsible: 'none',
     context: parent.context,
   };
+}
+
+/** "verified 10:24: all allowed" / "verified 10:24: denied", in local time (same day), else with the date. */
+export function verifiedText(v: { at: string; ok: boolean }, now = new Date()): string {
+  const at = new Date(v.at);
+  const sameDay = at.toDateString() === now.toDateString();
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return `verified ${sameDay ? time : `${at.toLocaleDateString()} ${time}`}: ${v.ok ? 'all allowed' : 'denied'}`;
 }

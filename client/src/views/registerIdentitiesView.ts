@@ -98,6 +98,7 @@ export function roleManifest(node: ViewNode): string | undefined {
 
 export function registerIdentitiesView(context: ExtensionContext, deps: IdentitiesViewDeps, host: IdentitiesViewHost): IdentitiesView {
   const provider = new IdentitiesTreeProvider(deps);
+  provider.lastVerified = (ctx, ns, name) => context.workspaceState.get<{ at: string; ok: boolean }>(`pipelineRbac.verified/${ctx}/${ns}/${name}`);
   const treeView = host.treeView;
   const attached = host.attach(provider);
   if (attached) context.subscriptions.push(attached);

@@ -5,7 +5,7 @@
 import { analyzeText, type AnalysisResult } from '../engine/analyze';
 import { builtinCatalog } from '../engine/catalog/apiCatalog';
 import type { NeededPermissions } from '../engine/leastPrivilege/needed';
-import { unusedFindingsFor } from '../engine/leastPrivilege/unused';
+import { manifestFindingsFor } from '../engine/leastPrivilege/manifestFindings';
 import type { Finding, PolicyRule } from '../engine/model';
 import type { HeldPermissions } from '../engine/rbac/heldPermissions';
 import { indexRoles, roleKey } from '../engine/roleIndex';
@@ -18,7 +18,7 @@ export interface WorkerJob {
   held?: HeldPermissions | undefined;
   severities: SeverityOverrides;
   defaultNamespace: string;
-  /** What the manifests need (--manifests), for unused-permission. */
+  /** What the manifests need (--manifests), for unused-permission and missing-permission. */
   needed?: NeededPermissions | undefined;
 }
 
@@ -61,7 +61,7 @@ export function analyzeShare(job: WorkerJob): FileResult[] {
       held: job.held,
       severities: job.severities,
       defaultNamespace: job.defaultNamespace,
-      ...(needed ? { extraFindings: unusedFindingsFor(needed) } : {}),
+      ...(needed ? { extraFindings: manifestFindingsFor(needed) } : {}),
     });
     return fileResult(r, job.defaultNamespace);
   });

@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 import { analyzeText, type AnalyzeOptions } from '../engine/analyze';
 import { builtinCatalog, type ApiCatalog } from '../engine/catalog/apiCatalog';
 import { manifestKinds, neededPermissions, type NeededPermissions } from '../engine/leastPrivilege/needed';
-import { unusedFindingsFor } from '../engine/leastPrivilege/unused';
+import { manifestFindingsFor } from '../engine/leastPrivilege/manifestFindings';
+import { isDeployer, DEPLOYERS, type Deployer } from '../engine/deployer/needs';
+import { contextNamespace } from './contextNamespace';
+import { checkRendered, partitionOperands, render, renderedKinds, type RenderFlags } from './renderInputs';
 import { DEFAULT_DEPLOY_VERBS } from '../shared/settings';
 import type { RuleId } from '../engine/model';
 import type { SeverityOverrides } from '../engine/severity';
@@ -35,12 +38,22 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const format = (values.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
 
-  const texts = await readInputs(positionals, values['stdin-filename'], cwd);
-  const severities = disabledRules(values.disable ?? []);
+  const deployer = values.deployer ?? 'kubectl';
+  if (!isDeployer(deployer)) throw new UsageError(`--deployer must be one of ${DEPLOYERS.join(', ')}, not "${values.deployer}"`);
   const defaultNamespace = values.namespace ?? 'default';
+  // helm's --namespace: the flag, else the kubeconfig context's (as helm does), else default.
+  const renderNamespace = values.namespace ?? contextNamespace(values.kubeconfig, values.context) ?? 'default';
+  const flags: RenderFlags = { release: values.release, namespace: renderNamespace, values: values.values ?? [], set: values.set ?? [] };
+  const operands = await partitionOperands(positionals.length ? positionals : ['.'], cwd);
+  // Charts and overlays are rendered below; the rest (files, globs, "-") is read as before.
+  const texts = operands.plain.length || values['stdin-filename'] !== undefined ? await readInputs(operands.plain, values['stdin-filename'], cwd) : [];
+  const severities = disabledRules(values.disable ?? []);
   const base: AnalyzeOptions = { catalog: builtinCatalog(), severities, defaultNamespace };
-  const needed = values.manifests?.length ? await neededFromManifests(values.manifests, cwd, base.catalog) : undefined;
-  if (needed) base.extraFindings = unusedFindingsFor(needed);
+  const renderedReports: FileReport[] = [];
+  const fromManifests = values.manifests?.length ? await neededFromManifests(values.manifests, cwd, base.catalog, deployer, flags, renderedReports) : undefined;
+  // A chart or overlay of --manifests that did not render leaves what is deployed unknown: only its render-error then.
+  const needed = renderedReports.length ? undefined : fromManifests;
+  if (needed) base.extraFindings = manifestFindingsFor(needed);
 
   if (values['held-rules']) {
     const heldText = await readText(values['held-rules']);
@@ -68,6 +81,9 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
     objects: results[i]!.objects,
     lineIndex: new LineIndex(text),
   }));
+  // Charts and overlays given as operands: checked on their rendered output, reported on their own files.
+  for (const r of operands.rendered) reports.push(...checkRendered(await render(r.dir, r.kind, flags, cwd), base));
+  reports.push(...renderedReports);
 
   const output =
     format === 'json' ? formatJson(reports) : format === 'sarif' ? formatSarif(reports, ctx.version, cwd) : formatText(reports, !values.output && process.stdout.isTTY === true);
@@ -92,6 +108,10 @@ function parseCheckArgs(argv: string[]) {
         disable: { type: 'string', multiple: true },
         output: { type: 'string', short: 'o' },
         jobs: { type: 'string', short: 'j' },
+        deployer: { type: 'string' },
+        release: { type: 'string' },
+        values: { type: 'string', multiple: true },
+        set: { type: 'string', multiple: true },
         'stdin-filename': { type: 'string' },
       },
     });
@@ -127,11 +147,27 @@ function recheckBindingsAcrossFiles(texts: { text: string; path: string }[], res
   });
 }
 
-/** `--manifests GLOB`: what the pipeline deploys, hence the permissions it needs (unused-permission). */
-async function neededFromManifests(globs: string[], cwd: string, catalog: ApiCatalog): Promise<NeededPermissions> {
-  const files = await expandOperands(globs, cwd);
+/**
+ * `--manifests PATH`: what the pipeline deploys (files, globs, charts, overlays), hence the permissions it needs
+ * (unused-permission, missing-permission). A chart or overlay that fails to render adds its render-error report.
+ */
+async function neededFromManifests(
+  operands: string[],
+  cwd: string,
+  catalog: ApiCatalog,
+  deployer: Deployer,
+  flags: RenderFlags,
+  failures: FileReport[],
+): Promise<NeededPermissions> {
+  const parts = await partitionOperands(operands, cwd);
+  const files = parts.plain.length ? await expandOperands(parts.plain, cwd) : [];
   const kinds = (await Promise.all(files.map(async (f) => manifestKinds(await readText(f), relative(cwd, f))))).flat();
-  return neededPermissions(kinds, (group, kind) => catalog.resourceForKind(group, kind), DEFAULT_DEPLOY_VERBS);
+  for (const r of parts.rendered) {
+    const outcome = await render(r.dir, r.kind, flags, cwd);
+    if (outcome.ok) kinds.push(...renderedKinds(outcome));
+    else failures.push(...checkRendered(outcome, { catalog }));
+  }
+  return neededPermissions(kinds, (group, kind) => catalog.resourceForKind(group, kind), DEFAULT_DEPLOY_VERBS, deployer, (g, r) => catalog.findResource(g, r)?.namespaced);
 }
 
 function disabledRules(values: string[]): SeverityOverrides {

@@ -6,19 +6,18 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { V1RoleBinding } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import {
   createIdentity,
   DEFAULT_TOKEN_SECONDS,
   IdentityError,
   identityManifests,
   InvalidInputError,
-  oidcBundle,
   parseDuration,
   pipelineSnippets,
   revokeIdentity,
-  roleFromFile,
   rotateToken,
-  ANNOTATIONS,
   type IdentityPlan,
   type Logger,
   type OidcProvider,
@@ -28,35 +27,46 @@ import {
   type TokenKind,
 } from '../identity';
 import { renderCreate, renderRevoke, renderRotate } from '../identity/summary';
-import { KubeIdentityCluster } from '../identity/kube';
+import { recordKey } from '../identity/exportRecords';
 import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../live/kubeconfig';
 import { createStore, credentialsFromEnv, parseExportTarget, StoreError, type ExportTarget, type GitLabMode, type SecretStore } from '../stores';
 import { UsageError } from './errors';
 import { readText } from './files';
+import { prepareOidc, renderOidc } from './identityOidc';
+import { applyOidcBinding } from '../identity/oidcApply';
 import { escapeLines } from '../shared/controlChars';
+import { chooseTarget, cliRecords, recordableSpec } from './identityTarget';
 
 export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
 
   create     --namespace NS --name NAME (--role-file FILE | --role EXISTING) --export TARGET
              [--token request|secret] [--duration 720h] [--server URL]
-             [--repo ORG/REPO] [--environment ENV] [--gitlab-mode file|masked-base64|masked]
+             [--repo ORG/REPO] [--environment ENV] [--gitlab-mode file|masked-base64|masked] [--allow-insecure-server]
       Check the Role against what you hold, apply ServiceAccount, Role and RoleBinding (server-side apply),
       mint a token, build a kubeconfig and export it. Any failure rolls back what the run created.
-  rotate     --namespace NS --name NAME [--export TARGET] [--token request|secret] [--duration D] [--server URL]
-      New token (default lifetime: as last time), re-exported to the same store (default: the recorded
-      export target), old token revoked.
-  revoke     --namespace NS --name NAME [--delete-secret] [--export TARGET]
-      Delete the token Secret, RoleBinding, Role (if created by this tool) and ServiceAccount;
+  rotate     --namespace NS --name NAME (--export TARGET | --use-recorded-target) [--token request|secret]
+             [--duration D] [--server URL] [--allow-insecure-server]
+      New token (default lifetime: as last time), exported to TARGET, old token revoked and checked to be refused.
+  revoke     --namespace NS --name NAME [--delete-secret (--export TARGET | --use-recorded-target)]
+      Delete the token Secrets, RoleBinding, Role (if created by this tool) and ServiceAccount;
       --delete-secret also deletes the stored kubeconfig.
   manifests  --namespace NS --name NAME (--role-file FILE | --role EXISTING) [--repo R] [--environment E] [--output FILE]
       ServiceAccount/Role/RoleBinding YAML for a GitOps repository (no cluster access, no token).
   oidc       --namespace NS --provider github|gitlab --repo ORG/REPO|GROUP/PROJECT (--role NAME | --role-file FILE)
              [--environment ENV | --pull-request | --branch B | --tag T] [--subject SUB] [--audience AUD]
-             [--prefix P] [--issuer URL] [--output FILE]
+             [--prefix P] [--issuer URL] [--certificate-authority FILE] [--output FILE] [--apply]
       RoleBinding for the CI provider's OIDC identity, the API server's AuthenticationConfiguration entry and
-      the workflow snippet: a keyless pipeline, no stored secret.
+      the workflow snippet: a keyless pipeline, no stored secret. The issuer follows the configured host:
+      GITHUB_API_URL of a GitHub Enterprise Server (https://HOST/_services/token), GITLAB_HOST of a
+      self-managed GitLab (its URL); else the public issuer. --issuer overrides; --certificate-authority
+      adds the PEM CA of a self-managed issuer's HTTPS certificate. --apply also applies the Role (from
+      --role-file) and the RoleBinding to the cluster: checked against your rights first, dry run, rolled back
+      on failure.
 
 Common: --kubeconfig FILE, --context NAME, --format text|json (json prints the result, never the token).
+--use-recorded-target: the target this machine recorded when it exported ($XDG_CONFIG_HOME/pipeline-rbac/exports.json);
+  without it the recorded target is only printed. The ServiceAccount's annotations are never used.
+--allow-insecure-server: export a kubeconfig for an http:// API server, or with insecure-skip-tls-verify, anyway.
 Export targets: github:OWNER/REPO[@ENV]:SECRET | gitlab:PROJECT:VAR[@SCOPE] | vault:MOUNT/PATH | file:PATH
 Store credentials come from GITHUB_TOKEN, GITHUB_API_URL, GITLAB_TOKEN, GITLAB_HOST, VAULT_TOKEN, VAULT_ADDR.
 Exit codes: 0 done, 1 refused or failed (nothing left behind unless stated), 2 usage error or cluster unreachable.
@@ -85,6 +95,7 @@ export type IdentityCommand =
       server?: string;
       pipeline?: PipelineInfo;
       gitlabMode?: GitLabMode;
+      allowInsecureServer: boolean;
       conn: Connection;
       format: Format;
     }
@@ -98,10 +109,12 @@ export type IdentityCommand =
       durationSeconds?: number;
       server?: string;
       gitlabMode?: GitLabMode;
+      useRecorded: boolean;
+      allowInsecureServer: boolean;
       conn: Connection;
       format: Format;
     }
-  | { sub: 'revoke'; namespace: string; name: string; deleteSecret: boolean; export?: string; gitlabMode?: GitLabMode; conn: Connection; format: Format }
+  | { sub: 'revoke'; namespace: string; name: string; deleteSecret: boolean; export?: string; useRecorded: boolean; gitlabMode?: GitLabMode; conn: Connection; format: Format }
   | { sub: 'manifests'; namespace: string; name: string; role: RoleArg; pipeline?: PipelineInfo; output?: string; format: Format }
   | {
       sub: 'oidc';
@@ -116,7 +129,10 @@ export type IdentityCommand =
       audience: string;
       prefix?: string;
       issuer?: string;
+      certificateAuthority?: string;
       output?: string;
+      apply: boolean;
+      conn: Connection;
       format: Format;
     };
 
@@ -133,6 +149,8 @@ const OPTIONS = {
   environment: { type: 'string' },
   'gitlab-mode': { type: 'string' },
   'delete-secret': { type: 'boolean' },
+  'use-recorded-target': { type: 'boolean' },
+  'allow-insecure-server': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   provider: { type: 'string' },
   'pull-request': { type: 'boolean' },
@@ -142,6 +160,8 @@ const OPTIONS = {
   audience: { type: 'string' },
   prefix: { type: 'string' },
   issuer: { type: 'string' },
+  'certificate-authority': { type: 'string' },
+  apply: { type: 'boolean' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   format: { type: 'string', short: 'f' },
@@ -152,11 +172,11 @@ type OptionName = keyof typeof OPTIONS;
 
 /** Which options each subcommand accepts (others are usage errors, so typos never go unnoticed). */
 const ALLOWED: Record<Subcommand, readonly OptionName[]> = {
-  create: ['namespace', 'name', 'role-file', 'role', 'token', 'duration', 'export', 'server', 'repo', 'environment', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
-  rotate: ['namespace', 'name', 'export', 'token', 'duration', 'server', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
-  revoke: ['namespace', 'name', 'delete-secret', 'export', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
+  create: ['namespace', 'name', 'role-file', 'role', 'token', 'duration', 'export', 'server', 'repo', 'environment', 'gitlab-mode', 'allow-insecure-server', 'kubeconfig', 'context', 'format'],
+  rotate: ['namespace', 'name', 'export', 'use-recorded-target', 'token', 'duration', 'server', 'gitlab-mode', 'allow-insecure-server', 'kubeconfig', 'context', 'format'],
+  revoke: ['namespace', 'name', 'delete-secret', 'export', 'use-recorded-target', 'gitlab-mode', 'kubeconfig', 'context', 'format'],
   manifests: ['namespace', 'name', 'role-file', 'role', 'repo', 'environment', 'output', 'format'],
-  oidc: ['namespace', 'provider', 'repo', 'role', 'role-file', 'environment', 'pull-request', 'branch', 'tag', 'subject', 'audience', 'prefix', 'issuer', 'output', 'format'],
+  oidc: ['namespace', 'provider', 'repo', 'role', 'role-file', 'environment', 'pull-request', 'branch', 'tag', 'subject', 'audience', 'prefix', 'issuer', 'certificate-authority', 'output', 'apply', 'kubeconfig', 'context', 'format'],
 };
 
 /** Parses argv (after `identity`) into a command; throws UsageError. No I/O. */
@@ -247,6 +267,7 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
         ...opt('server', str('server')),
         ...withPipeline(pipeline()),
         ...gl,
+        allowInsecureServer: values['allow-insecure-server'] === true,
         conn,
         format,
       };
@@ -254,6 +275,7 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
     case 'rotate': {
       const kind = tokenKind();
       if (kind === 'secret' && values.duration !== undefined) throw new UsageError('--duration applies to --token request only');
+      if (values['use-recorded-target'] && values.export !== undefined) throw new UsageError('--export and --use-recorded-target cannot be combined');
       return {
         sub: 'rotate',
         namespace: required('namespace'),
@@ -263,12 +285,18 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
         ...(values.duration !== undefined ? { durationSeconds: duration() } : {}),
         ...opt('server', str('server')),
         ...gl,
+        useRecorded: values['use-recorded-target'] === true,
+        allowInsecureServer: values['allow-insecure-server'] === true,
         conn,
         format,
       };
     }
-    case 'revoke':
-      return { sub: 'revoke', namespace: required('namespace'), name: required('name'), deleteSecret: values['delete-secret'] === true, ...opt('export', exportSpec()), ...gl, conn, format };
+    case 'revoke': {
+      const deleteSecret = values['delete-secret'] === true;
+      if (!deleteSecret && (values.export !== undefined || values['use-recorded-target'])) throw new UsageError('--export and --use-recorded-target go with --delete-secret (revoke changes no store otherwise)');
+      if (values['use-recorded-target'] && values.export !== undefined) throw new UsageError('--export and --use-recorded-target cannot be combined');
+      return { sub: 'revoke', namespace: required('namespace'), name: required('name'), deleteSecret, ...opt('export', exportSpec()), useRecorded: values['use-recorded-target'] === true, ...gl, conn, format };
+    }
     case 'manifests':
       return { sub: 'manifests', namespace: required('namespace'), name: required('name'), role: role(), ...withPipeline(pipeline()), ...opt('output', str('output')), format };
     case 'oidc': {
@@ -291,7 +319,10 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
         audience: str('audience') ?? 'kubernetes',
         ...opt('prefix', values.prefix === '' ? '' : str('prefix')),
         ...opt('issuer', str('issuer')),
+        ...opt('certificateAuthority', str('certificate-authority')),
         ...opt('output', str('output')),
+        apply: values.apply === true,
+        conn,
         format,
       };
     }
@@ -388,16 +419,19 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       const role = await roleSource(cmd.role, io);
       const loaded = connect(cmd.conn, io.env);
       const { store, target } = storeFor(cmd.export, io, cmd.gitlabMode);
+      const spec = recordableSpec(cmd.export, io.cwd);
       const plan: IdentityPlan = {
         namespace: cmd.namespace,
         name: cmd.name,
         role,
         token: cmd.token,
-        exportTarget: cmd.export,
+        exportTarget: spec,
+        allowInsecureServer: cmd.allowInsecureServer,
         ...(cmd.server ? { server: cmd.server } : {}),
         ...(cmd.pipeline ? { pipeline: cmd.pipeline } : {}),
       };
-      const result = await createIdentity(plan, { kubeconfig: loaded, store, logger }, cliProgress(io, cmd.format));
+      const records = { store: cliRecords(io.env), key: recordKey(loaded.server, cmd.namespace, cmd.name), target: spec, ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
+      const result = await createIdentity(plan, { kubeconfig: loaded, store, logger, records }, cliProgress(io, cmd.format));
       const snippets = pipelineSnippets({
         target,
         namespace: cmd.namespace,
@@ -409,17 +443,21 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
     }
     case 'rotate': {
       const loaded = connect(cmd.conn, io.env);
-      const spec = cmd.export ?? (await recordedTarget(loaded, cmd.namespace, cmd.name));
-      const { store } = storeFor(spec, io, cmd.gitlabMode);
+      const key = recordKey(loaded.server, cmd.namespace, cmd.name);
+      const chosen = await chooseTarget(cmd, 'rotate the token', loaded, key, io.env, (m) => io.stderr(escapeLines(m)));
+      const { store } = storeFor(chosen.spec, io, chosen.gitlabMode);
+      const spec = recordableSpec(chosen.spec, io.cwd);
       const result = await rotateToken(
         {
           namespace: cmd.namespace,
           name: cmd.name,
+          exportTarget: spec,
+          allowInsecureServer: cmd.allowInsecureServer,
           ...(cmd.durationSeconds ? { durationSeconds: cmd.durationSeconds } : {}),
           ...(cmd.tokenKind ? { tokenKind: cmd.tokenKind } : {}),
           ...(cmd.server ? { server: cmd.server } : {}),
         },
-        { kubeconfig: loaded, store, logger },
+        { kubeconfig: loaded, store, logger, records: { store: cliRecords(io.env), key, target: spec, ...(chosen.gitlabMode ? { gitlabMode: chosen.gitlabMode } : {}) } },
         cliProgress(io, cmd.format),
       );
       out(result, renderRotate(result));
@@ -427,14 +465,15 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
     }
     case 'revoke': {
       const loaded = connect(cmd.conn, io.env);
+      const key = recordKey(loaded.server, cmd.namespace, cmd.name);
       let store: SecretStore | undefined;
       if (cmd.deleteSecret) {
-        const spec = cmd.export ?? (await recordedTarget(loaded, cmd.namespace, cmd.name));
-        store = storeFor(spec, io, cmd.gitlabMode).store;
+        const chosen = await chooseTarget(cmd, 'delete the stored kubeconfig', loaded, key, io.env, (m) => io.stderr(escapeLines(m)));
+        store = storeFor(chosen.spec, io, chosen.gitlabMode).store;
       }
       const result = await revokeIdentity(
         { namespace: cmd.namespace, name: cmd.name, deleteStoredSecret: cmd.deleteSecret },
-        { kubeconfig: loaded, logger, ...(store ? { store } : {}) },
+        { kubeconfig: loaded, logger, records: { store: cliRecords(io.env), key }, ...(store ? { store } : {}) },
         cliProgress(io, cmd.format),
       );
       out(result, renderRevoke(result));
@@ -450,58 +489,26 @@ async function run(cmd: Exclude<IdentityCommand, { sub: 'help' }>, io: IdentityI
       return 0;
     }
     case 'oidc': {
-      let roleName: string;
-      let roleYaml: string | undefined;
-      if ('existing' in cmd.role) roleName = cmd.role.existing;
-      else {
-        const text = await readText(resolve(io.cwd, cmd.role.file));
-        roleName = roleFromFile(text, cmd.namespace, cmd.role.file).name;
-        roleYaml = text.trimEnd();
-      }
-      const bundle = oidcBundle({
-        provider: cmd.provider,
-        repo: cmd.repo,
-        namespace: cmd.namespace,
-        roleName,
-        audience: cmd.audience,
-        pullRequest: cmd.pullRequest,
-        ...(cmd.environment ? { environment: cmd.environment } : {}),
-        ...(cmd.ref ? { ref: cmd.ref } : {}),
-        ...(cmd.subject ? { subject: cmd.subject } : {}),
-        ...(cmd.prefix !== undefined ? { prefix: cmd.prefix } : {}),
-        ...(cmd.issuer ? { issuer: cmd.issuer } : {}),
-      });
-      const manifests = roleYaml ? `${roleYaml}\n---\n${bundle.roleBinding}` : bundle.roleBinding;
-      if (cmd.output) await writeOutput(resolve(io.cwd, cmd.output), manifests);
-      const text = [
-        `OIDC subject ${bundle.subject} -> Kubernetes user ${bundle.username}`,
-        '',
-        cmd.output ? `RoleBinding written to ${cmd.output}` : `# RoleBinding\n${manifests.trimEnd()}`,
-        '',
-        '# API server authentication configuration',
-        bundle.authenticationConfiguration.trimEnd(),
-        '',
-        `# ${cmd.provider === 'github' ? 'GitHub Actions workflow' : 'GitLab CI job'}`,
-        bundle.workflow.trimEnd(),
-        '',
-        ...bundle.notes.map((n) => `Note: ${n}`),
-        '',
-      ].join('\n');
-      out({ ...bundle, ...(cmd.output ? { output: cmd.output } : {}) }, text);
+      const r = await prepareOidc(cmd, io.env, io.cwd);
+      // Connect before writing anything: an unreachable cluster leaves no half-done run behind.
+      const loaded = cmd.apply ? connect(cmd.conn, io.env) : undefined;
+      if (cmd.output) await writeOutput(resolve(io.cwd, cmd.output), r.manifests);
+      const applied = loaded
+        ? await applyOidcBinding(
+            {
+              namespace: cmd.namespace,
+              role: r.role.yaml ? { kind: 'file', text: r.role.yaml, ...(r.role.file ? { path: r.role.file } : {}) } : { kind: 'existing', name: r.role.name },
+              roleBinding: parseYaml(r.bundle.roleBinding) as V1RoleBinding,
+            },
+            { kubeconfig: loaded, logger },
+            cliProgress(io, cmd.format),
+          )
+        : undefined;
+      const json = { ...r.bundle, issuerSource: r.issuer.source, warnings: r.warnings, ...(cmd.output ? { output: cmd.output } : {}), ...(applied ? { applied } : {}) };
+      out(json, renderOidc(r, cmd, applied));
       return 0;
     }
   }
-}
-
-/** The export target recorded on the ServiceAccount at creation. */
-async function recordedTarget(loaded: LoadedKubeconfig, namespace: string, name: string): Promise<string> {
-  const sa = await new KubeIdentityCluster(loaded.kc).readServiceAccount(namespace, name).catch((err: unknown) => {
-    throw new IdentityError(`reading ServiceAccount ${namespace}/${name} failed: ${err instanceof Error ? err.message : String(err)}`, 'cluster', 'preflight');
-  });
-  if (!sa) throw new IdentityError(`ServiceAccount ${namespace}/${name} does not exist.`, 'not-found', 'preflight');
-  const spec = sa.metadata?.annotations?.[ANNOTATIONS.exportTarget];
-  if (!spec) throw new UsageError(`${namespace}/${name} has no recorded export target (${ANNOTATIONS.exportTarget}); pass --export TARGET`);
-  return spec;
 }
 
 async function writeOutput(path: string, text: string): Promise<void> {

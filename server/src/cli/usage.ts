@@ -1,10 +1,12 @@
 export const USAGE = `pipeline-rbac: least-privilege Kubernetes RBAC for CI/CD pipelines
 
 Usage:
-  pipeline-rbac check [paths|globs|-...] [options]
+  pipeline-rbac check [paths|globs|charts|overlays|-...] [options]
       Check Role/ClusterRole/RoleBinding/ClusterRoleBinding YAML for escalation (not-held) and risks.
       Each path or glob must match a file (a directory: its *.yaml, *.yml, *.json); "-" reads standard
-      input (helm template . | pipeline-rbac check -).
+      input (helm template . | pipeline-rbac check -). A directory with Chart.yaml is rendered with
+      \`helm template\`, one with a kustomization with \`kustomize build\`; findings point at the
+      template or overlay file and line.
       --format text|json|sarif   output format (default: text)
       --held-rules FILE          YAML/JSON with Role/ClusterRole documents or a SelfSubjectRulesReview:
                                  the rules of whoever applies the files (offline not-held check)
@@ -12,12 +14,18 @@ Usage:
       --kubeconfig FILE          kubeconfig for --live (default: $KUBECONFIG, then ~/.kube/config)
       --context NAME             kubeconfig context (default: the current one)
       --namespace NS             namespace for Roles without metadata.namespace (default: the context's, else default)
-      --manifests GLOB           manifests the pipeline deploys: flags permissions none of them needs
+      --manifests PATH           manifests the pipeline deploys (files, globs, charts, overlays): flags
+                                 permissions none of them needs and those the deploy needs but lacks
+      --deployer D               how they are deployed: kubectl (default), server-side-apply, helm
+      --release NAME             helm release name (default: the chart's name)
+      --values FILE, --set K=V   passed to \`helm template\` (repeatable)
       --disable RULE[,RULE]      turn rules off
       --output FILE              write the report to FILE instead of stdout
       --jobs N                   analyse on N threads (default: one per core, for large inputs)
       --stdin-filename NAME      the name standard input has in the report (default: <stdin>)
   pipeline-rbac identity create|rotate|revoke|manifests|oidc [options]   manage pipeline identities
+  pipeline-rbac identity verify --namespace NS --name NAME --manifests PATH... [--deployer D]
+      as the identity: dry-run apply every object, SelfSubjectAccessReview the deploy tool's own requests
   pipeline-rbac identities [--namespace NS | --all-namespaces] [--format text|json]
   pipeline-rbac --help | --version
 

@@ -5,6 +5,7 @@
 import type { ApiCatalog } from './catalog/apiCatalog';
 import { catalogFindings } from './catalog/apiCatalog';
 import type { Finding, RbacObject, RuleId } from './model';
+import { capFindings } from './capFindings';
 import { firstOf, indexRoles, resolverOf, type RoleResolver } from './roleIndex';
 import type { HeldPermissions } from './rbac/heldPermissions';
 import { notHeldFindings } from './rbac/notHeld';
@@ -74,8 +75,8 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
 
   const sup = suppressions(text);
   const kept = applySuppressions(findings, sup.list, lineIndex);
-  const result = applySeverities(kept, options.severities ?? {});
-  result.sort((a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId));
+  // Capped after suppression and severities, so what is left out is only what would have been shown.
+  const result = capFindings(applySeverities(kept, options.severities ?? {}));
   return { objects: parsed.objects, findings: result, lineIndex, unknownSuppressions: sup.unknownIds };
 }
 

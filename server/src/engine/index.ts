@@ -5,3 +5,4 @@ export { builtinCatalog } from './catalog/apiCatalog';
 export { leastPrivilegeRoleYaml, leastPrivilegeRules } from './leastPrivilege/generate';
 export { manifestKinds, neededPermissions, type ManifestKind } from './leastPrivilege/needed';
 export { SCHEMAS, type JsonSchema } from './schema/definitions';
+export { deployAction, deployerNeeds } from './deployer/needs';

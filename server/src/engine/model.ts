@@ -132,7 +132,9 @@ export type RuleId =
   | 'default-service-account'
   | 'masters-subject'
   | 'helm-template'
-  | 'unused-permission';
+  | 'unused-permission'
+  | 'missing-permission'
+  | 'render-error';
 
 /** One problem found in a file. */
 export interface Finding {
@@ -159,4 +161,6 @@ export interface FindingData {
   replacement?: string[];
   /** Risk rules a finding already covers (a rule granting everything includes every risk of the catalogue). */
   includes?: RuleId[];
+  /** On the one finding that stands for a rule's findings left out over the per-file cap: how many. */
+  omitted?: number;
 }

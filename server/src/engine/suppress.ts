@@ -44,6 +44,8 @@ const RULE_IDS: Record<RuleId, true> = {
   'masters-subject': true,
   'helm-template': true,
   'unused-permission': true,
+  'missing-permission': true,
+  'render-error': true,
 };
 
 export function isRuleId(id: string): id is RuleId {
@@ -115,21 +117,25 @@ export function suppressions(text: string): SuppressionScan {
   return { list, unknownIds };
 }
 
-/** Findings not silenced by `list`. */
+/** Findings not silenced by `list`. Linear in findings and comments (both come from the file, which may be hostile). */
 export function applySuppressions(findings: Finding[], list: Suppression[], lineIndex: LineIndex): Finding[] {
   if (list.length === 0) return findings;
   const nextLine = new Map<number, Suppression[]>();
   const ranges: Suppression[] = [];
   for (const s of list) {
     if (s.kind === 'next-line') {
-      if (s.targetLine >= 0) nextLine.set(s.targetLine, [...(nextLine.get(s.targetLine) ?? []), s]);
+      if (s.targetLine < 0) continue;
+      const at = nextLine.get(s.targetLine);
+      if (at) at.push(s);
+      else nextLine.set(s.targetLine, [s]);
     } else ranges.push(s);
   }
   ranges.sort((a, b) => a.line - b.line);
+  const disabledAt = rangeLookup(ranges);
   return findings.filter((f) => {
     const line = lineIndex.lineOf(f.span.start);
     if (nextLine.get(line)?.some((s) => covers(s, f.ruleId))) return false;
-    return !disabledAt(ranges, line, f.ruleId);
+    return !disabledAt(line, f.ruleId);
   });
 }
 
@@ -137,14 +143,32 @@ function covers(s: Suppression, id: RuleId): boolean {
   return s.ruleIds.length === 0 || s.ruleIds.includes(id);
 }
 
-/** Replays disable/enable comments above `line` for one rule. */
-function disabledAt(ranges: Suppression[], line: number, id: RuleId): boolean {
-  let disabled = false;
-  for (const s of ranges) {
-    if (s.line >= line) break;
-    if (covers(s, id)) disabled = s.kind === 'disable';
-  }
-  return disabled;
+/**
+ * Is a rule disabled at a line by the disable/enable comments above it (`ranges` in line order)? The last comment
+ * above the line that names the rule decides; per rule, those comments' lines are searched by bisection.
+ */
+function rangeLookup(ranges: Suppression[]): (line: number, id: RuleId) => boolean {
+  const byRule = new Map<RuleId, { lines: number[]; disabled: boolean[] }>();
+  return (line, id) => {
+    let t = byRule.get(id);
+    if (!t) {
+      t = { lines: [], disabled: [] };
+      for (const s of ranges) {
+        if (!covers(s, id)) continue;
+        t.lines.push(s.line);
+        t.disabled.push(s.kind === 'disable');
+      }
+      byRule.set(id, t);
+    }
+    let lo = 0;
+    let hi = t.lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t.lines[mid]! < line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && t.disabled[lo - 1]!;
+  };
 }
 
 function splitLines(text: string): { start: number; content: string }[] {

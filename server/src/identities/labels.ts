@@ -2,6 +2,7 @@
  * The labels and annotations the identities view reads. pipeline-rbac's own names come from the identity flow
  * (server/src/identity/types.ts), so writer and reader cannot drift apart; Kubernetes' names are here.
  */
+import { OIDC_ANNOTATIONS } from '../identity/oidc';
 import { ANNOTATIONS, IDENTITY_LABEL, MANAGED_BY, MANAGED_BY_LABEL, OWNER_LABEL } from '../identity/types';
 
 export { IDENTITY_LABEL, MANAGED_BY, MANAGED_BY_LABEL, OWNER_LABEL };
@@ -25,8 +26,27 @@ export const ANNOTATION = {
   lastRotated: ANNOTATIONS.lastRotated,
 } as const;
 
-/** On a keyless RoleBinding/ClusterRoleBinding: the CI OIDC `sub` it binds. */
-export const OIDC_SUBJECT_ANNOTATION = `${PREFIX}oidc-subject`;
+/** On a keyless RoleBinding/ClusterRoleBinding: the CI OIDC `sub` it binds, and the issuer it was made for. */
+export const OIDC_SUBJECT_ANNOTATION = OIDC_ANNOTATIONS.subject;
+export const OIDC_ISSUER_ANNOTATION = OIDC_ANNOTATIONS.issuer;
+
+/**
+ * A User the generator names: its default prefix ("github:", "gitlab:") before a provider's default subject
+ * ("repo:...", "project_path:..."), so keyless bindings applied by other means (GitOps) are recognised too.
+ */
+const GENERATED_OIDC_USER = /^(github:repo:|gitlab:project_path:)/;
+
+export function isGeneratedOidcUser(subject: { kind: string; name: string }): boolean {
+  return subject.kind === 'User' && GENERATED_OIDC_USER.test(subject.name);
+}
+
+/** The OIDC subject and issuer of a keyless identity: recorded annotations first, else read off the user name. */
+export function oidcInfo(meta: { annotations?: Record<string, string> }, subject: { kind: string; name: string }): { subject: string; issuer?: string } | undefined {
+  const recorded = meta.annotations?.[OIDC_SUBJECT_ANNOTATION];
+  const issuer = meta.annotations?.[OIDC_ISSUER_ANNOTATION];
+  const sub = recorded ?? (isGeneratedOidcUser(subject) ? subject.name.slice(subject.name.indexOf(':') + 1) : undefined);
+  return sub === undefined ? undefined : { subject: sub, ...(issuer ? { issuer } : {}) };
+}
 
 /** Kubernetes' own names. */
 export const SA_NAME_ANNOTATION = 'kubernetes.io/service-account.name';

@@ -8,7 +8,7 @@ import { formatRule } from '../engine/rbac/covers';
 import { riskFindings } from '../engine/rules/risks';
 import { applySeverities, type SeverityOverrides } from '../engine/severity';
 import { bindingToRbacObject, roleToRbacObject } from './adapter';
-import { ANNOTATION, BOOTSTRAP_LABEL, IDENTITY_LABEL, isKeylessBinding, isOurs, isTrue } from './labels';
+import { ANNOTATION, BOOTSTRAP_LABEL, IDENTITY_LABEL, isGeneratedOidcUser, isKeylessBinding, isOurs, isTrue, oidcInfo } from './labels';
 import { tokenFacts, tokenSecretOwner, tokenStates } from './tokens';
 import type {
   ApiBinding,
@@ -285,15 +285,19 @@ export function buildIdentitiesModel(snap: Snapshot, opts: BuildOptions): Identi
     }));
   }
 
-  // ---- keyless identities: User/Group subjects of our keyless bindings, under the binding's namespace.
+  // ---- keyless identities: User/Group subjects of our keyless bindings (or Users named with the generated
+  // prefix and subject shape, however the binding was applied), under the binding's namespace.
   const clusterIdentities: IdentityNode[] = [];
   const seenKeyless = new Set<string>();
   for (const b of allBindings) {
-    if (!isKeylessBinding(b.metadata)) continue;
+    const annotated = isKeylessBinding(b.metadata);
+    if (!annotated && !(b.subjects ?? []).some(isGeneratedOidcUser)) continue;
     const ns = b.kind === 'RoleBinding' ? b.metadata.namespace : undefined;
     if (ns !== undefined && !inScope.has(ns)) continue;
     for (const s of b.subjects ?? []) {
       if (s.kind !== 'User' && s.kind !== 'Group') continue;
+      if (!annotated && !isGeneratedOidcUser(s)) continue;
+      const oidc = oidcInfo(b.metadata, s);
       const kind: 'User' | 'Group' = s.kind;
       const id = `${s.kind}:${ns ?? ''}/${s.name}`;
       if (seenKeyless.has(id)) continue;
@@ -310,6 +314,7 @@ export function buildIdentitiesModel(snap: Snapshot, opts: BuildOptions): Identi
         labelled: null,
         annotations: annotationsOf(b.metadata),
         tokens: [],
+        ...(oidc ? { oidc } : {}),
         bindings,
         facts: [],
         flags: { expiringSoon: false, expired: false, unused: false },

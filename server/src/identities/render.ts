@@ -16,7 +16,7 @@ export function identityLabel(i: IdentityNode): string {
 /** Short description: pipeline, token state. */
 export function identityDescription(i: IdentityNode): string {
   const parts: string[] = [];
-  if (i.reasons.includes('keyless-binding')) parts.push('keyless');
+  if (i.reasons.includes('keyless-binding')) parts.push(i.oidc?.issuer ? `keyless, issuer ${hostOf(i.oidc.issuer)}` : 'keyless');
   else if (i.labelled) parts.push('pipeline');
   if (i.annotations.pipeline) parts.push(i.annotations.pipeline);
   const t = i.tokens[0];
@@ -24,6 +24,15 @@ export function identityDescription(i: IdentityNode): string {
   if (i.flags.unused) parts.push('unused');
   if (i.exists === false) parts.push('missing');
   return parts.join(' \u00b7 ');
+}
+
+/** The issuer's host for a one-line label (the tooltip and text output show the whole URL). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url.slice(0, 80);
+  }
 }
 
 export function bindingLabel(b: BindingNode): string {
@@ -72,6 +81,7 @@ function renderIdentity(i: IdentityNode, depth: number, out: string[]): void {
     a.lastRotated && `last rotated ${a.lastRotated}`,
   ].filter(Boolean);
   if (facts.length) out.push(line(depth + 1, facts.join(', ')));
+  if (i.oidc) out.push(line(depth + 1, `OIDC subject ${i.oidc.subject}, issuer ${i.oidc.issuer ?? '(not recorded on the binding)'}`));
   for (const t of i.tokens) out.push(line(depth + 1, `token: ${describeToken(t)}`));
   for (const f of i.facts) out.push(line(depth + 1, `${MARK[f.severity]} ${f.message}`));
   for (const b of i.bindings) renderBinding(b, depth + 1, out);

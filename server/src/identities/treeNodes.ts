@@ -189,6 +189,8 @@ export function identityNode(i: IdentityNode, context: string): ViewNode {
   const allFindings = collectFindings(i);
   const lines = [
     `${i.kind}${i.namespace ? ` in namespace ${escapeMd(i.namespace)}` : ''}`,
+    i.oidc && `- OIDC subject: ${escapeMd(i.oidc.subject)}`,
+    i.oidc && `- issuer: ${i.oidc.issuer ? escapeMd(i.oidc.issuer) : 'not recorded on the binding'}`,
     a.pipeline && `- pipeline: ${escapeMd(a.pipeline)}`,
     a.createdBy && `- created by ${escapeMd(a.createdBy)}${a.createdAt ? ` at ${escapeMd(a.createdAt)}` : ''}`,
     a.exportedTo && `- exported to ${escapeMd(a.exportedTo)}`,

@@ -208,6 +208,8 @@ export interface IdentityNode {
   createdAt?: string;
   annotations: IdentityAnnotations;
   tokens: TokenInfo[];
+  /** Keyless identities: the CI OIDC subject bound, and the issuer recorded on the binding (absent when not recorded). */
+  oidc?: { subject: string; issuer?: string };
   bindings: BindingNode[];
   facts: Fact[];
   /** Worst severity over its facts and everything below it. */

@@ -9,7 +9,8 @@ import type { SecretStore } from '../stores/secretStore';
 import { creationAnnotations, logAudit, ourAnnotations } from './audit';
 import { IdentityError, toIdentityError, withRollback } from './errors';
 import { KubeIdentityCluster, type IdentityCluster } from './kube';
-import { buildKubeconfig, clusterEndpoint, endpointWarnings, type ClusterEndpoint } from './kubeconfig';
+import { recordExport, type RecordingPlan } from './exportRecords';
+import { buildKubeconfig, checkEndpointSecurity, clusterEndpoint, endpointWarnings, type ClusterEndpoint } from './kubeconfig';
 import { checkNamespace, checkServiceAccountName, serviceAccountUsername } from './names';
 import { roleBindingObject, roleObject, serviceAccountObject } from './objects';
 import { preflight, type PreflightReport } from './preflight';
@@ -17,6 +18,7 @@ import { checkRole, liveRoleCheckOptions, type RoleCheck } from './roleCheck';
 import { CreatedTracker } from './rollback';
 import { StepRunner } from './steps';
 import { mintBoundToken, mintLegacyToken, type MintedToken } from './token';
+import { revokeTokenSecrets } from './tokenSecrets';
 import {
   ANNOTATIONS,
   IDENTITY_LABEL,
@@ -50,6 +52,8 @@ export interface IdentityDeps {
   readonly preflight?: PreflightReport;
   /** How long to wait for the tokens controller (legacy Secrets). */
   readonly legacyTokenTimeoutMs?: number;
+  /** This machine's export record, written after the export (what rotate and revoke trust later). */
+  readonly records?: RecordingPlan;
 }
 
 /** A realistic placeholder so the store can check names, size and masking before anything exists. */
@@ -133,6 +137,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
 
     steps.enter('validate-export', `Checking ${deps.store.describe()}...`);
     endpoint = clusterEndpoint(deps.kubeconfig, plan.server);
+    checkEndpointSecurity(endpoint, plan.allowInsecureServer);
     warnings.push(...endpointWarnings(endpoint));
     deps.store.validate(buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: PLACEHOLDER_TOKEN }));
     const storeWarning = deps.store.warning?.();
@@ -142,7 +147,10 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     throw toIdentityError(err, steps.current, redactor);
   }
 
+  let annotatedExisting: V1ServiceAccount | undefined;
+  let stored: 'created' | 'updated' | undefined;
   try {
+    const previousRecord = deps.records ? await deps.records.store.get(deps.records.key).catch(() => undefined) : undefined;
     steps.enter('dry-run', 'Reading existing objects and asking the API server for a dry run...');
     const roleName = check.roleName;
     const roleOwned = plan.role.kind !== 'existing';
@@ -196,12 +204,6 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     redactor.add(kubeconfig, true);
     await steps.done('kubeconfig');
 
-    steps.enter('export', `Exporting to ${deps.store.describe()}...`);
-    const put = await deps.store.put(kubeconfig);
-    if (put.action === 'created') tracker.addStoreSecret(deps.store);
-    warnings.push(...put.warnings);
-    await steps.done('export');
-
     steps.enter('annotate', 'Recording the audit annotations...');
     const annotations: Record<string, string> = {
       ...baseAnnotations,
@@ -216,18 +218,38 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     if (minted.info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(minted.info.requestedSeconds);
     else delete annotations[ANNOTATIONS.tokenDuration];
     await cluster.apply(serviceAccountObject(namespace, name, annotations), { force: true });
+    annotatedExisting = existing.sa;
     await steps.done('annotate');
 
+    // The store write is the last step that can fail: everything before it can be rolled back.
+    steps.enter('export', `Exporting to ${deps.store.describe()}...`);
+    const put = await deps.store.put(kubeconfig);
+    stored = put.action;
+    if (put.action === 'created') tracker.addStoreSecret(deps.store);
+    warnings.push(...put.warnings);
+    await steps.done('export');
+
     // A re-run replaces the identity's token: the previous one is revoked so one token is live at a time.
-    const previousSecret = existing.sa?.metadata?.annotations?.[ANNOTATIONS.tokenSecret];
-    if (previousSecret && previousSecret !== minted.info.secretName) {
+    if (existing.sa) {
       steps.current = 'revoke-old';
-      try {
-        await cluster.delete({ kind: 'Secret', namespace, name: previousSecret });
-        logger.info(`Revoked the previous token (deleted Secret ${namespace}/${previousSecret}).`);
-      } catch (err) {
-        warnings.push(`The previous token Secret ${namespace}/${previousSecret} could not be deleted: ${toIdentityError(err, 'revoke-old', redactor).message}`);
-      }
+      const old = await revokeTokenSecrets(
+        cluster,
+        {
+          namespace,
+          serviceAccount: { name, ...(sa.metadata?.uid ? { uid: sa.metadata.uid } : {}) },
+          ...(existing.sa.metadata?.annotations?.[ANNOTATIONS.tokenSecret] ? { claimed: existing.sa.metadata.annotations[ANNOTATIONS.tokenSecret] } : {}),
+          ...(previousRecord?.tokenSecret ? { recorded: previousRecord.tokenSecret } : {}),
+          exclude: minted.info.secretName,
+        },
+        (e) => toIdentityError(e, 'revoke-old', redactor).message,
+      ).catch((e: unknown) => ({ deleted: [], tokens: [], failed: [toIdentityError(e, 'revoke-old', redactor).message], refused: [] }));
+      for (const d of old.deleted) logger.info(`Revoked the previous token (deleted ${d}).`);
+      for (const f of old.failed) warnings.push(`A previous token Secret could not be deleted, so its token still works: ${f}`);
+      for (const r of old.refused) warnings.push(`Secret ${namespace}/${r.name}, named by the ServiceAccount's token-secret annotation, was left alone: ${r.reason}.`);
+    }
+    if (deps.records) {
+      const w = await recordExport(deps.records, minted.secretUid ? { name: minted.info.secretName, uid: minted.secretUid } : undefined, at);
+      if (w) warnings.push(w);
     }
 
     const audit = { actor: report.user.username, identity: `${namespace}/${name}`, context: deps.kubeconfig.context, server: deps.kubeconfig.server, at };
@@ -255,10 +277,27 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
       annotations,
     };
   } catch (err) {
-    const failure = toIdentityError(err, steps.current, redactor);
+    let failure = toIdentityError(err, steps.current, redactor);
     logger.error(failure.message);
     progress.step('rollback', 'Rolling back what this run created...');
     const outcome = await tracker.rollback(cluster, logger);
+    if (annotatedExisting) {
+      // The ServiceAccount existed before this run: give it back its previous annotations.
+      await cluster.apply(serviceAccountObject(namespace, name, ourAnnotations(annotatedExisting.metadata?.annotations)), { force: true }).catch((e: unknown) => {
+        logger.error(`rollback: could not restore the annotations of ServiceAccount ${namespace}/${name}: ${toIdentityError(e, 'rollback', redactor).message}`);
+      });
+    }
+    if (stored === 'updated') {
+      // A replaced secret cannot be restored (stores keep no previous value we could read back).
+      failure = new IdentityError(
+        `${failure.message} ${deps.store.describe()} now holds the kubeconfig of this run, whose token the rollback revoked; the kubeconfig it held before was replaced and is gone. Run create again.`,
+        failure.kind,
+        failure.step,
+        failure.reasons,
+        undefined,
+        failure.status,
+      );
+    }
     logAudit(logger, {
       action: 'rollback',
       actor: report.user.username,

@@ -38,9 +38,11 @@ export interface IdentityCluster {
   apply<T extends KubernetesObject>(obj: T, opts?: { dryRun?: boolean; force?: boolean }): Promise<T>;
   createSecret(namespace: string, body: V1Secret): Promise<V1Secret>;
   readSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
+  /** Secrets matching a label selector; throws a LiveError of kind 'forbidden' when the user may not list them. */
+  listSecrets(namespace: string, labelSelector: string): Promise<V1Secret[]>;
   requestToken(namespace: string, serviceAccount: string, spec: TokenRequestSpec): Promise<IssuedToken>;
-  /** True when deleted, false when it was already gone. */
-  delete(ref: ObjectRef): Promise<boolean>;
+  /** True when deleted, false when it was already gone. `uid`: a precondition (409 Conflict when another object has the name). */
+  delete(ref: ObjectRef, opts?: { uid?: string }): Promise<boolean>;
 }
 
 /** The real apiserver, through @kubernetes/client-node. */
@@ -113,6 +115,11 @@ export class KubeIdentityCluster implements IdentityCluster {
     return this.read(`reading Secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ name, namespace }));
   }
 
+  async listSecrets(namespace: string, labelSelector: string): Promise<V1Secret[]> {
+    const r = await this.call(`listing Secrets in ${namespace}`, () => this.core.listNamespacedSecret({ namespace, labelSelector }));
+    return r.items;
+  }
+
   async requestToken(namespace: string, serviceAccount: string, spec: TokenRequestSpec): Promise<IssuedToken> {
     const r = await this.call(`requesting a token for ServiceAccount ${namespace}/${serviceAccount}`, () =>
       this.core.createNamespacedServiceAccountToken({
@@ -136,19 +143,20 @@ export class KubeIdentityCluster implements IdentityCluster {
     return { token, expirationTimestamp: exp instanceof Date ? exp : new Date(exp) };
   }
 
-  async delete(ref: ObjectRef): Promise<boolean> {
+  async delete(ref: ObjectRef, opts: { uid?: string } = {}): Promise<boolean> {
     const { namespace, name } = ref;
     const what = `deleting ${ref.kind} ${namespace}/${name}`;
+    const body = opts.uid ? { body: { preconditions: { uid: opts.uid } } } : {};
     const run = (): Promise<unknown> => {
       switch (ref.kind) {
         case 'ServiceAccount':
-          return this.core.deleteNamespacedServiceAccount({ name, namespace });
+          return this.core.deleteNamespacedServiceAccount({ name, namespace, ...body });
         case 'Secret':
-          return this.core.deleteNamespacedSecret({ name, namespace });
+          return this.core.deleteNamespacedSecret({ name, namespace, ...body });
         case 'Role':
-          return this.rbac.deleteNamespacedRole({ name, namespace });
+          return this.rbac.deleteNamespacedRole({ name, namespace, ...body });
         case 'RoleBinding':
-          return this.rbac.deleteNamespacedRoleBinding({ name, namespace });
+          return this.rbac.deleteNamespacedRoleBinding({ name, namespace, ...body });
       }
     };
     try {

@@ -81,13 +81,32 @@ export function buildKubeconfig(input: KubeconfigInput): string {
   return stringify(config, { lineWidth: 0, minContentWidth: 0 });
 }
 
-/** What the user should know about the endpoint written into the kubeconfig. */
+/** Why the endpoint would expose the pipeline's token on the network (empty: it would not). */
+export function insecureEndpointReasons(cluster: ClusterEndpoint): string[] {
+  const out: string[] = [];
+  if (/^http:/i.test(cluster.server)) out.push(`the API server ${cluster.server} is plain http: the token would cross the network unencrypted`);
+  if (cluster.insecureSkipTlsVerify) out.push('your context sets insecure-skip-tls-verify, which would be copied: anyone on the path could read the token');
+  return out;
+}
+
+/** What the user should know about the endpoint written into the kubeconfig (insecure ones only when allowed). */
 export function endpointWarnings(cluster: ClusterEndpoint): string[] {
   const out: string[] = [];
-  if (cluster.insecureSkipTlsVerify) {
-    out.push('The exported kubeconfig skips TLS verification (copied from your context): anyone on the path can read the token.');
+  const insecure = insecureEndpointReasons(cluster);
+  if (insecure.length) {
+    out.push(`The exported kubeconfig is insecure, as you allowed: ${insecure.join('; ')}.`);
   } else if (!cluster.caData) {
     out.push('The exported kubeconfig has no CA data: the runner must trust the API server certificate through its system trust store.');
   }
   return out;
+}
+
+/** Refuses an endpoint that would expose the token unless the user opted in (CLI --allow-insecure-server, VS Code asks). */
+export function checkEndpointSecurity(cluster: ClusterEndpoint, allowInsecure = false): void {
+  const reasons = insecureEndpointReasons(cluster);
+  if (reasons.length && !allowInsecure) {
+    throw new KubeconfigBuildError(
+      `Refusing to export a kubeconfig: ${reasons.join('; ')}. Give an https API server whose certificate the CA data verifies (--server https://...), or opt in explicitly (--allow-insecure-server).`,
+    );
+  }
 }

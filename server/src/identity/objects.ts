@@ -74,8 +74,8 @@ export function boundSecretObject(namespace: string, serviceAccount: string, nam
   };
 }
 
-/** The long-lived token Secret of the seeds (the tokens controller fills it). Not listed in the SA's `.secrets`. */
-export function legacyTokenSecretObject(namespace: string, serviceAccount: string, name: string): V1Secret {
+/** The long-lived token Secret of the seeds (the tokens controller fills it). Not listed in the SA's `.secrets`; owned by the SA. */
+export function legacyTokenSecretObject(namespace: string, serviceAccount: string, name: string, saUid?: string): V1Secret {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -85,6 +85,7 @@ export function legacyTokenSecretObject(namespace: string, serviceAccount: strin
       namespace,
       labels: ownedLabels(serviceAccount),
       annotations: { 'kubernetes.io/service-account.name': serviceAccount },
+      ...(saUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'ServiceAccount', name: serviceAccount, uid: saUid }] } : {}),
     },
   };
 }

@@ -8,6 +8,10 @@ import { RBAC_GROUP } from './types';
 
 export type OidcProvider = 'github' | 'gitlab';
 
+/** Annotations on a keyless RoleBinding: what it binds and which issuer the binding was made for (shown, never obeyed). */
+export const OIDC_ANNOTATIONS = { subject: 'pipeline-rbac.io/oidc-subject', issuer: 'pipeline-rbac.io/oidc-issuer' } as const;
+
+/** The public issuers (github.com, gitlab.com). Self-managed hosts issue their own tokens: see issuerForHost. */
 export const OIDC_ISSUERS: Record<OidcProvider, string> = {
   github: 'https://token.actions.githubusercontent.com',
   gitlab: 'https://gitlab.com',
@@ -69,6 +73,8 @@ export interface OidcBindingInput {
   /** Default: oidc-<role>. */
   readonly bindingName?: string;
   readonly provider: OidcProvider;
+  /** The issuer the AuthenticationConfiguration entry trusts, recorded on the binding for the identities view. */
+  readonly issuer?: string;
 }
 
 export function oidcUsername(prefix: string, subject: string): string {
@@ -87,7 +93,7 @@ export function oidcRoleBinding(i: OidcBindingInput): V1RoleBinding {
       name,
       namespace: i.namespace,
       labels: { 'app.kubernetes.io/managed-by': 'pipeline-rbac' },
-      annotations: { 'pipeline-rbac.io/oidc-subject': i.subject },
+      annotations: { [OIDC_ANNOTATIONS.subject]: i.subject, ...(i.issuer ? { [OIDC_ANNOTATIONS.issuer]: i.issuer } : {}) },
     },
     roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: i.roleName },
     subjects: [{ apiGroup: RBAC_GROUP, kind: 'User', name: oidcUsername(i.prefix, i.subject) }],
@@ -96,8 +102,10 @@ export function oidcRoleBinding(i: OidcBindingInput): V1RoleBinding {
 
 export interface AuthConfigInput {
   readonly provider: OidcProvider;
-  /** Issuer URL; default the provider's public one (self-managed GitLab: https://gitlab.example.com). */
+  /** Issuer URL; default the provider's public one (self-managed: see issuerForHost). */
   readonly issuer?: string;
+  /** PEM of the CA that signed the issuer's serving certificate, when it is not a public one. */
+  readonly certificateAuthority?: string;
   /** The audience the workflow requests and the API server accepts. */
   readonly audience: string;
   readonly prefix: string;
@@ -125,7 +133,12 @@ export function authenticationConfiguration(i: AuthConfigInput): string {
     kind: 'AuthenticationConfiguration',
     jwt: [
       {
-        issuer: { url: issuer, audiences: [i.audience], audienceMatchPolicy: 'MatchAny' },
+        issuer: {
+          url: issuer,
+          ...(i.certificateAuthority ? { certificateAuthority: i.certificateAuthority } : {}),
+          audiences: [i.audience],
+          audienceMatchPolicy: 'MatchAny',
+        },
         ...(rules.length ? { claimValidationRules: rules } : {}),
         claimMappings: { username: { claim: 'sub', prefix: i.prefix } },
       },
@@ -147,9 +160,49 @@ export interface OidcWorkflowInput {
   readonly ref?: { readonly type: 'branch' | 'tag'; readonly name: string };
 }
 
+/**
+ * A kubeconfig written by the shell itself (a here-document: the token never becomes a process argument, as it
+ * would with `kubectl config set-credentials --token`), mode 0600 through umask, outside the work tree.
+ */
+function kubeconfigHeredoc(server: string, caData: string, token: string, namespace: string): string[] {
+  return [
+    'umask 077',
+    'cat > "$KUBECONFIG" <<EOF',
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: target',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${caData}`,
+    'users:',
+    '- name: ci',
+    '  user:',
+    `    token: ${token}`,
+    'contexts:',
+    '- name: target',
+    '  context:',
+    '    cluster: target',
+    '    user: ci',
+    `    namespace: ${namespace}`,
+    'current-context: target',
+    'EOF',
+  ];
+}
+
 /** The CI job that requests an ID token and uses it as the bearer token (server and CA as plain variables). */
 export function oidcWorkflowSnippet(i: OidcWorkflowInput): string {
+  checkNamespace(i.namespace);
   if (i.provider === 'github') {
+    const login = [
+      // The token endpoint answers {"count":N,"value":"<JWT>"}; no jq needed (a JWT holds no quotes or spaces).
+      `TOKEN=$(curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${encodeURIComponent(i.audience)}" | tr -d ' \\n' | grep -o '"value":"[^"]*"' | cut -d'"' -f4)`,
+      '[ -n "$TOKEN" ] || { echo "::error::no OIDC token (does the job have permissions: id-token: write?)"; exit 1; }',
+      'echo "::add-mask::$TOKEN"',
+      'KUBECONFIG="$RUNNER_TEMP/kubeconfig"',
+      ...kubeconfigHeredoc('${{ vars.K8S_SERVER }}', '${{ vars.K8S_CA_DATA }}', '$TOKEN', i.namespace),
+      'echo "KUBECONFIG=$KUBECONFIG" >> "$GITHUB_ENV"',
+    ];
     return [
       'permissions:',
       '  id-token: write   # lets the job request an OIDC token',
@@ -160,19 +213,14 @@ export function oidcWorkflowSnippet(i: OidcWorkflowInput): string {
       ...(i.environment ? [`    environment: ${i.environment}`] : []),
       '    steps:',
       '      - uses: actions/checkout@v4',
-      '      - name: Log in to Kubernetes with the job\'s OIDC token',
+      "      - name: Log in to Kubernetes with the job's OIDC token",
       '        run: |',
-      `          TOKEN=$(curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${encodeURIComponent(i.audience)}" | jq -r .value)`,
-      '          echo "::add-mask::$TOKEN"',
-      '          echo "${{ vars.K8S_CA_DATA }}" | base64 -d > "$RUNNER_TEMP/ca.crt"',
-      '          kubectl config set-cluster target --server="${{ vars.K8S_SERVER }}" --certificate-authority="$RUNNER_TEMP/ca.crt"',
-      '          kubectl config set-credentials ci --token="$TOKEN"',
-      `          kubectl config set-context target --cluster=target --user=ci --namespace=${i.namespace}`,
-      '          kubectl config use-context target',
+      ...login.map((l) => `          ${l}`),
       '      - run: kubectl apply -f deploy/',
       '',
     ].join('\n');
   }
+  const login = ['export KUBECONFIG="$(mktemp -d)/kubeconfig"', ...kubeconfigHeredoc('$K8S_SERVER', '$K8S_CA_DATA', '$K8S_ID_TOKEN', i.namespace)];
   return [
     'deploy:',
     '  image:',
@@ -183,11 +231,8 @@ export function oidcWorkflowSnippet(i: OidcWorkflowInput): string {
     '    K8S_ID_TOKEN:',
     `      aud: ${i.audience}`,
     '  script:',
-    '    - echo "$K8S_CA_DATA" | base64 -d > "$CI_PROJECT_DIR/ca.crt"',
-    '    - kubectl config set-cluster target --server="$K8S_SERVER" --certificate-authority="$CI_PROJECT_DIR/ca.crt"',
-    '    - kubectl config set-credentials ci --token="$K8S_ID_TOKEN"',
-    `    - kubectl config set-context target --cluster=target --user=ci --namespace=${i.namespace}`,
-    '    - kubectl config use-context target',
+    '    - |',
+    ...login.map((l) => `      ${l}`),
     '    - kubectl apply -f deploy/',
     ...(i.ref ? ['  rules:', `    - if: $CI_COMMIT_${i.ref.type === 'branch' ? 'BRANCH' : 'TAG'} == "${i.ref.name}"`] : []),
     '',
@@ -195,11 +240,15 @@ export function oidcWorkflowSnippet(i: OidcWorkflowInput): string {
 }
 
 export interface OidcBundle {
+  /** The issuer the AuthenticationConfiguration entry trusts. */
+  readonly issuer: string;
   readonly subject: string;
   readonly username: string;
   readonly roleBinding: string;
   readonly authenticationConfiguration: string;
   readonly workflow: string;
+  /** What the user must know before using the binding (e.g. every pull-request run gets its rights). */
+  readonly warnings: readonly string[];
   readonly notes: readonly string[];
 }
 
@@ -209,6 +258,8 @@ export interface OidcInput extends OidcSubjectInput {
   readonly audience: string;
   readonly prefix?: string;
   readonly issuer?: string;
+  /** PEM CA of the issuer's serving certificate (self-managed hosts with a private CA). */
+  readonly certificateAuthority?: string;
   /** A subject to bind verbatim (e.g. from the repository's customized OIDC template). */
   readonly subject?: string;
   readonly bindingName?: string;
@@ -219,24 +270,35 @@ export function oidcBundle(i: OidcInput): OidcBundle {
   const subject = i.subject ?? oidcSubject(i);
   const prefix = i.prefix ?? defaultPrefix(i.provider);
   const owner = i.repo.split('/')[0];
+  const issuer = i.issuer ?? OIDC_ISSUERS[i.provider];
   const binding = oidcRoleBinding({
     namespace: i.namespace,
     roleName: i.roleName,
     subject,
     prefix,
     provider: i.provider,
+    issuer,
     ...(i.bindingName ? { bindingName: i.bindingName } : {}),
   });
+  const warnings =
+    i.pullRequest && !i.subject
+      ? [`Every pull-request run of ${i.repo} gets these rights, whatever the pull request changes (its workflow included): bind only what anyone who can open a pull request there may do.`]
+      : [];
   const notes = [
-    `The API server must map the ${i.provider === 'github' ? 'GitHub Actions' : 'GitLab'} issuer with claim "sub" and prefix "${prefix}"; otherwise the binding names nobody.`,
+    `The API server must trust the issuer ${issuer} with claim "sub" and prefix "${prefix}" (the AuthenticationConfiguration entry); otherwise the binding names nobody.`,
+    ...(issuer !== OIDC_ISSUERS[i.provider] && !i.certificateAuthority
+      ? [`If ${issuer}'s HTTPS certificate is not from a CA the API server's host trusts, add that CA as issuer.certificateAuthority (CLI: --certificate-authority FILE).`]
+      : []),
     ...(i.provider === 'github'
       ? [
           `GitHub repositories may use a customized subject template (and new repositories an owner@id/repo@id form): check GET /repos/${i.repo}/actions/oidc/customization/sub and pass --subject when it differs.`,
         ]
       : []),
-    'Set K8S_SERVER and K8S_CA_DATA (base64 CA) as plain CI variables; they are not secrets.',
+    "Set K8S_SERVER and K8S_CA_DATA (base64 CA) as plain CI variables; they are not secrets. The job's ID token expires (GitHub's is short-lived, GitLab's lasts the job's timeout): log in right before the steps that use it.",
+    `Does the cluster trust the issuer? Run the login step in a job, then \`kubectl auth whoami\` (a SelfSubjectReview): it prints ${oidcUsername(prefix, subject)} when it does; "Unauthorized" means the issuer, audience or CA is not configured (or the token expired). Managed clusters without --authentication-config: their provider's OIDC identity-provider setting, or an OIDC proxy such as kube-oidc-proxy or OpenUnison.`,
   ];
   return {
+    issuer,
     subject,
     username: oidcUsername(prefix, subject),
     roleBinding: stringify(binding, { lineWidth: 0 }),
@@ -244,7 +306,8 @@ export function oidcBundle(i: OidcInput): OidcBundle {
       provider: i.provider,
       audience: i.audience,
       prefix,
-      ...(i.issuer ? { issuer: i.issuer } : {}),
+      issuer,
+      ...(i.certificateAuthority ? { certificateAuthority: i.certificateAuthority } : {}),
       ...(owner ? { owner } : {}),
     }),
     workflow: oidcWorkflowSnippet({
@@ -254,6 +317,7 @@ export function oidcBundle(i: OidcInput): OidcBundle {
       ...(i.environment ? { environment: i.environment } : {}),
       ...(i.ref ? { ref: i.ref } : {}),
     }),
+    warnings,
     notes,
   };
 }

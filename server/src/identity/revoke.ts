@@ -1,11 +1,15 @@
-// "Revoke Identity": delete the token Secret (revoking the token), the RoleBinding, the Role when this
-// tool created it, the ServiceAccount, and optionally the stored kubeconfig. Only objects labelled as
-// this identity's are deleted; deletion goes on past a failure and reports every outcome.
+// "Revoke Identity": delete the token Secrets (revoking the tokens), the RoleBinding, the Role when this
+// tool created it, the ServiceAccount, and optionally the stored kubeconfig in the store the caller chose (never
+// one the annotations name). Only objects that provably are this identity's are deleted (token Secrets: see
+// tokenSecrets.ts); deletion goes on past a failure and reports every outcome; then the old token is checked.
 import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
 import { logAudit } from './audit';
 import { IdentityError, toIdentityError } from './errors';
+import type { ExportRecordStore } from './exportRecords';
+import { apiserverProbe, serviceAccountTokenIn, waitUntilRefused, type OldTokenCheck, type TokenProbe } from './tokenProbe';
+import { findTokenSecrets, type TokenSecretCandidate } from './tokenSecrets';
 import { KubeIdentityCluster, type IdentityCluster } from './kube';
 import { checkNamespace, checkServiceAccountName } from './names';
 import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL, describeRef, noProgress, silentLogger, type Logger, type ObjectRef, type Progress } from './types';
@@ -21,9 +25,13 @@ export interface RevokeDeps {
   readonly kubeconfig: LoadedKubeconfig;
   readonly logger?: Logger;
   readonly cluster?: IdentityCluster;
-  /** Required when deleteStoredSecret is set. */
+  /** Required when deleteStoredSecret is set: the store the user chose or this machine recorded. */
   readonly store?: SecretStore;
+  /** This machine's export record (the uid of the token Secret it created); deleted once the identity is gone. */
+  readonly records?: { readonly store: ExportRecordStore; readonly key: string };
   readonly now?: () => Date;
+  readonly probe?: TokenProbe;
+  readonly probeTimeoutMs?: number;
 }
 
 export interface RevokeResult {
@@ -35,8 +43,10 @@ export interface RevokeResult {
   readonly kept: readonly string[];
   /** store.describe() when the stored kubeconfig was deleted. */
   readonly storeDeleted?: string;
-  /** The `pipeline-rbac.io/export-target` annotation, so a caller can offer to delete the stored secret. */
-  readonly exportTarget?: string;
+  /** What the exported-to annotation claimed (cluster text, shown as a hint only, never used). */
+  readonly claimedExport?: string;
+  /** Whether the old token is now refused by the API server. */
+  readonly oldToken: OldTokenCheck;
   readonly warnings: readonly string[];
 }
 
@@ -56,6 +66,8 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
   let annotations: Record<string, string> = {};
   let saExists: boolean;
   const targets: ObjectRef[] = [];
+  let secrets: readonly TokenSecretCandidate[] = [];
+  const oldTokens: string[] = [];
   try {
     checkNamespace(namespace);
     checkServiceAccountName(name);
@@ -68,9 +80,23 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
       throw new IdentityError(`ServiceAccount ${namespace}/${name} is not a pipeline identity (no label ${IDENTITY_LABEL}=true); nothing was deleted.`, 'conflict', 'preflight');
     }
     annotations = sa?.metadata?.annotations ?? {};
-    const tokenSecret = annotations[ANNOTATIONS.tokenSecret];
-    if (tokenSecret) targets.push({ kind: 'Secret', namespace, name: tokenSecret });
-    else if (sa) warnings.push('No token Secret was recorded on the ServiceAccount; its tokens end with it (bound Secrets are owned by it).');
+    const record = deps.records ? await deps.records.store.get(deps.records.key).catch(() => undefined) : undefined;
+    const claimed = annotations[ANNOTATIONS.tokenSecret];
+    const found = await findTokenSecrets(cluster, {
+      namespace,
+      serviceAccount: { name, ...(sa?.metadata?.uid ? { uid: sa.metadata.uid } : {}) },
+      ...(claimed ? { claimed } : {}),
+      ...(record?.tokenSecret ? { recorded: record.tokenSecret } : {}),
+    });
+    secrets = found.proven;
+    for (const r of found.refused) kept.push(`Secret ${namespace}/${r.name} (named by the token-secret annotation, but not this identity's token: ${r.reason})`);
+    if (!secrets.length && sa) warnings.push('No token Secret of this identity was found; its tokens end with the ServiceAccount (the garbage collector deletes the Secrets it owns).');
+    for (const c of secrets) if (c.token) oldTokens.push(c.token);
+    if (req.deleteStoredSecret && deps.store) {
+      const old = serviceAccountTokenIn(await deps.store.readBack?.().catch(() => undefined), namespace, name);
+      if (old) oldTokens.push(old);
+    }
+    for (const t of oldTokens) redactor.add(t);
 
     const bindingName = annotations[ANNOTATIONS.roleBinding] ?? name;
     const binding = await cluster.readRoleBinding(namespace, bindingName);
@@ -91,6 +117,17 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
     throw toIdentityError(err, 'preflight', redactor);
   }
 
+  for (const c of secrets) {
+    const ref: ObjectRef = { kind: 'Secret', namespace, name: c.name };
+    progress.step('delete', `Deleting ${describeRef(ref)}...`);
+    try {
+      if (await cluster.delete(ref, { uid: c.uid })) deleted.push(describeRef(ref));
+      else alreadyGone.push(describeRef(ref));
+    } catch (err) {
+      if ((err as { kind?: string }).kind === 'conflict') kept.push(`${describeRef(ref)} (replaced by another object of that name; left alone)`);
+      else failures.push(toIdentityError(err, 'delete', redactor).message);
+    }
+  }
   for (const ref of targets) {
     progress.step('delete', `Deleting ${describeRef(ref)}...`);
     try {
@@ -127,8 +164,17 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
     throw new IdentityError(redactor.scrub(message), 'cluster', 'delete', failures);
   }
   if (!saExists && deleted.length === 0) warnings.push(`No identity ${namespace}/${name} was found; nothing to revoke.`);
+  if (deps.records) {
+    await deps.records.store.delete(deps.records.key).catch((e: unknown) => warnings.push(`This machine's export record could not be removed: ${e instanceof Error ? e.message : String(e)}.`));
+  }
+  const oldToken: OldTokenCheck = !deleted.length
+    ? { state: 'not-checked', reason: 'nothing was deleted' }
+    : !oldTokens.length
+      ? { state: 'not-checked', reason: req.deleteStoredSecret ? 'the stored kubeconfig could not be read back' : 'the stored kubeconfig is read back only when it is deleted too' }
+      : await waitUntilRefused(deps.probe ?? apiserverProbe(deps.kubeconfig), oldTokens, deps.probeTimeoutMs !== undefined ? { timeoutMs: deps.probeTimeoutMs } : {});
+  if (oldToken.state === 'still-accepted') warnings.push(`The old token was not refused within ${oldToken.seconds} s.`);
   for (const w of warnings) logger.warn(w);
-  const exportTarget = annotations[ANNOTATIONS.exportTarget];
+  const claimedExport = annotations[ANNOTATIONS.exportedTo];
   return {
     namespace,
     serviceAccount: name,
@@ -136,7 +182,8 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
     alreadyGone,
     kept,
     ...(storeDeleted ? { storeDeleted } : {}),
-    ...(exportTarget ? { exportTarget } : {}),
+    ...(claimedExport ? { claimedExport } : {}),
+    oldToken,
     warnings,
   };
 }

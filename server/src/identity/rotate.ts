@@ -1,20 +1,25 @@
-// "Rotate Token": a new token, re-exported to the same store, then the old one revoked (its bound
-// Secret deleted) and the rotation recorded. Until the export succeeds, a failure deletes only the
-// new Secret and the old token keeps working; after it, the new token is live and never rolled back.
+// "Rotate Token": a new token, recorded on the ServiceAccount, exported to the store the caller chose (the
+// user's flag or choice, or this machine's own record, never the ServiceAccount's annotations), then the old
+// token revoked (only Secrets that provably are this identity's token are deleted) and checked to be refused.
+// The store write is the last step that can fail: until it succeeds, a failure deletes the new Secret and
+// restores the annotations, and the old token keeps working; after it, the new token is live and never rolled back.
 import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
 import { logAudit, ourAnnotations } from './audit';
 import { IdentityError, toIdentityError, withRollback } from './errors';
+import { recordExport, type ExportRecord, type RecordingPlan } from './exportRecords';
 import type { IdentityCluster } from './kube';
 import { KubeIdentityCluster } from './kube';
-import { buildKubeconfig, clusterEndpoint, endpointWarnings } from './kubeconfig';
+import { buildKubeconfig, checkEndpointSecurity, clusterEndpoint, endpointWarnings } from './kubeconfig';
 import { checkNamespace, checkServiceAccountName, DEFAULT_TOKEN_SECONDS, MIN_TOKEN_SECONDS } from './names';
 import { serviceAccountObject } from './objects';
 import { preflight } from './preflight';
 import { CreatedTracker } from './rollback';
 import { StepRunner } from './steps';
 import { mintBoundToken, mintLegacyToken } from './token';
+import { apiserverProbe, serviceAccountTokenIn, waitUntilRefused, type OldTokenCheck, type TokenProbe } from './tokenProbe';
+import { revokeTokenSecrets, type RevokeOutcome } from './tokenSecrets';
 import {
   ANNOTATIONS,
   IDENTITY_LABEL,
@@ -37,17 +42,26 @@ export interface RotateRequest {
   readonly durationSeconds?: number;
   /** Server URL for the new kubeconfig; default: the acting context's. */
   readonly server?: string;
+  /** Export an http:// server or a context's insecure-skip-tls-verify anyway (the user opted in). */
+  readonly allowInsecureServer?: boolean;
+  /** CLI form of the chosen target, written to the export-target annotation as a hint for people (never read back). */
+  readonly exportTarget?: string;
 }
 
 export interface RotateDeps {
   readonly kubeconfig: LoadedKubeconfig;
-  /** The store the identity was exported to (`pipeline-rbac.io/export-target` tells the CLI which). */
+  /** Where the new kubeconfig goes: chosen by the user, or this machine's record (never the annotations). */
   readonly store: SecretStore;
+  /** This machine's export record: read for the old token Secret's uid, written after the export. */
+  readonly records?: RecordingPlan;
   readonly logger?: Logger;
   readonly cluster?: IdentityCluster;
   readonly now?: () => Date;
   readonly afterStep?: (step: StepId, created: readonly ObjectRef[]) => void | Promise<void>;
   readonly legacyTokenTimeoutMs?: number;
+  /** How the old token is checked (default: the acting context's API server); `probeTimeoutMs` bounds it (30 s). */
+  readonly probe?: TokenProbe;
+  readonly probeTimeoutMs?: number;
 }
 
 export interface RotateResult {
@@ -55,8 +69,14 @@ export interface RotateResult {
   readonly serviceAccount: string;
   readonly token: TokenInfo;
   readonly export: ExportInfo;
-  /** The Secret of the old token, deleted (undefined when the identity had none recorded). */
+  /** The first old token Secret deleted (see revokedSecrets). */
   readonly revokedSecret?: string;
+  /** Every old token Secret deleted ("Secret NS/NAME"). */
+  readonly revokedSecrets: readonly string[];
+  /** Secrets named by the annotation that were left alone, and why. */
+  readonly leftAlone: readonly { readonly name: string; readonly reason: string }[];
+  /** Whether the old token is now refused by the API server. */
+  readonly oldToken: OldTokenCheck;
   readonly warnings: readonly string[];
   readonly annotations: Readonly<Record<string, string>>;
 }
@@ -75,6 +95,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   let previous: Record<string, string>;
   let kind: TokenKind;
   let uid: string | undefined;
+  let record: ExportRecord | undefined;
   try {
     checkNamespace(namespace);
     checkServiceAccountName(name);
@@ -86,7 +107,12 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     }
     previous = ourAnnotations(sa.metadata?.annotations);
     uid = sa.metadata?.uid;
-    kind = req.tokenKind ?? (previous[ANNOTATIONS.tokenKind] === 'secret' ? 'secret' : 'request');
+    // The token kind is not taken from the annotation (cluster text could ask for a token that never expires).
+    kind = req.tokenKind ?? 'request';
+    if (!req.tokenKind && previous[ANNOTATIONS.tokenKind] === 'secret') {
+      warnings.push('The identity had a long-lived token Secret; the new token is a TokenRequest token with a lifetime (ask for --token secret to keep the old kind).');
+    }
+    checkEndpointSecurity(clusterEndpoint(deps.kubeconfig, req.server), req.allowInsecureServer);
     const report = await preflight(
       cluster,
       { context: deps.kubeconfig.context, server: req.server || deps.kubeconfig.server, namespace },
@@ -97,6 +123,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
       throw new IdentityError(`${report.user.username} may not rotate tokens in ${namespace}: missing ${reasons.join(', ')}.\n${report.fix ?? ''}`.trimEnd(), 'forbidden', 'preflight', reasons);
     }
     actor = report.user.username;
+    record = deps.records ? await deps.records.store.get(deps.records.key).catch((e: unknown) => void warnings.push(`This machine's export record could not be read: ${e instanceof Error ? e.message : String(e)}.`)) ?? undefined : undefined;
     await steps.done('preflight');
   } catch (err) {
     throw toIdentityError(err, steps.current, redactor);
@@ -104,8 +131,13 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
 
   const endpoint = clusterEndpoint(deps.kubeconfig, req.server);
   warnings.push(...endpointWarnings(endpoint));
+  const at = now().toISOString();
   let put: Awaited<ReturnType<SecretStore['put']>>;
   let info: TokenInfo;
+  let secretUid: string | undefined;
+  const oldTokens: string[] = [];
+  let annotated = false;
+  let annotations: Record<string, string> = {};
   try {
     steps.enter('token', 'Requesting a new token...');
     const mintOpts = { namespace, serviceAccount: name, serviceAccountUid: uid, track: (r: ObjectRef) => tracker.add(r), now };
@@ -116,12 +148,25 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     redactor.add(minted.token);
     warnings.push(...minted.warnings);
     info = minted.info;
+    secretUid = minted.secretUid;
     await steps.done('token');
 
     steps.enter('kubeconfig', 'Building the kubeconfig...');
     const kubeconfig = buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: minted.token });
     redactor.add(kubeconfig, true);
+    // The old kubeconfig, read back where the store allows it, so the old token can be proven dead later.
+    const old = serviceAccountTokenIn(await deps.store.readBack?.().catch(() => undefined), namespace, name);
+    if (old) {
+      redactor.add(old);
+      oldTokens.push(old);
+    }
     await steps.done('kubeconfig');
+
+    steps.enter('annotate', 'Recording the rotation on the ServiceAccount...');
+    annotations = rotatedAnnotations(previous, info, deps.store.describe(), req.exportTarget, at, actor);
+    await cluster.apply(serviceAccountObject(namespace, name, annotations), { force: true });
+    annotated = true;
+    await steps.done('annotate');
 
     steps.enter('export', `Exporting to ${deps.store.describe()}...`);
     put = await deps.store.put(kubeconfig);
@@ -131,48 +176,33 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     const failure = toIdentityError(err, steps.current, redactor);
     logger.error(failure.message);
     const outcome = await tracker.rollback(cluster, logger);
+    if (annotated) {
+      await cluster.apply(serviceAccountObject(namespace, name, previous), { force: true }).catch((e: unknown) => {
+        logger.error(`rollback: could not restore the annotations of ServiceAccount ${namespace}/${name}: ${toIdentityError(e, 'rollback', redactor).message}`);
+      });
+    }
     throw withRollback(
-      new IdentityError(`${failure.message} The previous token is still valid.`, failure.kind, failure.step, failure.reasons, undefined, failure.status),
+      new IdentityError(`${failure.message} The store was not changed and the previous token is still valid.`, failure.kind, failure.step, failure.reasons, undefined, failure.status),
       outcome,
       redactor,
     );
   }
 
-  // From here on the new token is in the store: it is never rolled back.
-  const at = now().toISOString();
-  const oldSecret = previous[ANNOTATIONS.tokenSecret];
-  const annotations: Record<string, string> = {
-    ...previous,
-    [ANNOTATIONS.tokenKind]: info.kind,
-    [ANNOTATIONS.tokenSecret]: info.secretName,
-    [ANNOTATIONS.exportedTo]: deps.store.describe(),
-    [ANNOTATIONS.lastRotated]: at,
-    [ANNOTATIONS.lastRotatedBy]: actor,
-  };
-  if (info.expiresAt) annotations[ANNOTATIONS.tokenExpires] = info.expiresAt;
-  else delete annotations[ANNOTATIONS.tokenExpires];
-  if (info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(info.requestedSeconds);
-  else delete annotations[ANNOTATIONS.tokenDuration];
-  try {
-    steps.enter('annotate', 'Recording the rotation...');
-    await cluster.apply(serviceAccountObject(namespace, name, annotations), { force: true });
-    await steps.done('annotate');
-    if (oldSecret && oldSecret !== info.secretName) {
-      steps.enter('revoke-old', `Revoking the old token (deleting Secret ${namespace}/${oldSecret})...`);
-      await cluster.delete({ kind: 'Secret', namespace, name: oldSecret });
-      await steps.done('revoke-old');
-    } else {
-      warnings.push('No previous token Secret was recorded on the ServiceAccount, so no old token was revoked.');
-    }
-  } catch (err) {
-    const failure = toIdentityError(err, steps.current, redactor);
-    const state =
-      steps.current === 'annotate'
-        ? `The new token is exported and works, but it was not recorded and the old token (Secret ${namespace}/${oldSecret ?? '?'}) was not revoked; run rotate again.`
-        : `The new token is exported and recorded, but the old token is still valid: delete Secret ${namespace}/${oldSecret} (kubectl -n ${namespace} delete secret ${oldSecret}).`;
-    logger.error(`${failure.message} ${state}`);
-    throw new IdentityError(redactor.scrub(`${failure.message} ${state}`), failure.kind, failure.step, failure.reasons, undefined, failure.status);
+  // From here on the new token is in the store: it is never rolled back, and nothing below throws.
+  steps.enter('revoke-old', 'Revoking the old token...');
+  const revoked = await revokeOld(cluster, namespace, { name, ...(uid ? { uid } : {}) }, previous[ANNOTATIONS.tokenSecret], record, info.secretName, redactor);
+  warnings.push(...revokeWarnings(revoked, namespace, put.location));
+  if (deps.records) {
+    const w = await recordExport(deps.records, secretUid ? { name: info.secretName, uid: secretUid } : undefined, at);
+    if (w) warnings.push(w);
   }
+  oldTokens.push(...revoked.tokens);
+  const oldToken: OldTokenCheck = !revoked.deleted.length
+    ? { state: 'not-checked', reason: 'no old token Secret was revoked' }
+    : !oldTokens.length
+      ? { state: 'not-checked', reason: `the old kubeconfig could not be read back from ${deps.store.describe()}` }
+      : await waitUntilRefused(deps.probe ?? apiserverProbe(deps.kubeconfig), oldTokens, deps.probeTimeoutMs !== undefined ? { timeoutMs: deps.probeTimeoutMs } : {});
+  if (oldToken.state === 'still-accepted') warnings.push(`The old token was not refused within ${oldToken.seconds} s: it may still work.`);
 
   logAudit(logger, {
     action: 'rotate',
@@ -185,20 +215,75 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     details: {
       tokenKind: info.kind,
       ...(info.expiresAt ? { tokenExpires: info.expiresAt } : {}),
-      ...(oldSecret ? { revokedSecret: oldSecret } : {}),
+      ...(revoked.deleted.length ? { revoked: revoked.deleted.join(', ') } : {}),
     },
   });
   const unique = [...new Set(warnings)];
   for (const w of unique) logger.warn(w);
+  const first = revoked.deleted[0]?.replace(`Secret ${namespace}/`, '');
   return {
     namespace,
     serviceAccount: name,
     token: info,
     export: { store: deps.store.describe(), location: put.location, action: put.action, ...(put.version !== undefined ? { version: put.version } : {}) },
-    ...(oldSecret && oldSecret !== info.secretName ? { revokedSecret: oldSecret } : {}),
+    ...(first ? { revokedSecret: first } : {}),
+    revokedSecrets: revoked.deleted,
+    leftAlone: revoked.refused,
+    oldToken,
     warnings: unique,
     annotations,
   };
+}
+
+function rotatedAnnotations(previous: Record<string, string>, info: TokenInfo, storeDescription: string, exportTarget: string | undefined, at: string, actor: string): Record<string, string> {
+  const annotations: Record<string, string> = {
+    ...previous,
+    [ANNOTATIONS.tokenKind]: info.kind,
+    [ANNOTATIONS.tokenSecret]: info.secretName,
+    [ANNOTATIONS.exportedTo]: storeDescription,
+    [ANNOTATIONS.lastRotated]: at,
+    [ANNOTATIONS.lastRotatedBy]: actor,
+  };
+  if (exportTarget) annotations[ANNOTATIONS.exportTarget] = exportTarget;
+  else delete annotations[ANNOTATIONS.exportTarget];
+  if (info.expiresAt) annotations[ANNOTATIONS.tokenExpires] = info.expiresAt;
+  else delete annotations[ANNOTATIONS.tokenExpires];
+  if (info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(info.requestedSeconds);
+  else delete annotations[ANNOTATIONS.tokenDuration];
+  return annotations;
+}
+
+async function revokeOld(
+  cluster: IdentityCluster,
+  namespace: string,
+  sa: { name: string; uid?: string },
+  claimed: string | undefined,
+  record: ExportRecord | undefined,
+  exclude: string,
+  redactor: Redactor,
+): Promise<RevokeOutcome> {
+  try {
+    return await revokeTokenSecrets(
+      cluster,
+      { namespace, serviceAccount: sa, ...(claimed ? { claimed } : {}), ...(record?.tokenSecret ? { recorded: record.tokenSecret } : {}), exclude },
+      (e) => toIdentityError(e, 'revoke-old', redactor).message,
+    );
+  } catch (err) {
+    return { deleted: [], tokens: [], failed: [toIdentityError(err, 'revoke-old', redactor).message], refused: [] };
+  }
+}
+
+/** The literal state after the export: what the store holds, and which old token may still work. */
+export function revokeWarnings(r: RevokeOutcome, namespace: string, location: string): string[] {
+  const out: string[] = [];
+  for (const x of r.refused) out.push(`Secret ${namespace}/${x.name}, named by the ServiceAccount's token-secret annotation, was left alone: ${x.reason}.`);
+  for (const f of r.failed) out.push(`${location} now holds the new kubeconfig, but an old token Secret could not be deleted, so its token still works: ${f}`);
+  if (!r.deleted.length && !r.failed.length) {
+    out.push(
+      'No old token Secret could be proven to be this identity\'s, so none was deleted: if an older token exists it still works until it expires (revoking the identity ends all its tokens).',
+    );
+  }
+  return out;
 }
 
 /** The lifetime asked for last time (recorded by create/rotate), if it is a valid TokenRequest lifetime. */

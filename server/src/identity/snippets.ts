@@ -41,7 +41,11 @@ function gitlabJob(variable: string, type: 'file' | 'base64', namespace: string,
   const load =
     type === 'file'
       ? [`    - export KUBECONFIG="$${variable}"   # a file variable holds the path of a temporary file`]
-      : [`    - echo "$${variable}" | base64 -d > "$CI_PROJECT_DIR/.kubeconfig"`, '    - export KUBECONFIG="$CI_PROJECT_DIR/.kubeconfig"'];
+      : [
+          // mktemp: a new 0600 file under $TMPDIR or /tmp, outside $CI_PROJECT_DIR where artifacts and caches are collected.
+          '    - export KUBECONFIG="$(mktemp)"',
+          `    - echo "$${variable}" | base64 -d > "$KUBECONFIG"`,
+        ];
   return [
     'deploy:',
     '  image:',
@@ -78,8 +82,8 @@ export function pipelineSnippets(i: SnippetInput): PipelineSnippets {
           `          secrets: ${path} kubeconfig | KUBECONFIG_CONTENT`,
         ]),
         gitlab: gitlabJob('KUBECONFIG_PATH', 'file', i.namespace, i.environment, [
-          `    - vault kv get -mount=${t.mount} -field=kubeconfig ${t.path} > "$CI_PROJECT_DIR/.kubeconfig"`,
-          '    - export KUBECONFIG_PATH="$CI_PROJECT_DIR/.kubeconfig"',
+          '    - export KUBECONFIG_PATH="$(mktemp)"',
+          `    - vault kv get -mount=${t.mount} -field=kubeconfig ${t.path} > "$KUBECONFIG_PATH"`,
         ]),
         notes: [`The kubeconfig is in Vault at ${path} (field "kubeconfig"); the job authenticates to Vault with its own identity.`],
       };

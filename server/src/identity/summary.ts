@@ -5,11 +5,10 @@ import type { PreflightReport } from './preflight';
 import type { RevokeResult } from './revoke';
 import type { RotateResult } from './rotate';
 import type { PipelineSnippets } from './snippets';
+import { describeOldTokenCheck } from './tokenProbe';
 import type { IdentityResult, TokenInfo } from './types';
 import { escapeStrings } from '../shared/controlChars';
 
-/** Measured on kube-apiserver 1.36: a token used in the last seconds keeps authenticating until its cache entry expires. */
-const CACHE_NOTE = 'the API server may still accept it for up to 10 s from its authentication cache';
 
 export function tokenLine(t: TokenInfo): string {
   if (t.kind === 'secret') return `long-lived service-account-token Secret ${t.secretName} (never expires; revoke by deleting it)`;
@@ -61,7 +60,7 @@ export function renderRotate(result: RotateResult): string {
     `Rotated the token of ${r.namespace}/${r.serviceAccount}.`,
     `  New token       ${tokenLine(r.token)}`,
     `  Exported to     ${r.export.location} (${r.export.action})`,
-    `  Old token       ${r.revokedSecret ? `revoked (deleted Secret ${r.revokedSecret}; ${CACHE_NOTE})` : 'none recorded'}`,
+    `  Old token       ${r.revokedSecrets.length ? `revoked (deleted ${r.revokedSecrets.join(', ')}); ${describeOldTokenCheck(r.oldToken)}` : 'NOT revoked (no Secret proven to be its token)'}`,
     ...warningsBlock(r.warnings),
   ];
   return `${lines.join('\n')}\n`;
@@ -72,11 +71,13 @@ export function renderRevoke(result: RevokeResult): string {
   const lines = [
     `Revoked pipeline identity ${r.namespace}/${r.serviceAccount}.`,
     ...r.deleted.map((d) => `  deleted       ${d}`),
-    ...(r.deleted.some((d) => d.startsWith('Secret ')) ? [`  The token is revoked; ${CACHE_NOTE}.`] : []),
+    ...(r.deleted.length ? [`  Token         ${describeOldTokenCheck(r.oldToken)}`] : []),
     ...r.alreadyGone.map((d) => `  already gone  ${d}`),
     ...r.kept.map((d) => `  kept          ${d}`),
     ...(r.storeDeleted ? [`  deleted       the kubeconfig in ${r.storeDeleted}`] : []),
-    ...(!r.storeDeleted && r.exportTarget ? [`  The kubeconfig is still in ${r.exportTarget} (its token no longer works); --delete-secret removes it.`] : []),
+    ...(!r.storeDeleted && r.claimedExport
+      ? [`  The ServiceAccount said its kubeconfig was exported to ${JSON.stringify(r.claimedExport)} (cluster text, not verified); delete it there, or use --delete-secret with --export TARGET.`]
+      : []),
     ...warningsBlock(r.warnings),
   ];
   return `${lines.join('\n')}\n`;

@@ -11,6 +11,8 @@ export interface MintedToken {
   readonly token: string;
   readonly info: TokenInfo;
   readonly secret: ObjectRef;
+  /** The Secret's uid, recorded on this machine so a later rotate/revoke can prove the Secret is ours. */
+  readonly secretUid?: string;
   /** Messages for the user (shortened lifetime, weaker token kind). */
   readonly warnings: readonly string[];
 }
@@ -70,6 +72,7 @@ export async function mintBoundToken(cluster: IdentityCluster, durationSeconds: 
   return {
     token: issued.token,
     secret,
+    secretUid: uid,
     info: { kind: 'request', secretName: name, expiresAt, requestedSeconds: durationSeconds, grantedSeconds: granted, shortened: warning !== undefined },
     warnings: warning ? [warning] : [],
   };
@@ -92,7 +95,8 @@ export async function mintLegacyToken(cluster: IdentityCluster, o: LegacyOptions
   const timeoutMs = o.timeoutMs ?? 30_000;
   const intervalMs = o.intervalMs ?? 250;
   const name = tokenSecretName(o.serviceAccount);
-  await cluster.createSecret(o.namespace, legacyTokenSecretObject(o.namespace, o.serviceAccount, name));
+  const created = await cluster.createSecret(o.namespace, legacyTokenSecretObject(o.namespace, o.serviceAccount, name, o.serviceAccountUid));
+  const secretUid = created.metadata?.uid;
   const secret: ObjectRef = { kind: 'Secret', namespace: o.namespace, name };
   o.track(secret);
   const deadline = Date.now() + timeoutMs;
@@ -101,7 +105,7 @@ export async function mintLegacyToken(cluster: IdentityCluster, o: LegacyOptions
     const data = s?.data?.token;
     if (data) {
       const token = Buffer.from(data, 'base64').toString('utf8');
-      return { token, secret, info: { kind: 'secret', secretName: name, shortened: false }, warnings: [LEGACY_TOKEN_WARNING] };
+      return { token, secret, ...(secretUid ? { secretUid } : {}), info: { kind: 'secret', secretName: name, shortened: false }, warnings: [LEGACY_TOKEN_WARNING] };
     }
     if (Date.now() >= deadline) {
       throw new TokenTimeoutError(

@@ -62,8 +62,10 @@ export interface IdentityPlan {
   readonly pipeline?: PipelineInfo;
   /** Server URL written into the exported kubeconfig; default: the acting context's server. */
   readonly server?: string;
-  /** CLI form of the export target, recorded so rotate/revoke find the store again (not for SecretStorage). */
+  /** CLI form of the export target, written to the export-target annotation as a hint for people (never read back). */
   readonly exportTarget?: string;
+  /** Export an http:// server or a context's insecure-skip-tls-verify anyway (the user opted in). */
+  readonly allowInsecureServer?: boolean;
 }
 
 export interface ObjectRef {

@@ -50,8 +50,9 @@ export function startLanguageServer(): void {
   const state = new DocumentState();
   const settings = new SettingsSource(connection);
   const live = new LiveEnvironment((status) => void connection.sendNotification(LiveStatusNotification, status));
-  const manifests = new ManifestIndex();
-  const roles = new WorkspaceRoles();
+  const warn = (message: string) => connection.console.warn(message);
+  const manifests = new ManifestIndex(warn);
+  const roles = new WorkspaceRoles(warn);
   const env = new WorkspaceEnvironment(live, manifests, roles);
   const validator = new Validator(connection, documents, state, env, settings, (s, objects) => live.dryRun(s, objects));
   let dynamicConfig = false;
@@ -108,6 +109,7 @@ export function startLanguageServer(): void {
   // The client watches YAML files (synchronize.fileEvents); any change may change what the manifests need.
   connection.onDidChangeWatchedFiles(() => {
     manifests.invalidate();
+    validator.charts.invalidateAll();
     roles.invalidate();
     validator.revalidateAll();
   });

@@ -1,7 +1,8 @@
 import { DiagnosticSeverity, type Connection, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, type AnalysisResult } from '../engine/analyze';
-import type { Finding, RbacObject } from '../engine/model';
+import { capFindings, MAX_FINDINGS_PER_RULE } from '../engine/capFindings';
+import type { Finding, RbacObject, Span } from '../engine/model';
 import type { LineIndex } from '../engine/text/lineIndex';
 import { ParseCache } from '../engine/yaml/parseCache';
 import type { PipelineRbacSettings } from '../shared/settings';
@@ -10,6 +11,7 @@ import type { DocumentState } from './documentState';
 import type { AnalysisEnvironment } from '../shared/environment';
 import { Debouncer } from './scheduler';
 import type { SettingsSource } from './settingsSource';
+import { ChartTemplates, chartOfTemplate } from './chartTemplates';
 
 /** Validates YAML documents (debounced on change, at once on open/save) and publishes diagnostics. */
 /** Runs the authoritative (server-side dry-run) check of objects; throws when there is no cluster. */
@@ -23,6 +25,8 @@ export class Validator {
   private readonly dryRunResults = new Map<string, { version: number; findings: Finding[] }>();
   /** When each document was last opened or changed, for the timings logged at debug level. */
   private readonly changedAt = new Map<string, number>();
+  /** Helm templates: diagnostics from the rendered chart (chartTemplates.ts). */
+  readonly charts = new ChartTemplates();
 
   constructor(
     private readonly connection: Connection,
@@ -47,6 +51,12 @@ export class Validator {
 
   /** On save: the dry-run check when the user enabled it; otherwise a normal validation. */
   saved(doc: TextDocument): void {
+    this.charts.invalidate(doc.uri);
+    if (chartOfTemplate(doc.uri)) {
+      // Every open template of the chart shows findings of the new render.
+      for (const other of this.documents.all()) if (chartOfTemplate(other.uri) === chartOfTemplate(doc.uri)) this.schedule(other, true);
+      return;
+    }
     void this.settings.get(doc.uri).then(async (s) => {
       if (!s.live.dryRunOnSave) return this.schedule(doc, true);
       try {
@@ -96,7 +106,8 @@ export class Validator {
 
   private async publish(uri: string, version: number, findings: Finding[], lines: LineIndex): Promise<void> {
     const dry = this.dryRunResults.get(uri);
-    const all = dry?.version === version ? [...findings, ...dry.findings] : findings;
+    // Both are capped per rule already; merged, they are capped once more (summaries add up, they are not counted).
+    const all = dry?.version === version ? capFindings([...findings, ...dry.findings]) : findings;
     const result = this.state.get(uri, version);
     const diagnostics = [...all.map((f) => toDiagnostic(f, lines)), ...(result ? unknownSuppressionDiagnostics(result) : [])];
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
@@ -109,9 +120,24 @@ export class Validator {
     this.connection.console.debug(`timing: ${kind} diagnostics of ${uri} v${version} published: ${findings} finding(s), analysis ${ms(analysisStarted)} ms${after}`);
   }
 
+  /** A Helm template: findings of the rendered chart on this template's lines; its text is never parsed as YAML. */
+  private async validateTemplate(doc: TextDocument, chart: string): Promise<void> {
+    try {
+      const settings = await this.settings.get(doc.uri);
+      const out = await this.charts.findings(doc.uri, chart, doc.getText(), settings, this.env.options(settings));
+      if (this.documents.get(doc.uri)?.version !== doc.version) return;
+      const diagnostics = out ? out.findings.map((f) => toDiagnostic(f, out.lineIndex)) : [];
+      await this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    } catch (err) {
+      this.connection.console.error(`pipeline-rbac: checking the chart of ${doc.uri} failed: ${errorText(err)}`);
+    }
+  }
+
   private async validate(uri: string, refreshed = false): Promise<void> {
     const doc = this.documents.get(uri);
     if (!doc || !isYaml(doc)) return;
+    const chart = chartOfTemplate(uri);
+    if (chart) return this.validateTemplate(doc, chart);
     try {
       const settings = await this.settings.get(uri);
       let parseCache = this.parseCaches.get(uri);
@@ -151,13 +177,18 @@ function isYaml(doc: TextDocument): boolean {
 }
 
 function unknownSuppressionDiagnostics(result: AnalysisResult): Diagnostic[] {
-  return result.unknownSuppressions.map((u) => ({
-    range: toRange(u.span, result.lineIndex),
+  const all = result.unknownSuppressions;
+  const diagnostic = (span: Span, message: string): Diagnostic => ({
+    range: toRange(span, result.lineIndex),
     severity: DiagnosticSeverity.Warning,
     source: SOURCE,
     code: 'suppression',
-    message: `"${u.id}" is not a pipeline-rbac rule id; this suppression comment silences nothing for it`,
-  }));
+    message,
+  });
+  const shown = all.slice(0, MAX_FINDINGS_PER_RULE).map((u) => diagnostic(u.span, `"${u.id}" is not a pipeline-rbac rule id; this suppression comment silences nothing for it`));
+  const rest = all.length - shown.length;
+  if (rest > 0) shown.push(diagnostic(all[MAX_FINDINGS_PER_RULE]!.span, `${rest} more suppression comments naming unknown rule ids, from here on, are not shown (at most ${MAX_FINDINGS_PER_RULE} per file are listed).`));
+  return shown;
 }
 
 export function errorText(err: unknown): string {

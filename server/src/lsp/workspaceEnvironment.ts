@@ -1,7 +1,7 @@
 import type { AnalyzeOptions } from '../engine/analyze';
 import type { NeededPermissions } from '../engine/leastPrivilege/needed';
-import { unusedFindingsFor } from '../engine/leastPrivilege/unused';
-import type { RbacObject } from '../engine/model';
+import { manifestFindingsFor } from '../engine/leastPrivilege/manifestFindings';
+import type { Finding, RbacObject } from '../engine/model';
 import type { PipelineRbacSettings } from '../shared/settings';
 import type { AnalysisEnvironment } from '../shared/environment';
 import type { ManifestIndex } from './manifestIndex';
@@ -24,8 +24,10 @@ export class WorkspaceEnvironment implements AnalysisEnvironment {
     const workspaceRoles = this.roles.resolver();
     const withRoles = workspaceRoles ? { ...options, resolveRole: firstOf(workspaceRoles, options.resolveRole) } : options;
     const needed = this.manifests.needed(settings, options.catalog);
+    const problems = this.manifests.renderProblems(settings);
+    if (problems.length) return { ...withRoles, extraFindings: (objects) => objects.flatMap((o) => notRenderedFinding(o, problems)) };
     if (!needed) return withRoles;
-    return { ...withRoles, extraFindings: unusedFindingsFor(needed) };
+    return { ...withRoles, extraFindings: manifestFindingsFor(needed) };
   }
 
   /** What the configured manifests need (as the diagnostics see it), for the least-privilege code action. */
@@ -38,4 +40,18 @@ export class WorkspaceEnvironment implements AnalysisEnvironment {
     const results = await Promise.all([this.live.refresh(settings, objects), this.manifests.load(settings), this.roles.load(defaultNamespace)]);
     return results.some(Boolean);
   }
+}
+
+/** One finding per Role: the manifests' charts or overlays did not render, so least privilege is not checked. */
+function notRenderedFinding(o: RbacObject, problems: string[]): Finding[] {
+  if (o.kind !== 'Role' && o.kind !== 'ClusterRole') return [];
+  return [
+    {
+      ruleId: 'render-error',
+      severity: 'information',
+      span: o.rulesKeySpan ?? o.kindSpan,
+      documentIndex: o.documentIndex,
+      message: `unused and missing permissions are not checked: pipelineRbac.manifests names what cannot be rendered (${problems.join('; ').slice(0, 600)})`,
+    },
+  ];
 }

@@ -1,13 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { indexRoles, resolverOf, type RoleIndex, type RoleResolver } from '../engine/roleIndex';
-import { parseRbacText } from '../engine/yaml/parseCache';
-import { forEachWorkspaceFile } from './workspaceFiles';
-
-const MIGHT_HOLD_A_ROLE = /^\s*kind:\s*["']?(Cluster)?Role["']?\s*$/m;
+import { resolverOf, type RoleIndex, type RoleResolver } from '../engine/roleIndex';
+import { describeReport } from './indexJob';
+import { runInWorker } from './indexInWorker';
 
 /**
  * Roles and ClusterRoles defined in the workspace's YAML files, so a RoleBinding in one file is checked against a
- * Role in another (what the pipeline applies together). Read once, re-read when files change.
+ * Role in another (what the pipeline applies together). Read once on a worker thread, re-read when files change.
  */
 export class WorkspaceRoles {
   private folders: string[] = [];
@@ -15,6 +13,8 @@ export class WorkspaceRoles {
   /** Files changed since the last read: re-read, but resolve from the last read until then (no flicker). */
   private stale = false;
   private loading: Promise<boolean> | undefined;
+
+  constructor(private readonly log: (message: string) => void = () => {}) {}
 
   setWorkspaceFolders(uris: string[]): void {
     this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -39,11 +39,21 @@ export class WorkspaceRoles {
 
   private async read(defaultNamespace: string): Promise<boolean> {
     this.stale = false;
-    const index: RoleIndex = new Map();
-    await forEachWorkspaceFile(this.folders, ['**/*.yaml', '**/*.yml'], (text) => {
-      if (MIGHT_HOLD_A_ROLE.test(text)) indexRoles(parseRbacText(text).objects, defaultNamespace, index);
-    });
-    this.index = index;
-    return index.size > 0;
+    if (!this.folders.length) {
+      this.index = new Map();
+      return false;
+    }
+    try {
+      const r = await runInWorker({ kind: 'roles', folders: this.folders, defaultNamespace });
+      if (r.kind !== 'roles') return false;
+      const note = describeReport('workspace roles', r.report);
+      if (note) this.log(note);
+      this.index = r.index;
+    } catch (e) {
+      // Not retried on every validation: the next file change re-reads.
+      this.log(`pipeline-rbac: workspace roles not read: ${e instanceof Error ? e.message : String(e)}`);
+      this.index = new Map();
+    }
+    return this.index.size > 0;
   }
 }

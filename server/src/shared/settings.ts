@@ -3,6 +3,7 @@
  * builds them from flags. One typed object, like vscode-eslint does, so neither side re-parses config.
  */
 import type { RuleId, Severity } from '../engine/model';
+import { isDeployer, type Deployer } from '../engine/deployer/needs';
 
 export type SeveritySetting = Severity | 'off';
 
@@ -27,6 +28,11 @@ export interface PipelineRbacSettings {
   manifests: string[];
   /** Verbs a deploying pipeline needs on each manifest kind. */
   deployVerbs: string[];
+  /** How the pipeline deploys the manifests (what the tool itself needs: missing-permission). */
+  deployer: Deployer;
+  /** helm / kustomize binaries when not on PATH nor in ~/.cache/pipeline-rbac/bin (trusted workspaces only). */
+  helm: { path: string };
+  kustomize: { path: string };
   /** Milliseconds to wait after a change before validating. */
   validateDelay: number;
   /** False in an untrusted workspace: never run kubeconfig exec plugins. */
@@ -43,6 +49,9 @@ export const DEFAULT_SETTINGS: PipelineRbacSettings = {
   rules: {},
   manifests: [],
   deployVerbs: DEFAULT_DEPLOY_VERBS,
+  deployer: 'kubectl',
+  helm: { path: '' },
+  kustomize: { path: '' },
   validateDelay: 150,
   trusted: true,
 };
@@ -63,6 +72,9 @@ export function normalizeSettings(input: unknown): PipelineRbacSettings {
     rules: isRecord(s.rules) ? (s.rules as PipelineRbacSettings['rules']) : {},
     manifests: strList(s.manifests, DEFAULT_SETTINGS.manifests),
     deployVerbs: strList(s.deployVerbs, DEFAULT_SETTINGS.deployVerbs),
+    deployer: isDeployer(s.deployer) ? s.deployer : DEFAULT_SETTINGS.deployer,
+    helm: { path: str(isRecord(s.helm) ? s.helm.path : undefined, '') },
+    kustomize: { path: str(isRecord(s.kustomize) ? s.kustomize.path : undefined, '') },
     validateDelay: num(s.validateDelay, DEFAULT_SETTINGS.validateDelay),
     trusted: bool(s.trusted, DEFAULT_SETTINGS.trusted),
   };

@@ -1,11 +1,12 @@
 // Kubeconfig written to a local file chosen by the user: mode 0600, atomically (a 0600 temp file
 // in the same directory, then rename), never through a symlink. Plain text on disk, so the UI
 // shows warning() before exporting here.
-import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { checkCommonValue, StoreError, type PutResult, type SecretStore } from './secretStore';
+import { gitWarningFor } from './gitWorkTree';
 import { Redactor } from './redact';
 import type { FileTarget } from './target';
 
@@ -94,7 +95,8 @@ export class FileSecretStore implements SecretStore {
         await unlink(tmp).catch(() => undefined);
         throw e instanceof StoreError ? e : this.ioError('write', e);
       }
-      return { action: before === 'file' ? 'updated' : 'created', location: this.describe(), warnings: [this.warning()] };
+      const git = gitWarningFor(this.path);
+      return { action: before === 'file' ? 'updated' : 'created', location: this.describe(), warnings: [this.warning(), ...(git ? [git] : [])] };
     });
   }
 
@@ -104,6 +106,18 @@ export class FileSecretStore implements SecretStore {
       await unlink(this.path);
     } catch (e) {
       if (errno(e) !== 'ENOENT') throw this.ioError('delete', e);
+    }
+  }
+
+  /** The file's text (a kubeconfig is small: larger files are not read). */
+  async readBack(): Promise<string | undefined> {
+    if ((await this.inspect()) === 'missing') return undefined;
+    try {
+      if ((await stat(this.path)).size > 1_000_000) return undefined;
+      return await readFile(this.path, 'utf8');
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return undefined;
+      throw this.ioError('read', e);
     }
   }
 

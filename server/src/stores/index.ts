@@ -96,3 +96,4 @@ export function credentialsFromEnv(env: Readonly<Record<string, string | undefin
 // Input checks the export wizard runs before it asks for credentials.
 export { checkGitHubRepo, checkGitHubSecretName } from './github';
 export { checkGitLabKey, checkGitLabProject, checkGitLabScope } from './gitlabRules';
+export { gitWarningFor, gitWorkTreeOf } from './gitWorkTree';

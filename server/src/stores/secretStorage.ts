@@ -44,6 +44,10 @@ export class SecretStorageStore implements SecretStore {
     return new Redactor().guard(() => this.call('delete', () => this.backend.delete(this.key)));
   }
 
+  readBack(): Promise<string | undefined> {
+    return new Redactor().guard(() => this.call('read', () => this.backend.get(this.key)));
+  }
+
   async exists(): Promise<boolean> {
     return (await new Redactor().guard(() => this.call('read', () => this.backend.get(this.key)))) !== undefined;
   }

@@ -49,6 +49,11 @@ export interface SecretStore {
   put(value: string): Promise<PutResult>;
   /** Removes the secret; succeeds when it is already gone. */
   delete(): Promise<void>;
+  /**
+   * The stored value, for stores that can give it back (a file, SecretStorage); absent for write-only stores.
+   * Used only to check that a revoked token is refused; never shown.
+   */
+  readBack?(): Promise<string | undefined>;
   /** Whether the secret currently exists (without reading its value). */
   exists?(): Promise<boolean>;
   /** A standing warning about this kind of store (e.g. plain-text file), shown before export. */

@@ -4,6 +4,7 @@
  */
 import type { Finding, RbacObject } from '../model';
 import { riskFindings } from '../rules/risks';
+import { addMissingRulesFix } from './addRulesFix';
 import { insertFieldAfter, removeListItem, removeListItems, replaceListItem } from './listEdits';
 import { indentationAt, lineStartOf, type Fix } from './textEdit';
 
@@ -49,6 +50,8 @@ export function quickFixes(text: string, finding: Finding, obj: RbacObject | und
       edits: [insertFieldAfter(text, rule.fields.resources, 'resourceNames', ['NAME'])],
     });
   }
+  const add = addMissingRulesFix(text, finding, obj);
+  if (add) fixes.push(add);
   fixes.push(suppressFix(text, finding));
   return fixes;
 }

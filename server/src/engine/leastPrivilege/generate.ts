@@ -2,13 +2,52 @@ import { Document, isScalar, visit } from 'yaml';
 import type { PolicyRule } from '../model';
 import type { NeededPermissions } from './needed';
 
-/** The least-privilege rules for the needed permissions: one rule per API group, resources sorted. */
+const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+
+function sortVerbs(verbs: Iterable<string>): string[] {
+  const rank = (v: string) => (VERB_ORDER.includes(v) ? VERB_ORDER.indexOf(v) : VERB_ORDER.length);
+  return [...new Set(verbs)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/**
+ * The least-privilege rules for the needed permissions: the deploy verbs on every deployed resource plus what the
+ * deploy tool needs (needed.required: e.g. helm's release Secrets, the grants of RBAC manifests); one rule per API
+ * group and verb set, resources sorted; needs on named objects only (resourceNames) get rules of their own.
+ */
 export function leastPrivilegeRules(needed: NeededPermissions): PolicyRule[] {
-  const byGroup = new Map<string, string[]>();
-  for (const r of needed.resources.values()) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r.resource]);
-  return [...byGroup.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([group, resources]) => ({ apiGroups: [group], resources: [...new Set(resources)].sort(), verbs: [...needed.verbs] }));
+  const verbsOf = new Map<string, Set<string>>(); // "group\0resource" -> verbs
+  const named = new Map<string, Set<string>>(); // "group\0resource\0verb" -> names
+  const add = (group: string, resource: string, verbs: Iterable<string>) => {
+    const key = `${group}\u0000${resource}`;
+    const set = verbsOf.get(key) ?? new Set<string>();
+    for (const v of verbs) set.add(v);
+    verbsOf.set(key, set);
+  };
+  for (const r of needed.resources.values()) add(r.group, r.resource, needed.verbs);
+  for (const n of needed.required ?? []) {
+    if (n.why && n.name) {
+      const key = `${n.group}\u0000${n.resource}\u0000${n.verb}`;
+      named.set(key, (named.get(key) ?? new Set()).add(n.name));
+    } else add(n.group, n.resource, [n.verb]);
+  }
+  const byGroupVerbs = new Map<string, { group: string; verbs: string[]; resources: string[] }>();
+  for (const [key, verbs] of verbsOf) {
+    const [group, resource] = key.split('\u0000') as [string, string];
+    const sorted = sortVerbs(verbs);
+    const k = `${group}\u0000${sorted.join(',')}`;
+    const e = byGroupVerbs.get(k) ?? { group, verbs: sorted, resources: [] };
+    e.resources.push(resource);
+    byGroupVerbs.set(k, e);
+  }
+  const rules: PolicyRule[] = [...byGroupVerbs.values()]
+    .sort((a, b) => a.group.localeCompare(b.group) || a.verbs.join().localeCompare(b.verbs.join()))
+    .map((e) => ({ apiGroups: [e.group], resources: [...new Set(e.resources)].sort(), verbs: e.verbs }));
+  for (const [key, names] of named) {
+    const [group, resource, verb] = key.split('\u0000') as [string, string, string];
+    if (verbsOf.get(`${group}\u0000${resource}`)?.has(verb)) continue; // already granted on every object
+    rules.push({ apiGroups: [group], resources: [resource], resourceNames: [...names].sort(), verbs: [verb] });
+  }
+  return rules;
 }
 
 /** A Role manifest (YAML text) granting exactly what the manifests need. */

@@ -3,15 +3,12 @@
  * needs the deploy verbs on its resource, and nothing else (the seeds: "if your application only consists of a
  * Deployment, Service and Ingress, those should be the only resources available to the Role").
  */
-import { parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
+import { composeDocuments } from '../yaml/tokens';
+import { deployerNeeds, type Deployer, type ManifestObject, type RequiredPermission, type ScopeResolver } from '../deployer/needs';
+import type { PolicyRule } from '../model';
 
-export interface ManifestKind {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  /** Where it was found, for messages ("deploy/web.yaml"). */
-  source: string;
-}
+export type ManifestKind = ManifestObject;
 
 export interface NeededResource {
   group: string;
@@ -26,6 +23,8 @@ export interface NeededPermissions {
   verbs: string[];
   /** Namespaces the manifests name explicitly. */
   namespaces: string[];
+  /** What the deploy tool needs, per object (missing-permission); absent when no deployer was given. */
+  required?: RequiredPermission[];
 }
 
 /** (group, kind) -> plural resource name; undefined when the kind is unknown. */
@@ -36,13 +35,14 @@ const MAX_DOCS_PER_FILE = 5000;
 /** Reads apiVersion/kind/namespace from every document of a manifest file (also `kind: List` items). Never throws. */
 export function manifestKinds(text: string, source: string): ManifestKind[] {
   const out: ManifestKind[] = [];
-  let docs;
+  let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text);
+    // Nesting refused while reading (a workspace file may be hostile); YAML 1.1 like kubectl.
+    docs = composeDocuments(text);
   } catch {
     return out;
   }
-  const list = Array.isArray(docs) ? docs.slice(0, MAX_DOCS_PER_FILE) : [docs];
+  const list = docs.slice(0, MAX_DOCS_PER_FILE);
   const visit = (v: unknown) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
     const o = v as Record<string, unknown>;
@@ -53,7 +53,9 @@ export function manifestKinds(text: string, source: string): ManifestKind[] {
     }
     const meta = o.metadata as Record<string, unknown> | undefined;
     const namespace = typeof meta?.namespace === 'string' ? meta.namespace : undefined;
-    out.push({ apiVersion: o.apiVersion, kind: o.kind, source, ...(namespace ? { namespace } : {}) });
+    const name = typeof meta?.name === 'string' ? meta.name : typeof meta?.generateName === 'string' ? `${meta.generateName}*` : '(unnamed)';
+    const rbac = rbacParts(o);
+    out.push({ apiVersion: o.apiVersion, kind: o.kind, name, source, ...(namespace ? { namespace } : {}), ...rbac });
   };
   for (const d of list) {
     if (d.errors.length) continue;
@@ -64,6 +66,33 @@ export function manifestKinds(text: string, source: string): ManifestKind[] {
     }
   }
   return out;
+}
+
+/** The rules of a Role/ClusterRole and the roleRef of a binding, when well-formed (else nothing is assumed). */
+function rbacParts(o: Record<string, unknown>): Pick<ManifestObject, 'rules' | 'roleRef'> {
+  if (!String(o.apiVersion).startsWith('rbac.authorization.k8s.io/')) return {};
+  const strings = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+  if ((o.kind === 'Role' || o.kind === 'ClusterRole') && Array.isArray(o.rules)) {
+    const rules: PolicyRule[] = [];
+    for (const r of o.rules as unknown[]) {
+      if (typeof r !== 'object' || r === null) continue;
+      const x = r as Record<string, unknown>;
+      const verbs = strings(x.verbs);
+      if (!verbs) continue;
+      const rule: PolicyRule = { verbs };
+      for (const f of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
+        const v = strings(x[f]);
+        if (v) rule[f] = v;
+      }
+      rules.push(rule);
+    }
+    return { rules };
+  }
+  const ref = o.roleRef as Record<string, unknown> | undefined;
+  if ((o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && typeof ref?.kind === 'string' && typeof ref.name === 'string') {
+    return { roleRef: { kind: ref.kind, name: ref.name } };
+  }
+  return {};
 }
 
 export function groupOf(apiVersion: string): string {
@@ -80,7 +109,7 @@ export function guessResource(kind: string): string {
   return `${lower}s`;
 }
 
-export function neededPermissions(kinds: ManifestKind[], resolve: KindResolver, verbs: string[]): NeededPermissions {
+export function neededPermissions(kinds: ManifestKind[], resolve: KindResolver, verbs: string[], deployer?: Deployer, namespaced?: ScopeResolver): NeededPermissions {
   const resources = new Map<string, NeededResource>();
   const namespaces = new Set<string>();
   for (const k of kinds) {
@@ -93,5 +122,7 @@ export function neededPermissions(kinds: ManifestKind[], resolve: KindResolver, 
     resources.set(key, entry);
     if (k.namespace) namespaces.add(k.namespace);
   }
-  return { resources, verbs: [...verbs], namespaces: [...namespaces].sort() };
+  const out: NeededPermissions = { resources, verbs: [...verbs], namespaces: [...namespaces].sort() };
+  if (deployer) out.required = deployerNeeds(kinds, deployer, resolve, namespaced);
+  return out;
 }

@@ -17,7 +17,15 @@ function unusedInRule(obj: RbacObject, lr: LocatedRule, needed: NeededPermission
   if (rule.resourceNames?.length || rule.nonResourceURLs?.length) return [];
   const groups = rule.apiGroups ?? [];
   const resources = rule.resources ?? [];
-  const neededIn = (group: string) => [...needed.resources.values()].filter((r) => group === '*' || r.group === group);
+  // Resources the deploy tool needs besides the deployed kinds (helm's release Secrets, grants of RBAC manifests).
+  const required = needed.required ?? [];
+  const neededIn = (group: string) => [
+    ...[...needed.resources.values()].filter((r) => group === '*' || r.group === group),
+    ...required.filter((n) => group === '*' || n.group === group).map((n) => ({ resource: n.resource })),
+  ];
+  const requiredVerbs = new Set(
+    required.filter((n) => groups.some((g) => g === '*' || g === n.group) && resources.some((r) => r === '*' || r === n.resource)).map((n) => n.verb),
+  );
   const out: Finding[] = [];
   const base = { ruleId: 'unused-permission' as const, severity: 'information' as const, documentIndex: obj.documentIndex };
 
@@ -45,7 +53,7 @@ function unusedInRule(obj: RbacObject, lr: LocatedRule, needed: NeededPermission
     }
   });
 
-  const extraVerbs = rule.verbs.filter((v) => v !== '*' && !needed.verbs.includes(v));
+  const extraVerbs = rule.verbs.filter((v) => v !== '*' && !needed.verbs.includes(v) && !requiredVerbs.has(v));
   rule.verbs.forEach((verb, i) => {
     const span = lr.fields.verbs?.items[i] ?? lr.span;
     if (verb === '*') {
@@ -65,9 +73,4 @@ function unusedInRule(obj: RbacObject, lr: LocatedRule, needed: NeededPermission
     }
   });
   return out;
-}
-
-/** AnalyzeOptions.extraFindings that flags what the manifests do not need, for every object of a file. */
-export function unusedFindingsFor(needed: NeededPermissions): (objects: RbacObject[]) => Finding[] {
-  return (objects) => objects.flatMap((o) => unusedPermissionFindings(o, needed));
 }

@@ -54,7 +54,7 @@ const ENTRIES: Record<RuleId, Entry> = {
   'yaml-syntax': {
     defaultSeverity: 'error',
     title: 'YAML syntax error',
-    description: 'The file is not valid YAML, so kubectl and the apiserver cannot read it. Documents after the error may not be analysed.',
+    description: 'The file is not valid YAML, so kubectl and the apiserver cannot read it. Documents after the error may not be analysed. The limits of the analysis are reported the same way, with where: a file over 5 MB, more than 20,000 documents, collections nested more than 500 deep (refused while reading, before anything deeper is built), aliases that expand to more than 100 references or 10,000 nodes.',
     fix: 'Fix the reported syntax error (indentation, an unclosed quote or bracket, a tab used for indentation).',
     docs: `${RBAC}#api-overview`,
     references: {},
@@ -318,6 +318,24 @@ const ENTRIES: Record<RuleId, Entry> = {
       'None of the workspace manifests configured in `pipelineRbac.manifests` contains this kind, so a pipeline deploying them does not need the grant. Least privilege: only the resources the application consists of should be available to the Role.',
     fix: 'Remove the grant, or use the quick fix "Replace rules with the least privilege for the manifests" (also a refactoring anywhere in the rules), which rewrites the Role\'s rules to exactly what the manifests need with `pipelineRbac.deployVerbs`; the command "Generate Least-Privilege Role from Manifests" writes a new Role instead.',
     docs: `${GP}#least-privilege`,
+    references: {},
+  },
+  'missing-permission': {
+    defaultSeverity: 'error',
+    title: 'Lacks a permission the deploy needs',
+    description:
+      'The manifests the pipeline deploys (`pipelineRbac.manifests` / `--manifests`: files, Helm charts, kustomize overlays) and the deploy tool (`pipelineRbac.deployer` / `--deployer`: `kubectl` client-side apply gets, creates and patches each object; `server-side-apply` creates and patches; `helm` gets, creates, patches and deletes objects and keeps its release records as Secrets) need verbs this Role does not grant, so the pipeline fails with Forbidden on its first run. A manifest that is itself a Role or binding needs everything it grants (the apiserver\'s escalation prevention) unless the Role may `escalate`/`bind`.',
+    fix: 'Use the quick fix "Add the missing permissions", which appends exactly the missing rules in the file\'s style, or regenerate the Role with "Replace rules with the least privilege for the manifests".',
+    docs: `${RBAC}#privilege-escalation-prevention-and-bootstrapping`,
+    references: {},
+  },
+  'render-error': {
+    defaultSeverity: 'error',
+    title: 'Chart or overlay does not render',
+    description:
+      'A Helm chart or kustomize overlay the pipeline deploys failed to render (`helm template` / `kustomize build`), or the tool to render it was not found; its message is shown at the failing template line where the tool names one. Nothing rendered from it was checked; while a chart or overlay named in `pipelineRbac.manifests` cannot be rendered, each Role gets one information finding instead of unused or missing permissions (which would be guesses).',
+    fix: 'Fix the template (or the values) as the message says; install helm / kustomize or set `pipelineRbac.helm.path` / `pipelineRbac.kustomize.path`.',
+    docs: 'https://helm.sh/docs/helm/helm_template/',
     references: {},
   },
 };

@@ -56,5 +56,7 @@ export const EXAMPLES: Record<RuleId, string> = {
   'default-service-account': binding('  kind: Role\n  name: deployer\n', '- kind: ServiceAccount\n  name: default\n  namespace: ci\n'),
   'masters-subject': binding('  kind: ClusterRole\n  name: view\n', '- kind: Group\n  name: system:masters\n  apiGroup: rbac.authorization.k8s.io\n'),
   'helm-template': role(`{{- range .Values.roles }}\n- apiGroups: [""]\n  resources: {{ toYaml .resources }}\n  verbs: ["get"]\n{{- end }}\n`),
+  'missing-permission': role(`- apiGroups: ["apps"]\n  resources: ["deployments"]\n  verbs: ["get", "patch"]   # the chart also has a HorizontalPodAutoscaler\n`),
+  'render-error': '# templates/deployment.yaml\nreplicas: {{ .Values.replicas | required "replicas is required" }}\n',
   'unused-permission': role(`- apiGroups: ["batch"]\n  resources: ["cronjobs"]   # no manifest contains a CronJob\n  verbs: ["create"]\n`),
 };

@@ -38,23 +38,33 @@ function collect(root: Converted, objects: RbacObject[], findings: Finding[], do
     return;
   }
   if (!v.kind.endsWith('List') || !Array.isArray(v.items)) return;
+  // One pass over the document's pointers, not one per item: a List's cost stays linear in its size.
+  const pointerSpans = byItem(root.pointerSpans);
+  const keySpans = byItem(root.keySpans);
   v.items.forEach((item, i) => {
     const it = record(item);
     if (!it || typeof it.kind !== 'string') return;
     const itemApiVersion = typeof it.apiVersion === 'string' ? it.apiVersion : undefined;
     const k = recognise(it.kind, itemApiVersion);
-    if (k) objects.push(buildRbacObject(k, itemApiVersion ?? '', below(root, `/items/${i}`, it), documentIndex));
+    const conv: Converted = { value: it, pointerSpans: pointerSpans.get(i) ?? new Map(), keySpans: keySpans.get(i) ?? new Map() };
+    if (k) objects.push(buildRbacObject(k, itemApiVersion ?? '', conv, documentIndex));
   });
 }
 
-/** The part of a converted node below `prefix`, with pointers relative to it. */
-function below(conv: Converted, prefix: string, value: unknown): Converted {
-  const cut = (m: Map<string, Span>) => {
-    const out = new Map<string, Span>();
-    for (const [p, s] of m) if (p === prefix || p.startsWith(`${prefix}/`)) out.set(p.slice(prefix.length), s);
-    return out;
-  };
-  return { value, pointerSpans: cut(conv.pointerSpans), keySpans: cut(conv.keySpans) };
+const ITEMS = '/items/';
+
+/** The pointers below `/items/<i>`, by item index, relative to the item (in the order they were recorded). */
+function byItem(m: Map<string, Span>): Map<number, Map<string, Span>> {
+  const out = new Map<number, Map<string, Span>>();
+  for (const [p, s] of m) {
+    if (!p.startsWith(ITEMS)) continue;
+    const slash = p.indexOf('/', ITEMS.length);
+    const index = Number(slash < 0 ? p.slice(ITEMS.length) : p.slice(ITEMS.length, slash));
+    let item = out.get(index);
+    if (!item) out.set(index, (item = new Map()));
+    item.set(slash < 0 ? '' : p.slice(slash), s);
+  }
+  return out;
 }
 
 function record(v: unknown): Record<string, unknown> | undefined {

@@ -3,11 +3,12 @@
  * Never throws: syntax errors and exceeded limits become `yaml-syntax` findings.
  */
 import { dedupeFindings } from '../dedupe';
-import { Composer, isAlias, isMap, isScalar, isSeq, Parser, type Document, type Node, type Pair, type YAMLError } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLError } from 'yaml';
 import { RBAC_KINDS, type Finding, type RbacKind, type RbacObject, type Span } from '../model';
 import { NodeConverter, ParseLimitError, type ConvertBudget } from './convert';
 import { buildRbacObject } from './extract';
 import { unknownRbacKind } from './kinds';
+import { DEFAULT_MAX_DEPTH, guardedTokens, NestingLimitError, withoutStackTraces } from './tokens';
 
 export interface ParseLimits {
   /** UTF-8 size of the text (default 5 MB). */
@@ -18,6 +19,8 @@ export interface ParseLimits {
   maxAliasCount: number;
   /** Nodes produced by alias expansion per document (default 10,000). */
   maxAliasNodes: number;
+  /** Collections open inside each other (default 500), refused while reading, before a tree is built. */
+  maxDepth: number;
 }
 
 export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = {
@@ -25,6 +28,7 @@ export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = {
   maxDocuments: 20_000,
   maxAliasCount: 100,
   maxAliasNodes: 10_000,
+  maxDepth: DEFAULT_MAX_DEPTH,
 };
 
 export interface ParseResult {
@@ -38,7 +42,7 @@ export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export function parseRbacFile(text: string, limits?: Partial<ParseLimits>): ParseResult {
   const lim: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...definedOnly(limits) };
   try {
-    return parse(text, lim);
+    return withoutStackTraces(() => parse(text, lim));
   } catch (e) {
     // Defensive: the yaml package or a stack overflow on pathological input must not take the caller down.
     const detail = e instanceof Error ? e.message : String(e);
@@ -58,30 +62,47 @@ function parse(text: string, lim: ParseLimits): ParseResult {
   // YAML 1.1 like kubectl's decoder (go-yaml): yes/no/on/off are booleans and `<<` merges.
   const composer = new Composer({ version: '1.1', prettyErrors: false });
   let documentIndex = 0;
-  for (const doc of composer.compose(new Parser().parse(text), false, text.length)) {
-    if (documentIndex >= lim.maxDocuments) {
-      const msg = `The file has more than ${lim.maxDocuments} YAML documents (the limit for RBAC analysis); it was not analysed.`;
-      return { objects: [], findings: [startFinding(text, msg)], documentCount: documentIndex + 1 };
+  try {
+    for (const doc of composer.compose(guardedTokens(text, lim.maxDepth), false, text.length)) {
+      if (documentIndex >= lim.maxDocuments) {
+        const msg = `The file has more than ${lim.maxDocuments} YAML documents (the limit for RBAC analysis); it was not analysed.`;
+        return { objects: [], findings: [startFinding(text, msg)], documentCount: documentIndex + 1 };
+      }
+      parseDocument(text, doc as Document, documentIndex, lim, objects, findings);
+      documentIndex++;
     }
-    for (const e of doc.errors) findings.push(yamlFinding(text, e, 'error', documentIndex));
-    for (const w of doc.warnings) findings.push(yamlFinding(text, w, 'warning', documentIndex));
-    const budget: ConvertBudget = { maxAliasCount: lim.maxAliasCount, maxAliasNodes: lim.maxAliasNodes, aliases: 0, aliasNodes: 0 };
-    const conv = new NodeConverter(text, doc as Document, budget);
-    try {
-      // All of a document's objects or none: a limit hit in a List's third item drops the first two as well.
-      const found: RbacObject[] = [];
-      collectObjects(doc as Document, conv, documentIndex, found, findings);
-      objects.push(...found);
-    } catch (e) {
-      if (!(e instanceof ParseLimitError)) throw e;
-      findings.push({ ruleId: 'yaml-syntax', severity: 'error', message: e.message, span: e.span, documentIndex });
+  } catch (e) {
+    if (!(e instanceof NestingLimitError)) throw e;
+    // The documents before it are kept (the composer still holds the last complete one); nothing after was read.
+    for (const doc of composer.end(false, text.length)) {
+      if (documentIndex >= lim.maxDocuments) break;
+      parseDocument(text, doc as Document, documentIndex, lim, objects, findings);
+      documentIndex++;
     }
-    documentIndex++;
+    const msg = `YAML nested deeper than ${e.maxDepth} levels here (the limit for RBAC analysis); the rest of the file was not analysed.`;
+    findings.push({ ruleId: 'yaml-syntax', severity: 'error', message: msg, span: e.span, documentIndex });
+    return { objects, findings: dedupeFindings(findings), documentCount: documentIndex + 1 };
   }
   // Errors outside any document (e.g. a stray directive at the end) only show up in the stream info.
   const info = composer.streamInfo();
   for (const e of info.errors) findings.push(yamlFinding(text, e, 'error', undefined));
   return { objects, findings: dedupeFindings(findings), documentCount: documentIndex };
+}
+
+function parseDocument(text: string, doc: Document, documentIndex: number, lim: ParseLimits, objects: RbacObject[], findings: Finding[]): void {
+  for (const e of doc.errors) findings.push(yamlFinding(text, e, 'error', documentIndex));
+  for (const w of doc.warnings) findings.push(yamlFinding(text, w, 'warning', documentIndex));
+  const budget: ConvertBudget = { maxAliasCount: lim.maxAliasCount, maxAliasNodes: lim.maxAliasNodes, aliases: 0, aliasNodes: 0 };
+  const conv = new NodeConverter(text, doc, budget);
+  try {
+    // All of a document's objects or none: a limit hit in a List's third item drops the first two as well.
+    const found: RbacObject[] = [];
+    collectObjects(doc, conv, documentIndex, found, findings);
+    objects.push(...found);
+  } catch (e) {
+    if (!(e instanceof ParseLimitError)) throw e;
+    findings.push({ ruleId: 'yaml-syntax', severity: 'error', message: e.message, span: e.span, documentIndex });
+  }
 }
 
 /** RBAC objects of one document: the root object, or the items of a `kind: List` (or `RoleList` etc.). */

@@ -5,12 +5,13 @@
  * differential test holds it to that); whatever this cannot prove equivalent (anchors, aliases, merge keys, tags,
  * directives, syntax errors, odd layouts) is parsed whole by parseRbacFile.
  */
-import { Composer, isSeq, Parser, type Document, type Node } from 'yaml';
+import { isSeq, type Document, type Node } from 'yaml';
 import type { Finding, LocatedRule, RbacObject, RuleField, Span } from '../model';
 import { NodeConverter, type Converted } from './convert';
 import { locateRule } from './extract';
 import { ComposedSpans } from './spanIndex';
 import { fastParseRbacDocument } from './fastObjects';
+import { composeDocuments } from './tokens';
 import { DEFAULT_PARSE_LIMITS, parseRbacFile, utf8LengthUpTo, type ParseLimits, type ParseResult } from './parse';
 
 /** Below this many rules a document is cheaper to parse whole than to cut up. */
@@ -24,6 +25,7 @@ interface DocResult {
   findings: Finding[];
   /** Does this chunk hold a YAML document (for numbering and the document limit)? */
   isDocument: boolean;
+  documentCount: number;
 }
 
 interface RuleItem {
@@ -83,7 +85,11 @@ export class ParseCache {
       if (this.incremental) this.usedDocs.set(chunk.text, r);
       if (!r.isDocument) continue;
       // Error positions near a chunk's end can differ from the whole stream's: let the full parser report them.
-      if (r.findings.length) return parseRbacFile(text, limits);
+      if (r.findings.length) {
+        // A one-document file's result is the whole file's parse already (the parsers agree, by a differential test).
+        if (chunk.offset === 0 && chunk.text.length === text.length) return { objects: r.objects, findings: r.findings, documentCount: r.documentCount };
+        return parseRbacFile(text, limits);
+      }
       if (documentIndex >= lim.maxDocuments) return parseRbacFile(text, limits);
       for (const o of r.objects) objects.push(shiftObject(o, chunk.offset, documentIndex));
       for (const f of r.findings) findings.push(shiftFinding(f, chunk.offset, documentIndex));
@@ -100,7 +106,7 @@ export class ParseCache {
   private parseDocument(chunk: string, limits: Partial<ParseLimits> | undefined): DocResult {
     // A one-shot parse has tried the fast parser in place already: only the full parser is left.
     const r = this.incremental ? this.parseCutUp(chunk, limits) : parseRbacFile(chunk, limits);
-    return { objects: r.objects, findings: r.findings, isDocument: isDocumentChunk(chunk) };
+    return { objects: r.objects, findings: r.findings, isDocument: isDocumentChunk(chunk), documentCount: r.documentCount };
   }
 
   /** A large Role from its cached rule items, else the fast parser, else the full one. */
@@ -145,7 +151,12 @@ export class ParseCache {
       this.usedItems.set(text, hit);
       return hit;
     }
-    const docs = [...new Composer({ version: '1.1', prettyErrors: false }).compose(new Parser().parse(text), false, text.length)] as Document[];
+    let docs: Document[];
+    try {
+      docs = composeDocuments(text);
+    } catch {
+      return undefined; // nested too deep: the full parser reports it
+    }
     const doc = docs[0];
     if (docs.length !== 1 || !doc || doc.errors.length || doc.warnings.length) return undefined;
     const root = doc.contents as Node | null;

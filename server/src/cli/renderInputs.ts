@@ -1,0 +1,67 @@
+/**
+ * Chart and overlay operands of `check` and `--manifests`: a directory with Chart.yaml is rendered with `helm template`,
+ * one with a kustomization with `kustomize build`; everything else stays a file, directory or glob.
+ */
+import { stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { analyzeText, type AnalyzeOptions } from '../engine/analyze';
+import { LineIndex } from '../engine/text/lineIndex';
+import { renderChart } from '../render/helm';
+import { inputKind } from '../render/inputs';
+import { buildOverlay } from '../render/kustomize';
+import { mapRenderedFindings, renderFailureFindings } from '../render/map/findings';
+import type { RenderOutcome } from '../render/outcome';
+import { MissingToolError } from '../render/tools';
+import { UsageError } from './errors';
+import type { FileReport } from './report';
+
+export interface RenderFlags {
+  release?: string | undefined;
+  namespace: string;
+  values: string[];
+  set: string[];
+}
+
+export interface Partitioned {
+  plain: string[];
+  rendered: { dir: string; kind: 'chart' | 'kustomize' }[];
+}
+
+/** Splits operands into charts/overlays (directories) and the rest. */
+export async function partitionOperands(operands: string[], cwd: string): Promise<Partitioned> {
+  const out: Partitioned = { plain: [], rendered: [] };
+  for (const op of operands) {
+    const abs = resolve(cwd, op);
+    const info = /[*?{[]/.test(op) ? undefined : await stat(abs).catch(() => undefined);
+    const kind = info?.isDirectory() ? inputKind(abs) : 'plain';
+    if (kind === 'plain') out.plain.push(op);
+    else out.rendered.push({ dir: abs, kind });
+  }
+  return out;
+}
+
+export async function render(dir: string, kind: 'chart' | 'kustomize', flags: RenderFlags, cwd: string): Promise<RenderOutcome> {
+  const display = (abs: string) => relative(cwd, abs) || abs;
+  try {
+    if (kind === 'chart') return await renderChart(dir, { release: flags.release, namespace: flags.namespace, values: flags.values, set: flags.set, display }, cwd);
+    return await buildOverlay(dir, { display, allowedRoot: cwd }, cwd);
+  } catch (err) {
+    // No binary: a usage problem of this machine (exit 2), with how to install.
+    if (err instanceof MissingToolError) throw new UsageError(err.message);
+    throw new UsageError(`${display(dir)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Checks a rendered chart or overlay: findings on the rendered text, reported on the files they came from. */
+export function checkRendered(outcome: RenderOutcome, options: AnalyzeOptions): FileReport[] {
+  const groups = outcome.ok
+    ? mapRenderedFindings(outcome.set, analyzeText(outcome.set.text, options).findings)
+    : [renderFailureFindings(outcome.error)];
+  if (outcome.ok && groups.length === 0) {
+    // A clean render still counts as checked files in the summary.
+    return outcome.set.files().slice(0, 1).map((f) => ({ path: f.path, findings: [], objects: [], lineIndex: new LineIndex(f.text) }));
+  }
+  return groups.map((g) => ({ path: g.file.path, findings: g.findings, objects: [], lineIndex: new LineIndex(g.file.text) }));
+}
+
+export { renderedKinds } from '../render/kinds';

@@ -1,0 +1,93 @@
+/**
+ * Seeded hostile inputs through the one-shot analysis (what the CLI runs) and the language server's incremental
+ * ParseCache path, with bounds on CPU and output per input. A new seed each run (printed); replay one with
+ * HOSTILE_SEED=<seed>.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyzeText, type AnalysisResult } from '../../server/src/engine/analyze';
+import { MAX_FINDINGS_PER_RULE } from '../../server/src/engine/capFindings';
+import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
+import { ParseCache } from '../../server/src/engine/yaml/parseCache';
+import { FAMILIES, hostileInput, rng } from './helpers/hostile';
+
+const INPUTS = 2400;
+/** Every this many inputs, a large one of its family (List of 2,000, 200 KB of quotes, 2 MB of nesting...). */
+const LARGE_EVERY = 97;
+/**
+ * CPU per input: far above normal (a large input takes well under a second) so a loaded machine never fails it,
+ * far below what the quadratic and unguarded paths took (17 s for a 700 KB List, 22 s for 2 MB of `[`).
+ */
+const cpuBudgetMs = (chars: number) => 4000 + chars / 1000;
+
+function cpu<T>(f: () => T): [T, number] {
+  const start = process.cpuUsage();
+  const r = f();
+  const d = process.cpuUsage(start);
+  return [r, (d.user + d.system) / 1000];
+}
+
+function checkOutput(r: AnalysisResult, text: string, where: string): void {
+  const perRule = new Map<string, number>();
+  for (const f of r.findings) {
+    perRule.set(f.ruleId, (perRule.get(f.ruleId) ?? 0) + 1);
+    assert.ok(f.span.start >= 0 && f.span.start <= f.span.end && f.span.end <= text.length, `${where}: span inside the text`);
+    // A message may quote a value from the text (a schema error names it), never grow beyond that.
+    assert.ok(f.message.length > 0 && f.message.length < 1000 + 2 * text.length, `${where}: a message of bounded length`);
+  }
+  for (const [rule, n] of perRule) assert.ok(n <= MAX_FINDINGS_PER_RULE + 1, `${where}: ${n} ${rule} findings`);
+  const summaries = r.findings.filter((f) => f.data?.omitted !== undefined);
+  for (const s of summaries) assert.equal(perRule.get(s.ruleId), MAX_FINDINGS_PER_RULE + 1, `${where}: a summary only after ${MAX_FINDINGS_PER_RULE} shown`);
+}
+
+test('seeded hostile inputs: bounded CPU and output, one-shot and incremental, nothing polluted', () => {
+  const seed = Number(process.env.HOSTILE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  console.log(`hostile inputs: seed ${seed} (replay with HOSTILE_SEED=${seed})`);
+  const r = rng(seed);
+  const catalog = builtinCatalog();
+  const stats = new Map<string, { inputs: number; maxMs: number; maxChars: number; withObjects: number; capped: number }>();
+  for (let i = 0; i < INPUTS; i++) {
+    const family = FAMILIES[i % FAMILIES.length]!;
+    const text = hostileInput(r, family, i % LARGE_EVERY === 0);
+    const where = `seed ${seed}, input ${i} (${family}, ${text.length} chars)`;
+    let oneShot: AnalysisResult;
+    let incremental: AnalysisResult;
+    let ms: number;
+    try {
+      [oneShot, ms] = cpu(() => analyzeText(text, { catalog }));
+      // The server's path: a ParseCache per document, then an edit at the end that reuses the cached pieces.
+      const cache = new ParseCache();
+      let ms2: number;
+      [incremental, ms2] = cpu(() => analyzeText(text, { catalog, parseCache: cache }));
+      const edited = `${text}\n# edited\n`;
+      const [afterEdit, ms3] = cpu(() => analyzeText(edited, { catalog, parseCache: cache }));
+      checkOutput(afterEdit, edited, `${where}, after an edit`);
+      ms = Math.max(ms, ms2, ms3);
+    } catch (e) {
+      assert.fail(`${where}: threw ${e instanceof Error ? e.stack : String(e)}`);
+    }
+    assert.ok(ms < cpuBudgetMs(text.length), `${where}: ${ms.toFixed(0)} ms of CPU`);
+    checkOutput(oneShot, text, `${where}, one-shot`);
+    checkOutput(incremental, text, `${where}, incremental`);
+    assert.deepEqual(
+      incremental.findings.map((f) => [f.ruleId, f.span.start, f.span.end, f.message]),
+      oneShot.findings.map((f) => [f.ruleId, f.span.start, f.span.end, f.message]),
+      `${where}: the server's incremental path finds what the CLI finds`,
+    );
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, `${where}: Object.prototype untouched`);
+    const s = stats.get(family) ?? { inputs: 0, maxMs: 0, maxChars: 0, withObjects: 0, capped: 0 };
+    s.inputs++;
+    s.maxMs = Math.max(s.maxMs, ms);
+    s.maxChars = Math.max(s.maxChars, text.length);
+    if (oneShot.objects.length) s.withObjects++;
+    if (oneShot.findings.some((f) => f.data?.omitted !== undefined)) s.capped++;
+    stats.set(family, s);
+  }
+  for (const [family, s] of stats) {
+    console.log(`  ${family}: ${s.inputs} inputs, largest ${s.maxChars} chars, max ${s.maxMs.toFixed(0)} ms CPU, ${s.withObjects} with RBAC objects, ${s.capped} capped`);
+  }
+  // The families reach the paths they are meant for.
+  assert.ok(stats.get('list')!.withObjects > 100, 'Lists give objects');
+  assert.ok(stats.get('quotes')!.capped >= 1, 'a large quotes line is capped');
+  assert.ok(stats.get('proto')!.withObjects > 100, '__proto__ keys do not stop the analysis');
+});

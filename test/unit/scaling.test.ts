@@ -1,0 +1,81 @@
+/**
+ * Cost linear in input size for the shapes that were not (issue 12): four times the input must cost about four times
+ * the work, not sixteen. Work is counted, not timed: V8's precise coverage with call counts gives how often every
+ * function and block ran (ours and the yaml package's), which does not change with the machine's load.
+ */
+import assert from 'node:assert/strict';
+import { Session } from 'node:inspector';
+import { after, describe, it } from 'node:test';
+import { analyzeText } from '../../server/src/engine/analyze';
+import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
+import { ParseCache } from '../../server/src/engine/yaml/parseCache';
+import { bigRole } from '../../bench/corpus';
+import { flowRoleList, nesting, nextLineComments, quotesLine, roleList, ROLE, suppressedRoles } from './helpers/hostile';
+
+/** Linear gives about 4 for four times the input; quadratic gives 16. */
+const MAX_RATIO = 9;
+const catalog = builtinCatalog();
+
+interface Coverage {
+  result: { functions: { ranges: { count: number }[] }[] }[];
+}
+
+const session = new Session();
+session.connect();
+/** The in-process inspector session answers synchronously. */
+function post<T>(method: string, params?: object): T {
+  let out: { error: Error | null; value: unknown } | undefined;
+  session.post(method, params ?? {}, (error: Error | null, value: unknown) => (out = { error, value }));
+  if (!out) throw new Error(`${method}: no synchronous answer from the inspector`);
+  if (out.error) throw out.error;
+  return out.value as T;
+}
+post('Profiler.enable');
+post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+after(() => {
+  post('Profiler.stopPreciseCoverage');
+  session.disconnect();
+});
+
+/** Function calls plus block executions while f runs (taking coverage resets the counters). */
+function operations(f: () => unknown): number {
+  post<Coverage>('Profiler.takePreciseCoverage');
+  f();
+  let n = 0;
+  for (const script of post<Coverage>('Profiler.takePreciseCoverage').result)
+    for (const fn of script.functions) for (const r of fn.ranges) n += r.count;
+  return n;
+}
+
+/** Operations of analysing make(4n) over make(n). */
+export function scalingRatio(make: (n: number) => string, n: number, incremental = false): { small: number; large: number; ratio: number } {
+  const run = (text: string) => () => analyzeText(text, { catalog, ...(incremental ? { parseCache: new ParseCache() } : {}) });
+  const smallText = make(n);
+  run(smallText)(); // warm-up: lazily built tables and memos, not counted
+  const small = operations(run(smallText));
+  const large = operations(run(make(4 * n)));
+  return { small, large, ratio: large / small };
+}
+
+const CASES: { name: string; make: (n: number) => string; n: number; incremental?: boolean }[] = [
+  { name: 'kind: List, block style (one-shot, fast parser)', make: roleList, n: 500 },
+  { name: 'kind: List, block style (language server, ParseCache)', make: roleList, n: 500, incremental: true },
+  { name: 'kind: List with an anchor (the yaml package)', make: flowRoleList, n: 250 },
+  { name: 'a line of double quotes (a syntax error per two bytes)', make: quotesLine, n: 50_000 },
+  { name: 'open flow sequences', make: (n) => nesting(n, '['), n: 500_000 },
+  { name: 'block sequence indicators on one line', make: (n) => nesting(n, '- '), n: 100_000 },
+  { name: 'many Role documents', make: (n) => Array(n).fill(ROLE).join('---\n'), n: 250 },
+  { name: 'one Role with many rules (language server, ParseCache)', make: (n) => bigRole(7, n), n: 500, incremental: true },
+  { name: 'findings inside many disable/enable comments', make: suppressedRoles, n: 500 },
+  { name: 'many disable-next-line comments for one line', make: nextLineComments, n: 10_000 },
+];
+
+describe('analysis cost is linear in the input', () => {
+  for (const c of CASES) {
+    it(`${c.name}: 4x the input, at most ${MAX_RATIO}x the operations`, () => {
+      const r = scalingRatio(c.make, c.n, c.incremental);
+      console.log(`${c.name}: n=${c.n} ${r.small} operations, 4n ${r.large}, ratio ${r.ratio.toFixed(2)}`);
+      assert.ok(r.ratio <= MAX_RATIO, `ratio ${r.ratio.toFixed(2)} (${r.small} -> ${r.large} operations)`);
+    });
+  }
+});
