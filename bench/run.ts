@@ -7,6 +7,9 @@
  *               cluster (target: under 2 s, bounded list requests)
  *   hostile     issue 12: `check` CPU and memory on a kind: List of 1,000 and 4,000 Roles, a 200 KB line of quotes, 2 MB of
  *               nesting; typing latency through the server while it indexes a hostile workspace (bench/hostile.ts)
+ *   editor      (only with --only editor: needs code-server, Chromium and `npm run package`) the extension in a cold
+ *               code-server window: activation (target 200 ms), first squiggle (target 1.5 s), edit to squiggle
+ *               (target 300 ms); bench/editor.ts
  * `npm run bench -- --only cli,lsp` runs a subset. Results also go to .bench/results.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,8 +24,8 @@ const ROOT = resolve(__dirname, '..');
 const OUT = join(ROOT, '.bench');
 const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? process.argv[process.argv.indexOf('--only') + 1] ?? '')
   .split(',')
-  .filter((x) => ['cli', 'lsp', 'identities', 'hostile'].includes(x));
-const want = (name: string) => only.length === 0 || only.includes(name);
+  .filter((x) => ['cli', 'lsp', 'identities', 'hostile', 'editor'].includes(x));
+const want = (name: string) => (name === 'editor' ? only.includes(name) : only.length === 0 || only.includes(name));
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -106,6 +109,31 @@ async function benchIdentitiesSection(): Promise<void> {
   }
 }
 
+async function benchEditorSection(): Promise<void> {
+  const { startCluster, stopClusterNow } = await import('../test/cluster/lifecycle.mjs');
+  const { benchEditor } = await import('./editor');
+  const cluster = startCluster();
+  try {
+    const { runs, debugRun } = await benchEditor(cluster.env.KUBECONFIG_DEVELOPER, Number(process.env.PIPELINE_RBAC_BENCH_RUNS ?? 3));
+    const of = (pick: (r: (typeof runs)[number]) => number | undefined) => median(runs.map(pick).filter((x): x is number => x !== undefined));
+    const summary = {
+      runs: runs.length,
+      activationVsCodeMs: of((r) => r.activationVsCodeMs),
+      activationOwnMs: of((r) => r.activationOwnMs),
+      firstSquiggleMs: of((r) => r.firstSquiggleMs),
+      allFindingsMs: of((r) => r.allFindingsMs),
+      quickFixMs: of((r) => r.quickFixMs),
+      editMs: median(runs.flatMap((r) => r.editMs)),
+      targets: { activationMs: 200, firstSquiggleMs: 1500, editMs: 300 },
+    };
+    results.editor = { ...summary, perRun: runs, debugRun };
+    console.log(`editor: medians of ${runs.length} cold windows: activation ${summary.activationVsCodeMs} ms (VS Code) / ${summary.activationOwnMs} ms (activate()); first squiggle ${summary.firstSquiggleMs} ms, all findings ${summary.allFindingsMs} ms after the editor shows the file; quick fix to squiggles ${summary.quickFixMs} ms; edit to squiggles ${summary.editMs} ms`);
+    console.log(`editor: breakdown (a run at debug log level, itself slower):\n  ${debugRun.breakdown.join('\n  ')}`);
+  } finally {
+    if (cluster.startedHere) stopClusterNow();
+  }
+}
+
 async function benchHostile(): Promise<void> {
   const files = checkFigures(ROOT, OUT);
   for (const f of files) {
@@ -128,6 +156,7 @@ async function main(): Promise<void> {
   if (want('lsp')) await benchLsp();
   if (want('identities')) await benchIdentitiesSection();
   if (want('hostile')) await benchHostile();
+  if (want('editor')) await benchEditorSection();
   writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`results: ${join(OUT, 'results.json')}`);
 }

@@ -9,8 +9,9 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 const entries = [
+  // The extension: the activation bundle, and the identity stack it loads on first use (client/src/stack/lazyStack.ts).
   { in: 'client/src/extension.ts', out: 'client' },
-  { in: 'server/src/server.ts', out: 'server' },
+  { in: 'client/src/stack/identityStack.ts', out: 'identity' },
   // The CLI: a small dispatcher and one bundle per kind of command (server/src/cli/bundles.ts).
   { in: 'server/src/cli/main.ts', out: 'cli' },
   { in: 'server/src/cli/check.ts', out: 'cli-check' },
@@ -41,12 +42,25 @@ const options = {
   alias: { yaml: './node_modules/yaml/browser/index.js' },
 };
 
+// The language server: the Kubernetes client in a sibling bundle it loads after its first offline diagnostics
+// (server/src/live/clusterLoader.ts); every other bundle has it inline (the define is undefined there).
+const serverOptions = {
+  ...options,
+  entryPoints: [
+    { in: 'server/src/server.ts', out: 'server' },
+    { in: 'server/src/live/clusterModules.ts', out: 'server-cluster' },
+  ],
+  define: { ...options.define, PIPELINE_RBAC_CLUSTER_BUNDLE: JSON.stringify('server-cluster.js') },
+};
+options.define = { ...options.define, PIPELINE_RBAC_CLUSTER_BUNDLE: 'undefined' };
+
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const o of [options, serverOptions]) await (await esbuild.context(o)).watch();
   console.log('esbuild: watching for changes...');
 } else {
-  const result = await esbuild.build(options);
-  const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js'));
-  for (const [file, info] of outputs) console.log(`built ${file} (${(info.bytes / 1024).toFixed(0)} KiB)`);
+  for (const o of [options, serverOptions]) {
+    const result = await esbuild.build(o);
+    const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js'));
+    for (const [file, info] of outputs) console.log(`built ${file} (${(info.bytes / 1024).toFixed(0)} KiB)`);
+  }
 }

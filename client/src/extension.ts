@@ -1,35 +1,33 @@
-// Extension entry point (dist/client.js): composes the output channel, the status bar, the identities view and
-// commands (usable without the language server), the Red Hat YAML schema contribution, then the language client.
+// Extension entry point (dist/client.js): composes the output channel, the status bar, the identity stack (loaded on
+// first use, client/src/stack/lazyStack.ts), the Red Hat YAML schema contribution, then the language client. Nothing
+// here waits for the language server: the client starts in the background and its failures reach the user from
+// vscode-languageclient (a notification) and the output channel.
 import { window, type ExtensionContext } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { LiveStatusNotification } from './messages';
 import { registerCommands } from './commands/registerCommands';
-import { IdentityDocuments } from './identity/documents';
-import { registerIdentityCommands } from './identity/registerIdentityCommands';
-import { startLanguageClient } from './languageClient';
-import { readSettings } from './settings';
+import { createLanguageClient, startLanguageClient } from './languageClient';
+import { registerLazyIdentityStack } from './stack/lazyStack';
 import { LiveStatusBar } from './statusBar';
-import { registerIdentitiesView } from './views/registerIdentitiesView';
+import { SquiggleTimings } from './timings';
 import { registerYamlSchemas } from './yamlSchema/registerYamlSchemas';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: ExtensionContext): Promise<void> {
-  const started = Date.now();
+export function activate(context: ExtensionContext): void {
+  const started = performance.now();
   const output = window.createOutputChannel('Pipeline RBAC', { log: true });
   context.subscriptions.push(output);
   const status = new LiveStatusBar('pipelineRbac.switchContext');
   context.subscriptions.push(status);
-  // The view and the identity commands first: activation by onView or a command must not wait for the server.
-  const view = registerIdentitiesView(context, { output, readSettings });
-  const docs = new IdentityDocuments();
-  context.subscriptions.push(docs);
-  registerIdentityCommands({ context, output, docs, view });
+  registerLazyIdentityStack(context, output);
   registerYamlSchemas(context, output);
-  client = await startLanguageClient(context, output);
-  context.subscriptions.push(client.onNotification(LiveStatusNotification, (s) => status.update(s)));
-  registerCommands(context, client, output);
-  output.info(`Pipeline RBAC activated in ${Date.now() - started} ms`);
+  const lc = createLanguageClient(context, output, new SquiggleTimings(output, started));
+  client = lc;
+  context.subscriptions.push(lc.onNotification(LiveStatusNotification, (s) => status.update(s)));
+  registerCommands(context, lc, output);
+  startLanguageClient(lc, output, started);
+  output.info(`Pipeline RBAC activated in ${Math.round(performance.now() - started)} ms`);
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_EXEC_ARGV } from '../../server/src/shared/serverProcess';
+import { SERVER_EXEC_ARGV } from '../../server/src/shared';
 import { TrustNotification } from './messages';
 import { sectionForServer } from './settings';
+import type { SquiggleTimings } from './timings';
 
-/** Starts the language server (dist/server.js) over IPC for YAML documents. */
-export async function startLanguageClient(context: ExtensionContext, output: LogOutputChannel): Promise<LanguageClient> {
+/** The language client for dist/server.js over IPC, for YAML documents; not started yet. */
+export function createLanguageClient(context: ExtensionContext, output: LogOutputChannel, timings: SquiggleTimings): LanguageClient {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
@@ -22,6 +23,7 @@ export async function startLanguageClient(context: ExtensionContext, output: Log
     initializationOptions: { trusted: workspace.isTrusted },
     outputChannel: output,
     middleware: {
+      ...timings.middleware(),
       workspace: {
         // An untrusted workspace's values of restricted settings never reach the server (settingsTrust.ts).
         configuration: async (params, token, next) => {
@@ -33,10 +35,22 @@ export async function startLanguageClient(context: ExtensionContext, output: Log
     },
   };
   const client = new LanguageClient('pipelineRbac', 'Pipeline RBAC', serverOptions, clientOptions);
-  await client.start();
   context.subscriptions.push(
     client,
     workspace.onDidGrantWorkspaceTrust(() => void client.sendNotification(TrustNotification, { trusted: true })),
   );
   return client;
+}
+
+/**
+ * Starts the client without blocking activation. A failure is shown by vscode-languageclient itself (a forced error
+ * notification) and logged here; `since` (performance.now() at activation) times the server's spawn and initialize.
+ */
+export function startLanguageClient(client: LanguageClient, output: LogOutputChannel, since: number): void {
+  const ms = () => Math.round(performance.now() - since);
+  output.debug(`language server starting (${ms()} ms after activation began)`);
+  client.start().then(
+    () => output.debug(`language server initialized ${ms()} ms after activation began`),
+    (err: unknown) => output.error(`The language server did not start: ${err instanceof Error ? err.message : String(err)}`),
+  );
 }

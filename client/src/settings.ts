@@ -1,6 +1,5 @@
 import { Uri, workspace, type WorkspaceConfiguration } from 'vscode';
-import { normalizeSettings, type PipelineRbacSettings } from '../../server/src/shared/settings';
-import { effectiveSetting, rawSettings, withoutWorkspaceValues } from '../../server/src/shared/settingsTrust';
+import { effectiveSetting, normalizeSettings, type PipelineRbacSettings, rawSettings, withoutWorkspaceValues } from '../../server/src/shared';
 
 /**
  * One `pipelineRbac.*` value. In an untrusted workspace a restricted setting (settingsTrust.ts) is the user's value

@@ -57,7 +57,7 @@ function moduleFiles(tool) {
 /** Pinned version of the tool's module in its go.mod, e.g. "v3.22.0". */
 export function toolVersion(tool) {
   const { gomod } = moduleFiles(tool);
-  const escaped = TOOLS[tool].module.replace(/[.\/]/g, (c) => `\\${c}`);
+  const escaped = TOOLS[tool].module.replace(/[./]/g, (c) => `\\${c}`);
   const m = new RegExp(`^\\s*${escaped}\\s+(v\\d+\\.\\d+\\.\\d+)\\b`, 'm').exec(gomod);
   if (!m) throw new Error(`scripts/tools/${tool}/go.mod does not require ${TOOLS[tool].module} vX.Y.Z`);
   return m[1];

@@ -231,11 +231,13 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     const note = await waitForNotification(wb, new RegExp(`pipeline identity team-a/${name} created`));
     mark('create run', created);
     assert.match(note, new RegExp(`kubeconfig exported to file ${exportPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(mode 0600\\)\\. Token expires \\d{4}-`));
-    // The summary document with the pipeline snippet is the active editor.
-    const summary = await wb.editorText();
-    await wb.page.keyboard.press('Control+Home'); // editorText selected everything
-    assert.match(summary, new RegExp(`^# Pipeline identity team-a/${name}$`, 'm'));
-    assert.match(summary, /## Use it in your pipeline/);
+    // The summary with the pipeline snippet opens rendered (a Markdown preview, not its source).
+    const preview = await wb.markdownPreview(new RegExp(`Pipeline identity team-a/${name}`));
+    const summary = preview.text;
+    assert.match(preview.tab, /^Preview /, `the active tab is the preview: ${preview.tab}`);
+    assert.match(summary, new RegExp(`^Pipeline identity team-a/${name}$`, 'm'));
+    assert.doesNotMatch(summary, /^#/m, 'headings are rendered, not shown as Markdown source');
+    assert.match(summary, /^Use it in your pipeline$/m);
     assert.match(summary, /azure\/k8s-set-context/);
     await shot('08-created');
 

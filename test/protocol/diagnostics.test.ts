@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type LspSession } from './lspClient';
+import { DidChangeConfigurationNotification } from 'vscode-languageserver-protocol';
 
 const ROLE_WITH_WILDCARD_VERBS = `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -49,3 +50,32 @@ describe('diagnostics over LSP (dist/server.js --stdio)', () => {
     assert.deepEqual(diags, []);
   });
 });
+
+describe('configuration changes over LSP', () => {
+  it('a change notification that changes nothing re-validates nothing; one that changes a rule re-publishes', async () => {
+    const settings: Record<string, unknown> = { live: { enable: false }, validateDelay: 0 };
+    const lsp = await startServer(settings);
+    try {
+      const uri = 'file:///ws/config-role.yaml';
+      assert.equal((await lsp.open(uri, ROLE_WITH_WILDCARD_VERBS)).filter((d) => d.code === 'wildcard').length, 1);
+      const { configurationRequests } = lsp.counts(uri);
+      // VS Code sends such a notification at startup: the server reads the settings again, sees no difference.
+      await lsp.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+      await pollFor(() => lsp.counts(uri).configurationRequests > configurationRequests);
+      settings.rules = { wildcard: 'off' };
+      await lsp.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+      await lsp.waitForDiagnostics(uri, (d) => !d.some((x) => x.code === 'wildcard'));
+      assert.equal(lsp.counts(uri).published, 2, 'published on open and after the real change only');
+    } finally {
+      await lsp.stop();
+    }
+  });
+});
+
+async function pollFor(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CodeActionRequest, CompletionRequest, HoverRequest, type CodeAction, type CompletionItem, type MarkupContent } from 'vscode-languageserver-protocol';
+import { CodeActionRequest, CompletionRequest, DidChangeTextDocumentNotification, HoverRequest, type CodeAction, type CompletionItem, type MarkupContent } from 'vscode-languageserver-protocol';
 import { startServer, type LspSession } from './lspClient';
 
 const ROLE = `apiVersion: rbac.authorization.k8s.io/v1
@@ -90,5 +90,29 @@ describe('hover, completion and code actions over LSP (dist/server.js --stdio)',
     const remove = actions.find((a) => a.title === 'Remove "get" from verbs')!;
     const fixed = apply(ROLE, remove.edit!.changes![uri]!);
     assert.match(fixed, /resources: \["secrets"\]\n    verbs: \["create"\]/);
+  });
+});
+
+describe('code actions right after an edit', () => {
+  it('answers for the edited version before its debounce has run (VS Code said "No code actions available")', async () => {
+    // A long debounce: the request below surely arrives before the edit is analysed on its own.
+    const lsp = await startServer({ live: { enable: false }, validateDelay: 5_000 });
+    try {
+      const uri = 'file:///ws/fresh-edit.yaml';
+      const before = await lsp.open(uri, ROLE);
+      const wildcard = before.find((d) => d.code === 'wildcard') ?? assert.fail(`no wildcard finding: ${JSON.stringify(before)}`);
+      // An edit above the finding's line: same line and column afterwards, a new version with no analysis yet.
+      await lsp.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }],
+      });
+      const moved = { ...wildcard, range: { start: { ...wildcard.range.start, line: wildcard.range.start.line + 1 }, end: { ...wildcard.range.end, line: wildcard.range.end.line + 1 } } };
+      const actions = (await lsp.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: moved.range, context: { diagnostics: [moved] } })) as CodeAction[];
+      assert.ok(actions.some((a) => /Replace "\*"/.test(a.title)), `actions: ${actions.map((a) => a.title).join(' | ')}`);
+      const edit = actions.find((a) => /Replace "\*"/.test(a.title))?.edit?.changes?.[uri]?.[0];
+      assert.equal(edit?.range.start.line, moved.range.start.line, 'the fix edits the edited version');
+    } finally {
+      await lsp.stop();
+    }
   });
 });

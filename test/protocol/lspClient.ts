@@ -37,6 +37,8 @@ export interface LspSession {
   diagnosticsFor(uri: string, version: number, timeoutMs?: number): Promise<Diagnostic[]>;
   /** Resolves with the first diagnostics published for uri that satisfy `ok` (any version). */
   waitForDiagnostics(uri: string, ok: (d: Diagnostic[]) => boolean, timeoutMs?: number): Promise<Diagnostic[]>;
+  /** How many diagnostics publishes for uri have arrived so far, and how many workspace/configuration requests. */
+  counts(uri: string): { published: number; configurationRequests: number };
   /** Every custom notification received, by method, in order. */
   notifications(method: string): unknown[];
   stderr(): string;
@@ -57,7 +59,11 @@ export async function startServer(settings: Record<string, unknown> = {}, env: N
     published.push(p);
     for (const w of waiters.splice(0)) w();
   });
-  connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => settings));
+  let configurationRequests = 0;
+  connection.onRequest(ConfigurationRequest.type, (params) => {
+    configurationRequests++;
+    return params.items.map(() => settings);
+  });
   const custom = new Map<string, unknown[]>();
   connection.onUnhandledNotification((message) => {
     custom.set(message.method, [...(custom.get(message.method) ?? []), message.params]);
@@ -106,6 +112,7 @@ export async function startServer(settings: Record<string, unknown> = {}, env: N
     diagnosticsFor,
     waitForDiagnostics,
     notifications: (method: string) => custom.get(method) ?? [],
+    counts: (uri: string) => ({ published: published.filter((p) => p.uri === uri).length, configurationRequests }),
     async open(uri, text) {
       versions.set(uri, 1);
       await connection.sendNotification(DidOpenTextDocumentNotification.type, {

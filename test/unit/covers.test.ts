@@ -12,10 +12,10 @@ import {
   describeMissing,
   escalationErrorText,
   formatRule,
-  goQuote,
   nonResourceURLCovers,
   ruleCovers,
 } from '../../server/src/engine/rbac/covers';
+import { goQuote } from '../../server/src/engine/rbac/goFormat';
 
 const r = (verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule =>
   resourceNames ? { verbs, apiGroups, resources, resourceNames } : { verbs, apiGroups, resources };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -46,7 +46,7 @@ describe('kubeconfig resolution', () => {
       () => loadKubeconfig({ kubeconfig: path, trusted: false }),
       (e: unknown) => e instanceof KubeconfigError && e.reason === 'untrusted-exec' && /trust this workspace/.test(e.message),
     );
-    assert.equal(require('node:fs').existsSync(MARKER), false, 'the plugin did not run');
+    assert.equal(existsSync(MARKER), false, 'the plugin did not run');
     // Trusted: the kubeconfig loads (the plugin runs only when a request needs credentials).
     assert.equal(loadKubeconfig({ kubeconfig: path, trusted: true }).context, 'ctx');
   });

@@ -1,7 +1,5 @@
 import { Uri, window, workspace } from 'vscode';
-import { builtinCatalog } from '../../../server/src/engine/catalog/apiCatalog';
-import { leastPrivilegeRoleYaml } from '../../../server/src/engine/leastPrivilege/generate';
-import { manifestKinds, neededPermissions, type ManifestKind } from '../../../server/src/engine/leastPrivilege/needed';
+import { builtinCatalog, leastPrivilegeRoleYaml, type ManifestKind, manifestKinds, neededPermissions } from '../../../server/src/engine';
 import { readSettings } from '../settings';
 
 /** "Generate Least-Privilege Role": a Role for exactly the kinds the workspace manifests deploy, in a new editor. */

@@ -1,15 +1,15 @@
 import { commands, window, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DryRunRequest, RefreshRequest } from '../messages';
-import { switchContext, switchNamespace } from './contextCommands';
 import { generateLeastPrivilegeRole } from './leastPrivilegeCommand';
 
-/** Registers the commands that need only the language client; each handler is a few lines. */
+/**
+ * Registers the commands that need only the language client; each handler is a few lines. The context and namespace
+ * pickers read kubeconfigs and belong to the identity stack (client/src/stack/identityStack.ts).
+ */
 export function registerCommands(context: ExtensionContext, client: LanguageClient, output: LogOutputChannel): void {
   const register = (id: string, fn: () => unknown) => context.subscriptions.push(commands.registerCommand(id, fn));
   register('pipelineRbac.refresh', () => client.sendRequest(RefreshRequest));
-  register('pipelineRbac.switchContext', switchContext);
-  register('pipelineRbac.switchNamespace', switchNamespace);
   register('pipelineRbac.generateLeastPrivilegeRole', generateLeastPrivilegeRole);
   register('pipelineRbac.showOutput', () => output.show());
   register('pipelineRbac.dryRun', async () => {

@@ -4,11 +4,16 @@
  * of every credential this command touched, on top of the core's own scrubbing).
  */
 import { window, workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
-import { IdentityError } from '../../../server/src/identity/errors';
-import { KeyValueExportRecords, recordKey, type RecordingPlan } from '../../../server/src/identity/exportRecords';
-import { clusterEndpoint, insecureEndpointReasons } from '../../../server/src/identity/kubeconfig';
-import type { Logger } from '../../../server/src/identity/types';
-import { loadKubeconfig, type LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
+import {
+  clusterEndpoint,
+  IdentityError,
+  insecureEndpointReasons,
+  KeyValueExportRecords,
+  type Logger,
+  type RecordingPlan,
+  recordKey,
+} from '../../../server/src/identity';
+import { type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/live';
 import { createStore, Redactor, SecretStorageStore, type SecretStore, type StoreCredentials } from '../../../server/src/stores';
 import { readSettings } from '../settings';
 import type { IdentitiesView } from '../views/registerIdentitiesView';

@@ -5,16 +5,22 @@
  */
 import { dirname } from 'node:path';
 import { ProgressLocation, commands, window } from 'vscode';
-import { createIdentity } from '../../../server/src/identity/create';
-import { IdentityError } from '../../../server/src/identity/errors';
-import { KubeIdentityCluster } from '../../../server/src/identity/kube';
-import { formatDuration, parseDuration, serviceAccountUsername } from '../../../server/src/identity/names';
-import { preflight, serverWarnings, type PreflightReport } from '../../../server/src/identity/preflight';
-import { pipelineSnippets } from '../../../server/src/identity/snippets';
-import { LEGACY_TOKEN_WARNING } from '../../../server/src/identity/token';
-import type { StepId } from '../../../server/src/identity/types';
-import { KubeconfigError, type LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
-import { gitWarningFor, gitWorkTreeOf } from '../../../server/src/stores/gitWorkTree';
+import {
+  createIdentity,
+  formatDuration,
+  IdentityError,
+  KubeIdentityCluster,
+  LEGACY_TOKEN_WARNING,
+  parseDuration,
+  pipelineSnippets,
+  preflight,
+  type PreflightReport,
+  serverWarnings,
+  serviceAccountUsername,
+  type StepId,
+} from '../../../server/src/identity';
+import { KubeconfigError, type LoadedKubeconfig } from '../../../server/src/live';
+import { gitWarningFor, gitWorkTreeOf } from '../../../server/src/stores';
 import { readSettings } from '../settings';
 import { IDENTITIES_VIEW_ID } from '../views/registerIdentitiesView';
 import { actingKubeconfig, buildStore, channelLogger, confirmInsecureServer, messageOf, recordingPlan, redactorFor, showFailure, workspaceDir, type IdentityCommandDeps } from './common';

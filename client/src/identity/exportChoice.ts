@@ -3,11 +3,18 @@
  * and everything derived from it (the store target, the CLI form recorded on the ServiceAccount, the pipeline the
  * identity is for, the snippet input). Pure: no `vscode`, no I/O, so the rules are unit-tested.
  */
-import type { PipelineInfo } from '../../../server/src/identity/types';
-import type { SnippetInput } from '../../../server/src/identity/snippets';
-import { checkGitHubRepo, checkGitHubSecretName } from '../../../server/src/stores/github';
-import { checkGitLabKey, checkGitLabProject, checkGitLabScope, type GitLabMode } from '../../../server/src/stores/gitlabRules';
-import { formatExportTarget, parseExportTarget, type ExportTarget } from '../../../server/src/stores/target';
+import type { PipelineInfo, SnippetInput } from '../../../server/src/identity';
+import {
+  checkGitHubRepo,
+  checkGitHubSecretName,
+  checkGitLabKey,
+  checkGitLabProject,
+  checkGitLabScope,
+  type ExportTarget,
+  formatExportTarget,
+  type GitLabMode,
+  parseExportTarget,
+} from '../../../server/src/stores';
 
 export type ExportChoice =
   | { readonly kind: 'github'; readonly owner: string; readonly repo: string; readonly environment?: string; readonly secretName: string }

@@ -3,11 +3,19 @@
  * the checks an InputBox runs on each keystroke, and the plan handed to createIdentity. Pure (no `vscode`, no I/O),
  * so the state machine is unit-tested; createFlow.ts only asks the questions.
  */
-import type { PolicyRule } from '../../../server/src/engine/model';
-import { checkNamespace, checkServiceAccountName, DEFAULT_TOKEN_SECONDS, formatDuration, parseDuration } from '../../../server/src/identity/names';
-import type { PreflightReport } from '../../../server/src/identity/preflight';
-import type { RoleCheck } from '../../../server/src/identity/roleCheck';
-import type { IdentityPlan, RoleSource, TokenKind } from '../../../server/src/identity/types';
+import type { PolicyRule } from '../../../server/src/engine';
+import {
+  checkNamespace,
+  checkServiceAccountName,
+  DEFAULT_TOKEN_SECONDS,
+  formatDuration,
+  type IdentityPlan,
+  parseDuration,
+  type PreflightReport,
+  type RoleCheck,
+  type RoleSource,
+  type TokenKind,
+} from '../../../server/src/identity';
 import { exportSpec, pipelineFor, type ExportChoice } from './exportChoice';
 
 export const CREATE_TITLE = 'Create Pipeline Identity';

@@ -8,19 +8,20 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ProgressLocation, Uri, window, workspace } from 'vscode';
-import { identitiesFor } from '../../../server/src/identities/load';
-import type { ViewNode } from '../../../server/src/identities/treeNodes';
-import type { IdentitiesModel } from '../../../server/src/identities/types';
-import { KubeIdentityCluster } from '../../../server/src/identity/kube';
-import { identityManifests } from '../../../server/src/identity/manifests';
-import { revokeIdentity } from '../../../server/src/identity/revoke';
-import { rotateToken, type RotateResult } from '../../../server/src/identity/rotate';
-import { ANNOTATIONS } from '../../../server/src/identity/types';
-import type { LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
+import { identitiesFor, type IdentitiesModel, type ViewNode } from '../../../server/src/identities';
+import {
+  ANNOTATIONS,
+  describeOldTokenCheck,
+  type ExportRecord,
+  identityManifests,
+  KubeIdentityCluster,
+  revokeIdentity,
+  type RotateResult,
+  rotateToken,
+} from '../../../server/src/identity';
+import type { LoadedKubeconfig } from '../../../server/src/live';
 import { Redactor, type SecretStore } from '../../../server/src/stores';
 import { readSettings } from '../settings';
-import type { ExportRecord } from '../../../server/src/identity/exportRecords';
-import { describeOldTokenCheck } from '../../../server/src/identity/tokenProbe';
 import {
   actingKubeconfig,
   annotationHint,

@@ -6,10 +6,9 @@
 import { ProgressLocation, window } from 'vscode';
 import type { V1RoleBinding } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import type { OidcBundle } from '../../../server/src/identity/oidc';
-import { applyOidcBinding, type OidcApplyResult } from '../../../server/src/identity/oidcApply';
-import type { LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
-import { Redactor } from '../../../server/src/stores/redact';
+import { applyOidcBinding, type OidcApplyResult, type OidcBundle } from '../../../server/src/identity';
+import type { LoadedKubeconfig } from '../../../server/src/live';
+import { Redactor } from '../../../server/src/stores';
 import { actingKubeconfig, channelLogger, showFailure, type IdentityCommandDeps } from './common';
 import { pick, type StepPosition } from './wizard';
 

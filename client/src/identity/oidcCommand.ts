@@ -7,10 +7,18 @@
  * AuthenticationConfiguration entry, and the workflow snippet. Nothing is applied and no secret exists.
  */
 import { window, workspace } from 'vscode';
-import { checkRbacName, InvalidInputError } from '../../../server/src/identity/names';
-import { oidcBundle, oidcSubject, type OidcInput, type OidcProvider } from '../../../server/src/identity/oidc';
-import { issuerForHost, issuerUrlProblem, type IssuerChoice } from '../../../server/src/identity/oidcIssuer';
-import { roleFromFile } from '../../../server/src/identity/roleFile';
+import {
+  checkRbacName,
+  InvalidInputError,
+  type IssuerChoice,
+  issuerForHost,
+  issuerUrlProblem,
+  oidcBundle,
+  type OidcInput,
+  type OidcProvider,
+  oidcSubject,
+  roleFromFile,
+} from '../../../server/src/identity';
 import { readSettings } from '../settings';
 import { storeSettings } from './credentials';
 import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';

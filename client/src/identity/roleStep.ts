@@ -5,13 +5,9 @@
  */
 import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { ThemeIcon, window, workspace, type Uri } from 'vscode';
-import { builtinCatalog } from '../../../server/src/engine/catalog/apiCatalog';
-import { leastPrivilegeRules } from '../../../server/src/engine/leastPrivilege/generate';
-import { manifestKinds, neededPermissions, type ManifestKind } from '../../../server/src/engine/leastPrivilege/needed';
-import { checkPlanRole, formatReasons } from '../../../server/src/identity/create';
-import { checkRbacName, DEFAULT_TOKEN_SECONDS } from '../../../server/src/identity/names';
-import type { RoleCheck } from '../../../server/src/identity/roleCheck';
-import type { LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
+import { builtinCatalog, leastPrivilegeRules, type ManifestKind, manifestKinds, neededPermissions } from '../../../server/src/engine';
+import { checkPlanRole, checkRbacName, DEFAULT_TOKEN_SECONDS, formatReasons, type RoleCheck } from '../../../server/src/identity';
+import type { LoadedKubeconfig } from '../../../server/src/live';
 import { readSettings } from '../settings';
 import { messageOf } from './common';
 import { looksLikeRole, roleSource, type RoleChoice } from './flowModel';

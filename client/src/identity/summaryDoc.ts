@@ -3,13 +3,16 @@
  * the token's lifetime, where the kubeconfig went and the pipeline snippet. Pure; built only from results, which
  * never hold a token.
  */
-import { describeOldTokenCheck } from '../../../server/src/identity/tokenProbe';
-import type { OidcBundle, OidcProvider } from '../../../server/src/identity/oidc';
-import type { RevokeResult } from '../../../server/src/identity/revoke';
-import type { RotateResult } from '../../../server/src/identity/rotate';
-import type { PipelineSnippets } from '../../../server/src/identity/snippets';
-import { tokenLine } from '../../../server/src/identity/summary';
-import type { IdentityResult } from '../../../server/src/identity/types';
+import {
+  describeOldTokenCheck,
+  type IdentityResult,
+  type OidcBundle,
+  type OidcProvider,
+  type PipelineSnippets,
+  type RevokeResult,
+  type RotateResult,
+  tokenLine,
+} from '../../../server/src/identity';
 
 function fence(lang: string, text: string): string[] {
   return [`\`\`\`${lang}`, text.trimEnd(), '```'];

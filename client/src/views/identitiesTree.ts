@@ -15,21 +15,22 @@ import {
   type LogOutputChannel,
   type TreeDataProvider,
 } from 'vscode';
-import { identitiesFor, myAccessFor } from '../../../server/src/identities/load';
-import type { AccessMatrix } from '../../../server/src/identities/myAccess';
 import {
+  type AccessMatrix,
   accessNodes,
   bindingChildren,
+  identitiesFor,
+  type IdentitiesModel,
   identityChildren,
+  myAccessFor,
   namespaceChildren,
   namespaceNodes,
-  roleChildren,
   type NodeColor,
+  roleChildren,
   type ViewNode,
-} from '../../../server/src/identities/treeNodes';
-import type { IdentitiesModel } from '../../../server/src/identities/types';
-import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../../../server/src/live/kubeconfig';
-import type { PipelineRbacSettings } from '../../../server/src/shared/settings';
+} from '../../../server/src/identities';
+import { KubeconfigError, type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/live';
+import type { PipelineRbacSettings } from '../../../server/src/shared';
 
 /** Context keys the view's `when` clauses use. */
 export const CONTEXT_KEYS = {

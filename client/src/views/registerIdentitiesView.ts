@@ -15,16 +15,16 @@ import {
   type LogOutputChannel,
   type TextDocument,
   type TextDocumentContentProvider,
+  type TreeDataProvider,
   type TreeView,
 } from 'vscode';
 import { stringify } from 'yaml';
-import { checkRoleAgainst, renderMatrix } from '../../../server/src/identities/myAccess';
-import type { ViewNode } from '../../../server/src/identities/treeNodes';
-import type { PipelineRbacSettings } from '../../../server/src/shared/settings';
-import { ClusterApi } from '../../../server/src/live/clusterApi';
+import { checkRoleAgainst, renderMatrix, type ViewNode } from '../../../server/src/identities';
+import type { PipelineRbacSettings } from '../../../server/src/shared';
+import { ClusterApi } from '../../../server/src/live';
 import { IdentitiesTreeProvider } from './identitiesTree';
 
-export const IDENTITIES_VIEW_ID = 'pipelineRbac.identities';
+export { IDENTITIES_VIEW_ID } from '../stack/stackCommands';
 
 /** Command ids this module registers (contribute them with `"enablement"`/menus; hide all but refresh from the palette). */
 export const IDENTITIES_COMMANDS = {
@@ -35,6 +35,15 @@ export const IDENTITIES_COMMANDS = {
   checkRole: 'pipelineRbac.identities.checkRole',
   openAccess: 'pipelineRbac.identities.openMyAccess',
 } as const;
+
+/**
+ * The view as activation created it (client/src/stack/lazyStack.ts): its provider waits for the one attached here,
+ * so showing the view is what loads the identity stack.
+ */
+export interface IdentitiesViewHost {
+  treeView: TreeView<ViewNode>;
+  attach(provider: TreeDataProvider<ViewNode>): { dispose(): unknown } | undefined;
+}
 
 /** Scheme of the read-only documents (roles as YAML, My Access tables). */
 export const READONLY_SCHEME = 'pipeline-rbac-view';
@@ -87,14 +96,16 @@ export function roleManifest(node: ViewNode): string | undefined {
   return `# ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} from context ${node.context} (read-only copy)\n${stringify(doc)}`;
 }
 
-export function registerIdentitiesView(context: ExtensionContext, deps: IdentitiesViewDeps): IdentitiesView {
+export function registerIdentitiesView(context: ExtensionContext, deps: IdentitiesViewDeps, host: IdentitiesViewHost): IdentitiesView {
   const provider = new IdentitiesTreeProvider(deps);
   provider.lastVerified = (ctx, ns, name) => context.workspaceState.get<{ at: string; ok: boolean }>(`pipelineRbac.verified/${ctx}/${ns}/${name}`);
-  const treeView = window.createTreeView(IDENTITIES_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const treeView = host.treeView;
+  const attached = host.attach(provider);
+  if (attached) context.subscriptions.push(attached);
   const docs = new ReadonlyDocuments();
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(commands.registerCommand(id, fn));
 
-  context.subscriptions.push(provider, treeView, workspace.registerTextDocumentContentProvider(READONLY_SCHEME, docs));
+  context.subscriptions.push(provider, workspace.registerTextDocumentContentProvider(READONLY_SCHEME, docs));
   context.subscriptions.push(
     workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('pipelineRbac.kubeconfig') || e.affectsConfiguration('pipelineRbac.context') || e.affectsConfiguration('pipelineRbac.namespace') || e.affectsConfiguration('pipelineRbac.rules')) provider.refresh();

@@ -5,8 +5,8 @@
 import { analyzeText, type AnalysisResult } from '../engine/analyze';
 import { builtinCatalog } from '../engine/catalog/apiCatalog';
 import type { NeededPermissions } from '../engine/leastPrivilege/needed';
-import { manifestFindings } from '../engine/leastPrivilege/manifestFindings';
-import type { Finding, PolicyRule, RbacObject } from '../engine/model';
+import { manifestFindingsFor } from '../engine/leastPrivilege/manifestFindings';
+import type { Finding, PolicyRule } from '../engine/model';
 import type { HeldPermissions } from '../engine/rbac/heldPermissions';
 import { indexRoles, roleKey } from '../engine/roleIndex';
 import type { SeverityOverrides } from '../engine/severity';
@@ -61,7 +61,7 @@ export function analyzeShare(job: WorkerJob): FileResult[] {
       held: job.held,
       severities: job.severities,
       defaultNamespace: job.defaultNamespace,
-      ...(needed ? { extraFindings: (objects: RbacObject[]) => objects.flatMap((o) => manifestFindings(o, needed)) } : {}),
+      ...(needed ? { extraFindings: manifestFindingsFor(needed) } : {}),
     });
     return fileResult(r, job.defaultNamespace);
   });

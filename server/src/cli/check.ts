@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { analyzeText, type AnalyzeOptions } from '../engine/analyze';
 import { builtinCatalog, type ApiCatalog } from '../engine/catalog/apiCatalog';
 import { manifestKinds, neededPermissions, type NeededPermissions } from '../engine/leastPrivilege/needed';
-import { manifestFindings } from '../engine/leastPrivilege/manifestFindings';
+import { manifestFindingsFor } from '../engine/leastPrivilege/manifestFindings';
 import { isDeployer, DEPLOYERS, type Deployer } from '../engine/deployer/needs';
 import { contextNamespace } from './contextNamespace';
 import { checkRendered, partitionOperands, render, renderedKinds, type RenderFlags } from './renderInputs';
@@ -53,7 +53,7 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const fromManifests = values.manifests?.length ? await neededFromManifests(values.manifests, cwd, base.catalog, deployer, flags, renderedReports) : undefined;
   // A chart or overlay of --manifests that did not render leaves what is deployed unknown: only its render-error then.
   const needed = renderedReports.length ? undefined : fromManifests;
-  if (needed) base.extraFindings = (objects) => objects.flatMap((o) => manifestFindings(o, needed));
+  if (needed) base.extraFindings = manifestFindingsFor(needed);
 
   if (values['held-rules']) {
     const heldText = await readText(values['held-rules']);

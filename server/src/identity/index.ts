@@ -32,3 +32,10 @@ export {
 } from './oidc';
 export { pipelineSnippets, type PipelineSnippets, type SnippetInput } from './snippets';
 export { renderCreate, renderRotate, renderRevoke, renderPreflight, tokenLine } from './summary';
+
+// What the extension host's identity commands use besides the above (client imports only this facade).
+export { insecureEndpointReasons } from './kubeconfig';
+export { KeyValueExportRecords, recordKey, type ExportRecord, type RecordingPlan } from './exportRecords';
+export { describeOldTokenCheck } from './tokenProbe';
+export { applyOidcBinding, type OidcApplyResult } from './oidcApply';
+export { issuerForHost, issuerUrlProblem, type IssuerChoice } from './oidcIssuer';

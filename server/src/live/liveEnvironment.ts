@@ -2,12 +2,12 @@ import type { AnalyzeOptions } from '../engine/analyze';
 import { builtinCatalog, catalogFromDiscovery, type ApiCatalog } from '../engine/catalog/apiCatalog';
 import type { Finding, PolicyRule, RbacObject } from '../engine/model';
 import { bindAccessKey, escalateAccessKey, SUPERUSER_GROUP, type HeldPermissions, type NamespaceRules } from '../engine/rbac/heldPermissions';
-import type { AnalysisEnvironment } from '../lsp/environment';
+import type { AnalysisEnvironment } from '../shared/environment';
 import type { LiveStatus } from '../shared/protocol';
 import type { PipelineRbacSettings } from '../shared/settings';
-import { ClusterApi, type RulesReview, type Whoami } from './clusterApi';
-import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from './kubeconfig';
-import { dryRunFindings } from './dryRun';
+import type { ClusterApi, RulesReview, Whoami } from './clusterApi';
+import { clusterModules } from './clusterLoader';
+import type { LoadedKubeconfig } from './kubeconfig';
 import { LiveError } from './liveError';
 import { TtlCache } from './ttlCache';
 
@@ -23,7 +23,8 @@ interface Connection {
 /**
  * Analysis options backed by the live cluster: the editing user's held rules (SelfSubjectRulesReview per namespace),
  * escalate/bind answers (SelfSubjectAccessReview), discovery and existing roles. Everything is cached with a TTL;
- * `options` answers from the cache at once and `refresh` fetches what is missing.
+ * `options` answers from the cache at once (an expired answer until its re-read lands) and `refresh` fetches what is
+ * missing or expired.
  */
 export class LiveEnvironment implements AnalysisEnvironment {
   private conn: Connection | undefined;
@@ -50,7 +51,7 @@ export class LiveEnvironment implements AnalysisEnvironment {
     const conn = this.connect(settings);
     if (!conn) throw new LiveError(this.lastStatus?.message ?? 'no cluster connection', 'unreachable');
     try {
-      return await dryRunFindings(conn.loaded.kc, objects, settings.namespace || conn.loaded.namespace);
+      return await clusterModules().dryRunFindings(conn.loaded.kc, objects, settings.namespace || conn.loaded.namespace);
     } catch (err) {
       this.fail(conn, err);
       throw err;
@@ -61,8 +62,8 @@ export class LiveEnvironment implements AnalysisEnvironment {
     const base: AnalyzeOptions = { catalog: builtinCatalog(), severities: settings.rules };
     const conn = this.usable(settings);
     if (!conn) return base;
-    const catalog = this.discovery.peek(conn.key) ?? base.catalog;
-    const who = this.whoami.peek(conn.key);
+    const catalog = this.discovery.peekStale(conn.key) ?? base.catalog;
+    const who = this.whoami.peekStale(conn.key);
     const namespaces: Record<string, NamespaceRules> = {};
     const prefix = `${conn.key}\u0000`;
     for (const [k, v] of this.cachedEntries(this.rules, prefix)) namespaces[k] = v;
@@ -79,7 +80,7 @@ export class LiveEnvironment implements AnalysisEnvironment {
       catalog,
       held,
       defaultNamespace: settings.namespace || conn.loaded.namespace,
-      resolveRole: (kind, name, ns) => this.roles.peek(`${prefix}${kind}/${ns}/${name}`) ?? undefined,
+      resolveRole: (kind, name, ns) => this.roles.peekStale(`${prefix}${kind}/${ns}/${name}`) ?? undefined,
     };
   }
 
@@ -157,6 +158,7 @@ export class LiveEnvironment implements AnalysisEnvironment {
     const key = connectionKey(settings);
     if (this.conn?.key === key) return this.conn;
     if (this.failedKey === key && Date.now() < this.failedUntil) return undefined;
+    const { ClusterApi, KubeconfigError, loadKubeconfig } = clusterModules();
     try {
       const loaded = loadKubeconfig({ kubeconfig: settings.kubeconfig, context: settings.context, trusted: settings.trusted });
       // Discovery changes rarely (CRD installs); it keeps its own, longer TTL.
@@ -193,7 +195,7 @@ export class LiveEnvironment implements AnalysisEnvironment {
   private *cachedEntries<V>(cache: TtlCache<V>, prefix: string): Iterable<[string, V]> {
     for (const key of cache.keys()) {
       if (!key.startsWith(prefix)) continue;
-      const v = cache.peek(key);
+      const v = cache.peekStale(key);
       if (v !== undefined) yield [key.slice(prefix.length), v];
     }
   }

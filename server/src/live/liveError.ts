@@ -1,7 +1,16 @@
 /** A failed call to the cluster, classified so the UI can say why in one sentence. */
 export type LiveErrorKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'invalid' | 'timeout' | 'other';
 
+/** Marks a LiveError across copies of this module: the language server's cluster bundle has its own (clusterLoader.ts). */
+const BRAND = Symbol.for('pipeline-rbac.LiveError');
+
 export class LiveError extends Error {
+  readonly [BRAND] = true;
+
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
   constructor(
     message: string,
     readonly kind: LiveErrorKind,

@@ -15,6 +15,14 @@ export class TtlCache<V> {
     return e && e.expires > this.now() ? e.value : undefined;
   }
 
+  /**
+   * The cached value even if it has expired, until a load replaces it: what analyses use, so findings from the
+   * cluster do not vanish for the moment a re-read takes and come back (the re-read is decided by `has`).
+   */
+  peekStale(key: string): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
   has(key: string): boolean {
     return this.peek(key) !== undefined;
   }

@@ -15,6 +15,8 @@ export class ManifestIndex {
   private folders: string[] = [];
   private key = '';
   private kinds: ManifestKind[] | undefined;
+  /** Files changed since the last read: re-read, but answer from the last read until then (no flicker). */
+  private stale = false;
   /** Why charts or overlays of the setting could not be rendered (then nothing is known to be needed). */
   private problems: string[] = [];
   private loading: Promise<boolean> | undefined;
@@ -23,12 +25,12 @@ export class ManifestIndex {
 
   setWorkspaceFolders(uris: string[]): void {
     this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
-    this.invalidate();
+    this.kinds = undefined;
+    this.key = '';
   }
 
   invalidate(): void {
-    this.kinds = undefined;
-    this.key = '';
+    this.stale = true;
   }
 
   /** What the manifests need, if they were read for these settings. */
@@ -44,13 +46,14 @@ export class ManifestIndex {
 
   /** Reads the manifests when the globs changed or files did; resolves true when something new was read. */
   load(settings: PipelineRbacSettings): Promise<boolean> {
-    if (!settings.manifests.length || (this.kinds && this.key === keyOf(settings))) return Promise.resolve(false);
+    if (!settings.manifests.length || (this.kinds && !this.stale && this.key === keyOf(settings))) return Promise.resolve(false);
     this.loading ??= this.read(settings).finally(() => (this.loading = undefined));
     return this.loading;
   }
 
   private async read(settings: PipelineRbacSettings): Promise<boolean> {
     const key = keyOf(settings);
+    this.stale = false;
     const { globs, dirs } = splitManifestSettings(this.folders, settings.manifests);
     const kinds = this.folders.length && globs.length ? await this.readKinds(globs) : [];
     // Charts and overlays render only in a trusted workspace; there helm/kustomize never run. What the pipeline deploys

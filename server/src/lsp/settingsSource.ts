@@ -26,6 +26,19 @@ export class SettingsSource {
     this.cache.clear();
   }
 
+  /**
+   * Re-reads the settings of every document asked for so far; true when any of them differs, or none was asked yet.
+   * VS Code announces a configuration change at startup, and again for the dynamic registration, with nothing
+   * changed: revalidating (and dropping the live caches) for those tripled the first cluster reads.
+   */
+  async reload(): Promise<boolean> {
+    const before = await Promise.all([...this.cache].map(async ([uri, p]) => [uri, JSON.stringify(await p)] as const));
+    this.cache.clear();
+    if (before.length === 0) return true;
+    for (const [uri, json] of before) if (JSON.stringify(await this.get(uri)) !== json) return true;
+    return false;
+  }
+
   get(uri: string): Promise<PipelineRbacSettings> {
     let p = this.cache.get(uri);
     if (!p) {

@@ -80,8 +80,8 @@ export function startLanguageServer(): void {
     if (dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pipelineRbac' });
   });
 
-  connection.onDidChangeConfiguration(() => {
-    settings.clear();
+  connection.onDidChangeConfiguration(async () => {
+    if (!(await settings.reload())) return;
     live.invalidate();
     validator.revalidateAll();
   });
@@ -116,10 +116,14 @@ export function startLanguageServer(): void {
 
   connection.onCodeAction(async (params) => {
     const s = await settings.get(params.textDocument.uri);
-    // Text and analysis are taken after the await, so both are of the same version.
-    const doc = documents.get(params.textDocument.uri);
-    const result = doc && state.get(doc.uri, doc.version);
-    return doc && result ? codeActions(doc, result, params, env.needed(s)) : [];
+    // Text and analysis of one version: the current one, analysed now if its debounce is still pending.
+    const current = await validator.analysisOf(params.textDocument.uri);
+    const actions = current ? codeActions(current.doc, current.result, params, env.needed(s)) : [];
+    connection.console.debug(
+      `code actions at ${params.range.start.line + 1}:${params.range.start.character + 1} of ${params.textDocument.uri} v${current?.doc.version ?? '?'}: ${actions.length}` +
+        ` (${params.context.diagnostics.length} diagnostic(s) in reach, only ${params.context.only?.join(',') ?? 'any'})`,
+    );
+    return actions;
   });
 
   connection.onHover(async (params) => {

@@ -8,7 +8,7 @@ import { ParseCache } from '../engine/yaml/parseCache';
 import type { PipelineRbacSettings } from '../shared/settings';
 import { SOURCE, toDiagnostic, toRange } from './diagnostics';
 import type { DocumentState } from './documentState';
-import type { AnalysisEnvironment } from './environment';
+import type { AnalysisEnvironment } from '../shared/environment';
 import { Debouncer } from './scheduler';
 import type { SettingsSource } from './settingsSource';
 import { ChartTemplates, chartOfTemplate } from './chartTemplates';
@@ -23,6 +23,8 @@ export class Validator {
   private readonly parseCaches = new Map<string, ParseCache>();
   /** Dry-run findings, valid for exactly one document version. */
   private readonly dryRunResults = new Map<string, { version: number; findings: Finding[] }>();
+  /** When each document was last opened or changed, for the timings logged at debug level. */
+  private readonly changedAt = new Map<string, number>();
   /** Helm templates: diagnostics from the rendered chart (chartTemplates.ts). */
   readonly charts = new ChartTemplates();
 
@@ -66,9 +68,27 @@ export class Validator {
   }
 
   schedule(doc: TextDocument, immediate = false): void {
+    this.changedAt.set(doc.uri, performance.now());
     void this.settings.get(doc.uri).then((s) => {
       this.debouncer.schedule(doc.uri, immediate ? 0 : s.validateDelay, () => void this.validate(doc.uri));
     });
+  }
+
+  /**
+   * The analysis of the document's current version, analysing it now when an edit's debounce has not run yet: a code
+   * action request can arrive between an edit and its analysis, and answering "none" then made VS Code say "No code
+   * actions available" on a line full of fixable findings.
+   */
+  async analysisOf(uri: string): Promise<{ doc: TextDocument; result: AnalysisResult } | undefined> {
+    const doc = this.documents.get(uri);
+    if (!doc) return undefined;
+    let result = this.state.get(uri, doc.version);
+    if (!result) {
+      this.debouncer.cancel(uri);
+      await this.validate(uri);
+      result = this.state.get(uri, doc.version);
+    }
+    return result && this.documents.get(uri)?.version === doc.version ? { doc, result } : undefined;
   }
 
   revalidateAll(): void {
@@ -79,6 +99,7 @@ export class Validator {
     this.debouncer.cancel(uri);
     this.dryRunResults.delete(uri);
     this.parseCaches.delete(uri);
+    this.changedAt.delete(uri);
     this.state.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
@@ -90,6 +111,13 @@ export class Validator {
     const result = this.state.get(uri, version);
     const diagnostics = [...all.map((f) => toDiagnostic(f, lines)), ...(result ? unknownSuppressionDiagnostics(result) : [])];
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+
+  /** One debug line per publish: the analysis alone, and the time since the open or change that caused it. */
+  private logTiming(uri: string, version: number, kind: 'offline' | 'live', findings: number, analysisStarted: number): void {
+    const since = this.changedAt.get(uri);
+    const after = since === undefined ? '' : `, ${ms(since)} ms after the open or change`;
+    this.connection.console.debug(`timing: ${kind} diagnostics of ${uri} v${version} published: ${findings} finding(s), analysis ${ms(analysisStarted)} ms${after}`);
   }
 
   /** A Helm template: findings of the rendered chart on this template's lines; its text is never parsed as YAML. */
@@ -114,21 +142,35 @@ export class Validator {
       const settings = await this.settings.get(uri);
       let parseCache = this.parseCaches.get(uri);
       if (!parseCache) this.parseCaches.set(uri, (parseCache = new ParseCache()));
+      const started = performance.now();
       const result = analyzeText(doc.getText(), { ...this.env.options(settings), parseCache, fileName: uri });
       // The document may have changed while settings were fetched; only publish for the current version.
       if (this.documents.get(uri)?.version !== doc.version) return;
       this.state.set(uri, doc.version, result);
       await this.publish(uri, doc.version, result.findings, result.lineIndex);
-      if (!refreshed && result.objects.length > 0) {
-        const changed = await this.env.refresh(settings, result.objects);
-        if (changed) await this.validate(uri, true);
-      }
+      this.logTiming(uri, doc.version, refreshed ? 'live' : 'offline', result.findings.length, started);
+      // Not awaited: whoever waits for this analysis (a code action) must not wait for the cluster too.
+      if (!refreshed && result.objects.length > 0) void this.refreshThenRevalidate(uri, settings, result.objects);
     } catch (err) {
       // Never let one document take the server down; report and keep serving.
       this.connection.console.error(`pipeline-rbac: validating ${uri} failed: ${errorText(err)}`);
     }
   }
+
+  /** Reads what the cluster and the workspace know of these objects; analyses again when that changed anything. */
+  private async refreshThenRevalidate(uri: string, settings: PipelineRbacSettings, objects: RbacObject[]): Promise<void> {
+    try {
+      const fetching = performance.now();
+      const changed = await this.env.refresh(settings, objects);
+      this.connection.console.debug(`timing: cluster and workspace read in ${ms(fetching)} ms for ${uri} (${changed ? 'changed: re-analysing' : 'nothing new'})`);
+      if (changed) await this.validate(uri, true);
+    } catch (err) {
+      this.connection.console.error(`pipeline-rbac: validating ${uri} failed: ${errorText(err)}`);
+    }
+  }
 }
+
+const ms = (since: number): number => Math.round(performance.now() - since);
 
 function isYaml(doc: TextDocument): boolean {
   return doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.uri);

@@ -1,9 +1,9 @@
 import type { AnalyzeOptions } from '../engine/analyze';
 import type { NeededPermissions } from '../engine/leastPrivilege/needed';
-import { manifestFindings } from '../engine/leastPrivilege/manifestFindings';
+import { manifestFindingsFor } from '../engine/leastPrivilege/manifestFindings';
 import type { Finding, RbacObject } from '../engine/model';
 import type { PipelineRbacSettings } from '../shared/settings';
-import type { AnalysisEnvironment } from './environment';
+import type { AnalysisEnvironment } from '../shared/environment';
 import type { ManifestIndex } from './manifestIndex';
 import type { WorkspaceRoles } from './workspaceRoles';
 import { firstOf } from '../engine/roleIndex';
@@ -27,7 +27,7 @@ export class WorkspaceEnvironment implements AnalysisEnvironment {
     const problems = this.manifests.renderProblems(settings);
     if (problems.length) return { ...withRoles, extraFindings: (objects) => objects.flatMap((o) => notRenderedFinding(o, problems)) };
     if (!needed) return withRoles;
-    return { ...withRoles, extraFindings: (objects) => objects.flatMap((o) => manifestFindings(o, needed)) };
+    return { ...withRoles, extraFindings: manifestFindingsFor(needed) };
   }
 
   /** What the configured manifests need (as the diagnostics see it), for the least-privilege code action. */

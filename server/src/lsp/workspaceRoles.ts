@@ -10,17 +10,19 @@ import { runInWorker } from './indexInWorker';
 export class WorkspaceRoles {
   private folders: string[] = [];
   private index: RoleIndex | undefined;
+  /** Files changed since the last read: re-read, but resolve from the last read until then (no flicker). */
+  private stale = false;
   private loading: Promise<boolean> | undefined;
 
   constructor(private readonly log: (message: string) => void = () => {}) {}
 
   setWorkspaceFolders(uris: string[]): void {
     this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
-    this.invalidate();
+    this.index = undefined;
   }
 
   invalidate(): void {
-    this.index = undefined;
+    this.stale = true;
   }
 
   /** What is known now (nothing until the first load). */
@@ -30,12 +32,13 @@ export class WorkspaceRoles {
 
   /** Reads the workspace's roles once; a Role without metadata.namespace lands in defaultNamespace. */
   load(defaultNamespace: string): Promise<boolean> {
-    if (this.index) return Promise.resolve(false);
+    if (this.index && !this.stale) return Promise.resolve(false);
     this.loading ??= this.read(defaultNamespace).finally(() => (this.loading = undefined));
     return this.loading;
   }
 
   private async read(defaultNamespace: string): Promise<boolean> {
+    this.stale = false;
     if (!this.folders.length) {
       this.index = new Map();
       return false;

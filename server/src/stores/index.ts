@@ -92,3 +92,8 @@ export function credentialsFromEnv(env: Readonly<Record<string, string | undefin
     vaultNamespace: env['VAULT_NAMESPACE'] || undefined,
   };
 }
+
+// Input checks the export wizard runs before it asks for credentials.
+export { checkGitHubRepo, checkGitHubSecretName } from './github';
+export { checkGitLabKey, checkGitLabProject, checkGitLabScope } from './gitlabRules';
+export { gitWarningFor, gitWorkTreeOf } from './gitWorkTree';

@@ -87,6 +87,8 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Label of the run directory under .e2e/runs/. */
   name?: string;
+  /** Extra code-server arguments, e.g. ['--log', 'debug'] (bench/editor.ts reads the extension's debug timings). */
+  args?: string[];
   /** Open the folder in Restricted Mode (workspace trust on, the folder not trusted, no prompt); default: trust off. */
   untrusted?: boolean;
 }
@@ -201,6 +203,9 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
       ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
+      // PIPELINE_RBAC_E2E_LOG=debug: every log at that level, the extension's timing and code-action lines included.
+      ...(process.env.PIPELINE_RBAC_E2E_LOG ? ['--log', process.env.PIPELINE_RBAC_E2E_LOG] : []),
+      ...(options.args ?? []),
       workspace,
     ],
     { env, detached: true, stdio: ['ignore', logFd, logFd] },

@@ -96,7 +96,7 @@ export async function waitForAllProblems(
       return stable && predicate(last) ? last : undefined;
     }, { timeoutMs, intervalMs: 300 });
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nProblems shown:\n${last.map((p) => `  ${p.severity} ${p.code} [${p.line}:${p.column}] ${p.resource}`).join('\n') || '  (none)'}`);
+    throw new Error(`${(e as Error).message}\nProblems shown:\n${last.map((p) => `  ${p.severity} ${p.code} [${p.line}:${p.column}] ${p.resource}`).join('\n') || '  (none)'}`, { cause: e });
   }
 }
 
@@ -196,7 +196,7 @@ export async function waitForStatusItem(
       return last.find(predicate);
     }, { timeoutMs, intervalMs: 250 });
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nStatus bar items: ${JSON.stringify(last)}`);
+    throw new Error(`${(e as Error).message}\nStatus bar items: ${JSON.stringify(last)}`, { cause: e });
   }
 }
 

@@ -70,7 +70,7 @@ function treeView(page: Page, pane: Locator): TreeView {
           return last.find(predicate);
         }, { timeoutMs, intervalMs: 200 });
       } catch (e) {
-        throw new Error(`${(e as Error).message}\nrows shown:\n${last.map((r) => `  ${'  '.repeat(r.level - 1)}${r.label} | ${r.description}`).join('\n') || '  (none)'}`);
+        throw new Error(`${(e as Error).message}\nrows shown:\n${last.map((r) => `  ${'  '.repeat(r.level - 1)}${r.label} | ${r.description}`).join('\n') || '  (none)'}`, { cause: e });
       }
     },
     async waitForNoRow(what, predicate, timeoutMs = 30_000) {

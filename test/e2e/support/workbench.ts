@@ -71,6 +71,11 @@ export interface Workbench {
   save(): Promise<void>;
   /** Text of the active editor, unsaved edits included (through the clipboard; moves the cursor to the end). */
   editorText(): Promise<string>;
+  /**
+   * The rendered Markdown preview whose text matches `match`: the active tab's title (VS Code names it
+   * "Preview <file>") and the text of the rendered page, read from the preview's webview frame.
+   */
+  markdownPreview(match: RegExp, timeoutMs?: number): Promise<{ tab: string; text: string }>;
   /** Names of the output channels ("Output: Show Output Channels..." lists them). */
   outputChannels(): Promise<string[]>;
   /** Extensions listed in the Extensions view (installed ones when its search box is empty). */
@@ -153,7 +158,7 @@ export async function openWorkbench(url: string, options: OpenWorkbenchOptions =
   } catch (e) {
     await browser.close().catch(() => undefined);
     const serverTail = options.server ? `\n--- code-server log ---\n${options.server.logTail(30)}` : '';
-    throw new Error(`${(e as Error).message}\n--- browser console errors ---\n${errors.slice(-10).join('\n')}${serverTail}`);
+    throw new Error(`${(e as Error).message}\n--- browser console errors ---\n${errors.slice(-10).join('\n')}${serverTail}`, { cause: e });
   }
 }
 
@@ -359,7 +364,7 @@ function makeWorkbench(page: Page, browser: Browser, loadMs: number, errors: str
           return predicate(last) ? last : undefined;
         }, { timeoutMs, intervalMs: 200 });
       } catch (e) {
-        throw new Error(`${(e as Error).message}\nProblems shown:\n${last.map((p) => `  ${p.text}`).join('\n') || '  (none)'}`);
+        throw new Error(`${(e as Error).message}\nProblems shown:\n${last.map((p) => `  ${p.text}`).join('\n') || '  (none)'}`, { cause: e });
       }
     },
     async waitForSquiggle({ severity, timeoutMs = 30_000 } = {}) {
@@ -424,6 +429,19 @@ function makeWorkbench(page: Page, browser: Browser, loadMs: number, errors: str
       }, { timeoutMs: 5_000 });
       await page.keyboard.press('Escape');
       return text;
+    },
+    async markdownPreview(match: RegExp, timeoutMs = 20_000) {
+      return pollUntil(`a Markdown preview showing ${match}`, async () => {
+        const tab = (await page.locator('.editor-group-container.active .tab.active').first().innerText().catch(() => '')).trim();
+        for (const frame of page.frames()) {
+          const text = await frame.evaluate(() => {
+            const body = (globalThis as unknown as { document: { querySelector(s: string): { innerText: string } | null } }).document.querySelector('.markdown-body');
+            return body?.innerText ?? '';
+          }).catch(() => '');
+          if (match.test(text)) return { tab, text };
+        }
+        return undefined;
+      }, { timeoutMs });
     },
     async outputChannels() {
       await runCommand('Output: Show Output Channels...');

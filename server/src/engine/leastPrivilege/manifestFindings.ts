@@ -7,3 +7,8 @@ import { unusedPermissionFindings } from './unused';
 export function manifestFindings(obj: RbacObject, needed: NeededPermissions): Finding[] {
   return [...unusedPermissionFindings(obj, needed), ...(needed.required ? missingPermissionFindings(obj, needed.required) : [])];
 }
+
+/** AnalyzeOptions.extraFindings for every object of a file: one closure for the language server and the CLI. */
+export function manifestFindingsFor(needed: NeededPermissions): (objects: RbacObject[]) => Finding[] {
+  return (objects) => objects.flatMap((o) => manifestFindings(o, needed));
+}

@@ -38,12 +38,6 @@ export function resourceNameMatches(rule: PolicyRule, name: string): boolean {
   return names.length === 0 || names.includes(name);
 }
 
-export function nonResourceURLMatches(rule: PolicyRule, url: string): boolean {
-  return (rule.nonResourceURLs ?? []).some(
-    (u) => u === '*' || u === url || (u.endsWith('*') && url.startsWith(u.replace(/\*+$/, ''))),
-  );
-}
-
 export function ruleAllows(rule: PolicyRule, req: ResourceRequest): boolean {
   const sub = req.subresource ?? '';
   const combined = sub ? `${req.resource}/${sub}` : req.resource;

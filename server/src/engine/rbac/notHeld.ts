@@ -8,7 +8,8 @@
  * Incomplete or missing data is "unknown": never a denial.
  */
 import type { Finding, LocatedRule, PolicyRule, RbacObject, RuleField, Span } from '../model';
-import { covers, describeMissing, escalationErrorText, goQuote } from './covers';
+import { covers, describeMissing, escalationErrorText } from './covers';
+import { goQuote } from './goFormat';
 import { rulesAllow } from './evaluate';
 import {
   bindAccessKey,

@@ -63,7 +63,7 @@ export function valueAndKey(rendered: string, span: Span): { value: string; key:
   const lineEnd = rendered.indexOf('\n', span.start);
   const value = unquote(rendered.slice(span.start, Math.min(span.end, lineEnd < 0 ? rendered.length : lineEnd)));
   const line = rendered.slice(lineStart, lineEnd < 0 ? rendered.length : lineEnd);
-  const own = /^\s*(?:-\s+)?([\w.\/-]+):/.exec(line);
+  const own = /^\s*(?:-\s+)?([\w./-]+):/.exec(line);
   if (own && !line.trimStart().startsWith('-')) return { value, key: own[1] };
   // A list item: the key is on the closest line above with less indentation.
   const indent = line.length - line.trimStart().length;
@@ -72,7 +72,7 @@ export function valueAndKey(rendered: string, span: Span): { value: string; key:
     const s = rendered.lastIndexOf('\n', end - 1) + 1;
     const l = rendered.slice(s, end);
     const i = l.length - l.trimStart().length;
-    const k = /^\s*(?:-\s+)?([\w.\/-]+):/.exec(l);
+    const k = /^\s*(?:-\s+)?([\w./-]+):/.exec(l);
     if (k && (i < indent || (i === indent && !l.trimStart().startsWith('-')))) return { value, key: k[1] };
     end = s - 1;
   }
