@@ -6,7 +6,7 @@
 import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
-import { logAudit, ourAnnotations } from './audit';
+import { exportedAnnotations, logAudit, ourAnnotations } from './audit';
 import { IdentityError, toIdentityError, withRollback } from './errors';
 import { recordExport, type ExportRecord, type RecordingPlan } from './exportRecords';
 import type { IdentityCluster } from './kube';
@@ -250,21 +250,7 @@ async function rotatePreflight(
 }
 
 function rotatedAnnotations(previous: Record<string, string>, info: TokenInfo, storeDescription: string, exportTarget: string | undefined, at: string, actor: string): Record<string, string> {
-  const annotations: Record<string, string> = {
-    ...previous,
-    [ANNOTATIONS.tokenKind]: info.kind,
-    [ANNOTATIONS.tokenSecret]: info.secretName,
-    [ANNOTATIONS.exportedTo]: storeDescription,
-    [ANNOTATIONS.lastRotated]: at,
-    [ANNOTATIONS.lastRotatedBy]: actor,
-  };
-  if (exportTarget) annotations[ANNOTATIONS.exportTarget] = exportTarget;
-  else delete annotations[ANNOTATIONS.exportTarget];
-  if (info.expiresAt) annotations[ANNOTATIONS.tokenExpires] = info.expiresAt;
-  else delete annotations[ANNOTATIONS.tokenExpires];
-  if (info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(info.requestedSeconds);
-  else delete annotations[ANNOTATIONS.tokenDuration];
-  return annotations;
+  return exportedAnnotations({ ...previous, [ANNOTATIONS.lastRotated]: at, [ANNOTATIONS.lastRotatedBy]: actor }, storeDescription, exportTarget, info);
 }
 
 async function revokeOld(
