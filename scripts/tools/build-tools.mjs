@@ -5,15 +5,14 @@
 // else reuses the cached binary.
 //
 //   node scripts/tools/build-tools.mjs [helm|kustomize]...   prints one "tool path" line per tool
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtLine, goBuild } from './goBuild.mjs';
 
 const TOOLS_DIR = dirname(fileURLToPath(import.meta.url));
-const HEARTBEAT_MS = 30_000;
 
 /** What each tool builds and the version variables its own release build sets (Makefiles). */
 const TOOLS = {
@@ -69,13 +68,6 @@ function stampKey(tool, ldflags) {
   return createHash('sha256').update(gomod).update(gosum).update(ldflags).digest('hex').slice(0, 16);
 }
 
-function fmtElapsed(ms) {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-const PACKAGE_LINE = /^[\w.~+-]+(\/[\w.~+-]+)*$/;
-
 /**
  * Returns the cached binary of `tool`, building it first when missing or built from other module
  * files. Progress goes to `log`. Concurrent callers are safe: each builds to its own temp file and
@@ -92,47 +84,21 @@ export async function ensureTool(tool, { log = (line) => process.stderr.write(`$
   const key = stampKey(tool, ldflags);
   if (existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === key) return out;
   mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
-  const args = ['build', '-v', '-trimpath', '-ldflags', ldflags, '-o', tmp, spec.pkg];
   log(`tools: building ${tool} ${version} from Go modules (first run: a few minutes on 2 cores; cached in ${dirname(out)})...`);
-  const started = Date.now();
-  let packages = 0;
-  const diagnostics = [];
-  const child = spawn('go', args, {
+  const built = await goBuild({
     cwd: dir,
-    env: { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
-    stdio: ['ignore', 2, 'pipe'],
+    args: ['-trimpath', '-ldflags', ldflags],
+    pkg: spec.pkg,
+    out,
+    env: { GOFLAGS: '-mod=readonly -buildvcs=false' },
+    what: `go build of ${tool}`,
+    still: `tools: still building ${tool}`,
+    goMod: `scripts/tools/${tool}/go.mod`,
+    log,
   });
-  let pending = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (PACKAGE_LINE.test(line)) packages++;
-      else if (line.trim()) diagnostics.push(line);
-    }
-  });
-  const heartbeat = setInterval(() => {
-    log(`tools: still building ${tool} (${fmtElapsed(Date.now() - started)}, ${packages} packages compiled)`);
-  }, HEARTBEAT_MS);
-  const code = await new Promise((resolve) => {
-    child.on('error', (err) => {
-      diagnostics.push(`cannot run go: ${err.message} (needs Go at least as new as the go line in scripts/tools/${tool}/go.mod)`);
-      resolve(-1);
-    });
-    child.on('close', (c) => resolve(c ?? -1));
-  }).finally(() => clearInterval(heartbeat));
-  if (pending.trim() && !PACKAGE_LINE.test(pending)) diagnostics.push(pending);
-  if (code !== 0) {
-    rmSync(tmp, { force: true });
-    throw new Error(`go build of ${tool} failed (exit ${code}) after ${fmtElapsed(Date.now() - started)}:\n${diagnostics.slice(-60).join('\n')}`);
-  }
-  renameSync(tmp, out);
   writeFileSync(`${stamp}.tmp-${process.pid}`, `${key}\n`);
   renameSync(`${stamp}.tmp-${process.pid}`, stamp);
-  log(`tools: built ${out} in ${fmtElapsed(Date.now() - started)}${packages ? ` (${packages} packages compiled)` : ''}`);
+  log(builtLine('tools: ', out, built));
   return out;
 }
 

@@ -2,15 +2,14 @@
 // subcommands of one Go program, see main.go) and caches it outside the repo, keyed on the
 // module files, so only the first start on a machine pays for the long Go build.
 // Usage as a script: `node test/cluster/build.mjs` prints the binary path on stdout.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtLine, goBuild } from '../../scripts/tools/goBuild.mjs';
 
 export const MODULE_DIR = dirname(fileURLToPath(import.meta.url));
-const HEARTBEAT_MS = 30_000;
 
 /** Kubernetes version pinned in go.mod, e.g. "v1.36.3". */
 export function kubernetesVersion() {
@@ -29,14 +28,6 @@ export function binaryPath() {
   return join(cacheRoot, 'pipeline-rbac', `testcluster-${key}`, 'testcluster');
 }
 
-function fmtElapsed(ms) {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-// `go build -v` prints one import path per compiled package; anything else is a diagnostic.
-const PACKAGE_LINE = /^[\w.~+-]+(\/[\w.~+-]+)*$/;
-
 /**
  * Returns the cached binary, building it first when missing. Progress goes to stderr.
  * Concurrent callers are safe: each builds to its own temp file and renames atomically.
@@ -47,54 +38,28 @@ export async function ensureBinary({ log = (line) => process.stderr.write(`${lin
   const version = kubernetesVersion();
   const [major, minor] = version.slice(1).split('.');
   mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
   const ldflags = [
     '-s -w',
     `-X k8s.io/component-base/version.gitVersion=${version}`,
     `-X k8s.io/component-base/version.gitMajor=${major}`,
     `-X k8s.io/component-base/version.gitMinor=${minor}`,
   ].join(' ');
-  const args = ['build', '-v', '-trimpath', '-tags', 'grpcnotrace', '-ldflags', ldflags, '-o', tmp, '.'];
   log(
     `test cluster: building kube-apiserver+etcd+controller-manager ${version} from Go modules ` +
       `(first run on this machine: ~7-15 min on 2 cores with a cold Go cache; the binary is cached in ${dirname(out)})...`,
   );
-  const started = Date.now();
-  let packages = 0;
-  const diagnostics = [];
-  const child = spawn('go', args, {
+  const built = await goBuild({
     cwd: MODULE_DIR,
-    env: { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0' },
-    stdio: ['ignore', 2, 'pipe'], // stdout of `up` is reserved for the KUBECONFIG_ lines
+    args: ['-trimpath', '-tags', 'grpcnotrace', '-ldflags', ldflags],
+    pkg: '.',
+    out,
+    env: {},
+    what: 'go build',
+    still: 'test cluster: still building',
+    goMod: 'test/cluster/go.mod',
+    log, // stdout of `up` is reserved for the KUBECONFIG_ lines: goBuild writes go's output to stderr
   });
-  let pending = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (PACKAGE_LINE.test(line)) packages++;
-      else if (line.trim()) diagnostics.push(line);
-    }
-  });
-  const heartbeat = setInterval(() => {
-    log(`test cluster: still building (${fmtElapsed(Date.now() - started)}, ${packages} packages compiled)`);
-  }, HEARTBEAT_MS);
-  const code = await new Promise((resolve) => {
-    child.on('error', (err) => {
-      diagnostics.push(`cannot run go: ${err.message} (needs Go at least as new as the go line in test/cluster/go.mod)`);
-      resolve(-1);
-    });
-    child.on('close', (c) => resolve(c ?? -1));
-  }).finally(() => clearInterval(heartbeat));
-  if (pending.trim() && !PACKAGE_LINE.test(pending)) diagnostics.push(pending);
-  if (code !== 0) {
-    rmSync(tmp, { force: true });
-    throw new Error(`go build failed (exit ${code}) after ${fmtElapsed(Date.now() - started)}:\n${diagnostics.slice(-60).join('\n')}`);
-  }
-  renameSync(tmp, out);
-  log(`test cluster: built ${out} in ${fmtElapsed(Date.now() - started)}${packages ? ` (${packages} packages compiled)` : ''}`);
+  log(builtLine('test cluster: ', out, built));
   return out;
 }
 

@@ -3,19 +3,16 @@
  * findings, plus token health and what could not be read. Pure: a Snapshot (fetch.ts) and the time in, plain JSON out.
  * Every index is built once, so the cost is linear in the number of objects.
  */
-import type { Finding, Severity } from '../engine/model';
-import { formatRule } from '../engine/rbac/covers';
-import { riskFindings } from '../engine/rules/risks';
+import type { Finding } from '../engine/model';
 import { applySeverities, type SeverityOverrides } from '../engine/severity';
-import { bindingToRbacObject, roleToRbacObject } from './adapter';
-import { ANNOTATION, BOOTSTRAP_LABEL, IDENTITY_LABEL, isGeneratedOidcUser, isKeylessBinding, isOurs, isTrue, oidcInfo } from './labels';
+import { ANNOTATION, BOOTSTRAP_LABEL, IDENTITY_LABEL, isGeneratedOidcUser, isKeylessBinding, isTrue, oidcInfo } from './labels';
+import { bindingNodes } from './modelBindings';
+import { pushTo, Readability, worst, worstOf } from './modelUtil';
 import { tokenFacts, tokenSecretOwner, tokenStates } from './tokens';
 import type {
   ApiBinding,
-  ApiRole,
   BindingNode,
   Fact,
-  FindingInfo,
   IdentitiesModel,
   IdentityAnnotations,
   IdentityNode,
@@ -23,11 +20,11 @@ import type {
   Meta,
   NamespaceNode,
   Problem,
-  RoleNode,
-  RuleNode,
   Snapshot,
   TokenSecretMeta,
 } from './types';
+
+export { worst } from './modelUtil';
 
 export interface BuildOptions {
   now: Date;
@@ -38,22 +35,6 @@ export interface BuildOptions {
   user?: string;
   /** The user's per-rule severities (`pipelineRbac.rules`); `off` hides the rule. */
   severities?: SeverityOverrides;
-}
-
-const RANK: Record<Severity, number> = { error: 4, warning: 3, information: 2, hint: 1 };
-
-export function worst(...severities: (Severity | undefined)[]): Severity | undefined {
-  let best: Severity | undefined;
-  for (const s of severities) if (s && (!best || RANK[s] > RANK[best])) best = s;
-  return best;
-}
-
-function worstOf(items: readonly { severity?: Severity | undefined }[]): Severity | undefined {
-  return worst(...items.map((i) => i.severity));
-}
-
-function info(f: Finding): FindingInfo {
-  return { ruleId: f.ruleId, severity: f.severity, message: f.message };
 }
 
 const SA_GROUPS_ALL = 'system:serviceaccounts';
@@ -72,30 +53,6 @@ interface SubjectRef {
   binding: ApiBinding;
 }
 
-/** Which lists succeeded where (Snapshot.readable), indexed once: it is asked several times per identity. */
-class Readability {
-  private readonly wide = new Set<string>();
-  private readonly byNamespace = new Map<string, Set<string>>();
-  constructor(readable: readonly string[]) {
-    for (const entry of readable) {
-      const slash = entry.indexOf('/');
-      const resource = entry.slice(0, slash);
-      const where = entry.slice(slash + 1);
-      if (where === '*') this.wide.add(resource);
-      else pushToSet(this.byNamespace, resource, where);
-    }
-  }
-  can(resource: string, namespace?: string): boolean {
-    return this.wide.has(resource) || (namespace !== undefined && this.byNamespace.get(resource)?.has(namespace) === true);
-  }
-}
-
-function pushToSet<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  if (set) set.add(value);
-  else map.set(key, new Set([value]));
-}
-
 export function buildIdentitiesModel(snap: Snapshot, opts: BuildOptions): IdentitiesModel {
   const started = performance.now();
   const sev = opts.severities ?? {};
@@ -103,77 +60,7 @@ export function buildIdentitiesModel(snap: Snapshot, opts: BuildOptions): Identi
   const readable = new Readability(snap.readable);
   const inScope = new Set(snap.namespaces);
 
-  // ---- roles, memoised: the engine runs once per role, however many bindings use it.
-  const roles = new Map<string, ApiRole>();
-  for (const r of snap.roles) roles.set(`${r.metadata.namespace}/${r.metadata.name}`, r);
-  const clusterRoles = new Map<string, ApiRole>();
-  for (const r of snap.clusterRoles) clusterRoles.set(r.metadata.name, r);
-  const roleNodes = new Map<string, RoleNode>();
-
-  const roleNode = (kind: string, name: string, namespace: string | undefined): RoleNode => {
-    const isCluster = kind === 'ClusterRole';
-    const key = isCluster ? `ClusterRole/${name}` : `Role/${namespace}/${name}`;
-    const cached = roleNodes.get(key);
-    if (cached) return cached;
-    const api = isCluster ? clusterRoles.get(name) : roles.get(`${namespace}/${name}`);
-    const canRead = isCluster ? readable.can('clusterroles') : readable.can('roles', namespace);
-    const node: RoleNode = {
-      kind: isCluster ? 'ClusterRole' : 'Role',
-      name,
-      ...(isCluster ? {} : { namespace }),
-      state: api ? 'ok' : canRead ? 'missing' : 'unreadable',
-      aggregated: !!api?.aggregationRule,
-      rules: [],
-      findings: [],
-    };
-    if (api) {
-      const byRule = new Map<number, FindingInfo[]>();
-      for (const f of findingsOf(riskFindings(roleToRbacObject(api)))) {
-        const idx = f.data?.ruleIndex;
-        if (idx === undefined) node.findings.push(info(f));
-        else pushTo(byRule, idx, info(f));
-      }
-      node.rules = (api.rules ?? []).map((rule, index): RuleNode => {
-        const findings = byRule.get(index) ?? [];
-        return { index, rule, text: formatRule(rule), findings, ...(findings.length ? { severity: worstOf(findings) } : {}) };
-      });
-      const s = worst(worstOf(node.findings), worstOf(node.rules));
-      if (s) node.severity = s;
-    }
-    roleNodes.set(key, node);
-    return node;
-  };
-
-  // ---- bindings: engine findings once per binding; the BindingNode differs only by `via`.
-  const bindingFindings = new Map<ApiBinding, FindingInfo[]>();
-  const bindingNode = (b: ApiBinding, via: BindingNode['via'], group?: string): BindingNode => {
-    let findings = bindingFindings.get(b);
-    if (!findings) {
-      findings = findingsOf(riskFindings(bindingToRbacObject(b))).map(info);
-      bindingFindings.set(b, findings);
-    }
-    const role = roleNode(b.roleRef.kind, b.roleRef.name, b.kind === 'RoleBinding' ? b.metadata.namespace : undefined);
-    const facts: Fact[] = [];
-    if (role.state === 'missing') {
-      facts.push({ id: 'role-missing', severity: 'warning', message: `${role.kind} "${role.name}" does not exist: the binding grants nothing until someone creates it (and then grants whatever it holds)` });
-    } else if (role.state === 'unreadable') {
-      facts.push({ id: 'role-unreadable', severity: 'information', message: `you may not list ${role.kind === 'Role' ? `Roles in namespace ${role.namespace}` : 'ClusterRoles'}: the rules of ${role.kind} "${role.name}" are unknown` });
-    }
-    const node: BindingNode = {
-      kind: b.kind,
-      name: b.metadata.name,
-      ...(b.metadata.namespace ? { namespace: b.metadata.namespace } : {}),
-      via,
-      ...(group ? { group } : {}),
-      ours: isOurs(b.metadata),
-      role,
-      findings,
-      facts,
-    };
-    const s = worst(worstOf(findings), worstOf(facts), role.severity);
-    if (s) node.severity = s;
-    return node;
-  };
+  const bindingNode = bindingNodes(snap, readable, findingsOf);
 
   // ---- subject index over every readable binding.
   const bySubject = new Map<string, SubjectRef[]>();
@@ -209,11 +96,6 @@ export function buildIdentitiesModel(snap: Snapshot, opts: BuildOptions): Identi
   }
 
   // ---- ServiceAccount candidates: listed ones, and every one a binding or token Secret names.
-  interface Candidate {
-    namespace: string;
-    name: string;
-    meta?: Meta;
-  }
   const candidates = new Map<string, Candidate>();
   for (const sa of snap.serviceAccounts) {
     const ns = sa.metadata.namespace ?? '';
@@ -250,24 +132,7 @@ export function buildIdentitiesModel(snap: Snapshot, opts: BuildOptions): Identi
     const meta = c.meta ?? { name: c.name, namespace: c.namespace };
     const tokens = tokenStates(meta, secrets, opts.now);
     const facts = tokenFacts(tokens);
-    if (exists === false) {
-      const by = direct.map((r) => `${r.binding.kind} "${r.binding.metadata.name}"`).join(', ');
-      // Kubernetes' own controller bindings name ServiceAccounts that exist only with --use-service-account-credentials.
-      const bootstrapOnly = direct.length > 0 && direct.every((r) => r.binding.metadata.labels?.[BOOTSTRAP_LABEL] === 'rbac-defaults');
-      facts.push({ id: 'service-account-missing', severity: bootstrapOnly ? 'hint' : 'warning', message: `ServiceAccount ${c.namespace}/${c.name} does not exist but ${by || 'a token Secret'} names it: whoever creates it gets these rights` });
-    } else if (exists === null) {
-      facts.push({ id: 'not-readable', severity: 'information', message: `you may not list ServiceAccounts in namespace ${c.namespace}: whether it exists and is a pipeline identity is unknown` });
-    }
-    if (!readable.can('rolebindings', c.namespace)) {
-      facts.push({ id: 'not-readable', severity: 'information', message: `you may not list RoleBindings in namespace ${c.namespace}: bindings there are not shown` });
-    }
-    if (!readable.can('secrets', c.namespace) && exists !== false) {
-      facts.push({ id: 'not-readable', severity: 'hint', message: `you may not list Secrets in namespace ${c.namespace}: token state comes from the ServiceAccount's annotations only` });
-    }
-    if (labelled && tokens.length === 0) facts.push({ id: 'no-token', severity: 'hint', message: 'no token known for this identity' });
-    if (labelled && bindings.length === 0 && readable.can('rolebindings', c.namespace)) {
-      facts.push({ id: 'no-bindings', severity: 'information', message: 'no RoleBinding or ClusterRoleBinding you can see grants this identity anything' });
-    }
+    facts.push(...serviceAccountFacts(c, { exists, labelled, direct, tokens: tokens.length, bindings: bindings.length, readable }));
     identities.push(finishIdentity({
       id: key,
       kind: 'ServiceAccount',
@@ -285,9 +150,81 @@ export function buildIdentitiesModel(snap: Snapshot, opts: BuildOptions): Identi
     }));
   }
 
-  // ---- keyless identities: User/Group subjects of our keyless bindings (or Users named with the generated
-  // prefix and subject shape, however the binding was applied), under the binding's namespace.
-  const clusterIdentities: IdentityNode[] = [];
+  // ---- keyless identities (their own nodes under the binding's namespace, or cluster-wide).
+  const keyless = keylessIdentities(allBindings, bySubject, inScope, bindingNode);
+  identities.push(...keyless.namespaced);
+  const clusterIdentities = keyless.clusterWide;
+
+  const byNs = new Map<string, IdentityNode[]>();
+  for (const i of identities) pushTo(byNs, i.namespace ?? '', i);
+  const namespaces: NamespaceNode[] = snap.namespaces.map((name) => ({
+    name,
+    identities: (byNs.get(name) ?? []).sort(compareIdentities),
+    problems: problemsByNs.get(name) ?? [],
+    readable: readable.can('serviceaccounts', name),
+  }));
+
+  const buildMs = performance.now() - started;
+  return {
+    context: opts.context ?? '',
+    server: opts.server ?? '',
+    ...(opts.user ? { user: opts.user } : {}),
+    generatedAt: opts.now.toISOString(),
+    scope: snap.clusterWide ? 'cluster' : 'namespaces',
+    allServiceAccounts: all,
+    namespaces,
+    cluster: clusterIdentities.sort(compareIdentities),
+    problems: clusterProblems,
+    stats: { ...snap.stats, buildMs: Math.round(buildMs * 10) / 10, identities: identities.length + clusterIdentities.length },
+  };
+}
+
+
+interface Candidate {
+  namespace: string;
+  name: string;
+  meta?: Meta;
+}
+
+/** What is worth a line about a ServiceAccount: missing or unreadable, its lists not readable, no token, no bindings. */
+function serviceAccountFacts(
+  c: Candidate,
+  { exists, labelled, direct, tokens, bindings, readable }: { exists: boolean | null; labelled: boolean | null; direct: readonly SubjectRef[]; tokens: number; bindings: number; readable: Readability },
+): Fact[] {
+  const facts: Fact[] = [];
+  if (exists === false) {
+    const by = direct.map((r) => `${r.binding.kind} "${r.binding.metadata.name}"`).join(', ');
+    // Kubernetes' own controller bindings name ServiceAccounts that exist only with --use-service-account-credentials.
+    const bootstrapOnly = direct.length > 0 && direct.every((r) => r.binding.metadata.labels?.[BOOTSTRAP_LABEL] === 'rbac-defaults');
+    facts.push({ id: 'service-account-missing', severity: bootstrapOnly ? 'hint' : 'warning', message: `ServiceAccount ${c.namespace}/${c.name} does not exist but ${by || 'a token Secret'} names it: whoever creates it gets these rights` });
+  } else if (exists === null) {
+    facts.push({ id: 'not-readable', severity: 'information', message: `you may not list ServiceAccounts in namespace ${c.namespace}: whether it exists and is a pipeline identity is unknown` });
+  }
+  if (!readable.can('rolebindings', c.namespace)) {
+    facts.push({ id: 'not-readable', severity: 'information', message: `you may not list RoleBindings in namespace ${c.namespace}: bindings there are not shown` });
+  }
+  if (!readable.can('secrets', c.namespace) && exists !== false) {
+    facts.push({ id: 'not-readable', severity: 'hint', message: `you may not list Secrets in namespace ${c.namespace}: token state comes from the ServiceAccount's annotations only` });
+  }
+  if (labelled && tokens === 0) facts.push({ id: 'no-token', severity: 'hint', message: 'no token known for this identity' });
+  if (labelled && bindings === 0 && readable.can('rolebindings', c.namespace)) {
+    facts.push({ id: 'no-bindings', severity: 'information', message: 'no RoleBinding or ClusterRoleBinding you can see grants this identity anything' });
+  }
+  return facts;
+}
+
+/**
+ * Keyless identities: User/Group subjects of our keyless bindings (or Users named with the generated prefix and
+ * subject shape, however the binding was applied), under the binding's namespace; cluster-wide ones apart.
+ */
+function keylessIdentities(
+  allBindings: readonly ApiBinding[],
+  bySubject: ReadonlyMap<string, SubjectRef[]>,
+  inScope: ReadonlySet<string>,
+  bindingNode: (b: ApiBinding, via: BindingNode['via'], group?: string) => BindingNode,
+): { namespaced: IdentityNode[]; clusterWide: IdentityNode[] } {
+  const namespaced: IdentityNode[] = [];
+  const clusterWide: IdentityNode[] = [];
   const seenKeyless = new Set<string>();
   for (const b of allBindings) {
     const annotated = isKeylessBinding(b.metadata);
@@ -319,39 +256,11 @@ export function buildIdentitiesModel(snap: Snapshot, opts: BuildOptions): Identi
         facts: [],
         flags: { expiringSoon: false, expired: false, unused: false },
       });
-      if (ns) identities.push(node);
-      else clusterIdentities.push(node);
+      if (ns) namespaced.push(node);
+      else clusterWide.push(node);
     }
   }
-
-  const byNs = new Map<string, IdentityNode[]>();
-  for (const i of identities) pushTo(byNs, i.namespace ?? '', i);
-  const namespaces: NamespaceNode[] = snap.namespaces.map((name) => ({
-    name,
-    identities: (byNs.get(name) ?? []).sort(compareIdentities),
-    problems: problemsByNs.get(name) ?? [],
-    readable: readable.can('serviceaccounts', name),
-  }));
-
-  const buildMs = performance.now() - started;
-  return {
-    context: opts.context ?? '',
-    server: opts.server ?? '',
-    ...(opts.user ? { user: opts.user } : {}),
-    generatedAt: opts.now.toISOString(),
-    scope: snap.clusterWide ? 'cluster' : 'namespaces',
-    allServiceAccounts: all,
-    namespaces,
-    cluster: clusterIdentities.sort(compareIdentities),
-    problems: clusterProblems,
-    stats: { ...snap.stats, buildMs: Math.round(buildMs * 10) / 10, identities: identities.length + clusterIdentities.length },
-  };
-}
-
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+  return { namespaced, clusterWide };
 }
 
 function finishIdentity(node: IdentityNode): IdentityNode {

@@ -4,11 +4,13 @@
  * maps these to TreeItems and fetches the lazy parts (contexts, My Access).
  */
 import type { Severity } from '../engine/model';
-import type { AccessMatrix, AccessRow } from './myAccess';
-import { MATRIX_VERBS } from './myAccess';
+import type { AccessRow } from './myAccess';
 import { bindingDescription, bindingLabel, identityDescription, identityLabel, roleLabel } from './render';
 import { describeToken } from './tokens';
+import { escapeMd, findingLines, tooltip } from './treeMarkdown';
 import type { BindingNode, Fact, FindingInfo, IdentitiesModel, IdentityNode, NamespaceNode, Problem, RoleNode, RuleNode, TokenInfo } from './types';
+
+export { accessNodes } from './treeAccess';
 
 export type ViewNodeKind = 'context' | 'namespace' | 'problem' | 'myAccess' | 'accessRow' | 'identity' | 'token' | 'fact' | 'binding' | 'role' | 'rule' | 'message';
 
@@ -40,25 +42,6 @@ export interface ViewNode {
   role?: RoleNode;
   rule?: RuleNode;
   accessRow?: AccessRow;
-}
-
-const SEVERITY_WORD: Record<Severity, string> = { error: 'Error', warning: 'Warning', information: 'Info', hint: 'Hint' };
-
-function escapeMd(s: string): string {
-  // Enough to keep names and messages literal inside list items; '-' and '.' only matter at a line start.
-  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
-}
-
-function findingLines(findings: readonly FindingInfo[], facts: readonly Fact[] = []): string[] {
-  return [
-    ...findings.map((f) => `- **${SEVERITY_WORD[f.severity]}** \`${f.ruleId}\`: ${escapeMd(f.message)}`),
-    ...facts.map((f) => `- **${SEVERITY_WORD[f.severity]}** ${escapeMd(f.message)}`),
-  ];
-}
-
-function tooltip(title: string, lines: (string | undefined | false)[]): string {
-  const body = lines.filter((l): l is string => typeof l === 'string' && l.length > 0);
-  return [`**${escapeMd(title)}**`, ...(body.length ? ['', ...body] : [])].join('\n');
 }
 
 function severityIcon(base: string, severity: Severity | undefined): { icon: string; color?: NodeColor } {
@@ -343,66 +326,4 @@ export function roleChildren(node: ViewNode): ViewNode[] {
     role: r,
     rule,
   }));
-}
-
-// ---------------------------------------------------------------- My Access
-
-const MARK = { yes: '\u2714', some: '~', no: '\u2716', unknown: '?' } as const;
-
-export function accessNodes(m: AccessMatrix, parent: ViewNode): ViewNode[] {
-  const out: ViewNode[] = [];
-  if (m.incomplete) {
-    out.push({
-      kind: 'message',
-      id: `${parent.id}/incomplete`,
-      label: 'Incomplete: the cluster could not list every rule',
-      description: m.evaluationError ?? 'a webhook authorizer decides some requests',
-      tooltip: tooltip('Incomplete rules review', ['"?" means the cluster did not say: it may be allowed.']),
-      icon: 'warning',
-      color: 'warning',
-      contextValue: 'message incomplete',
-      collapsible: 'none',
-      context: parent.context,
-    });
-  }
-  for (const row of m.rows) {
-    const name = row.group ? `${row.resource}.${row.group}` : row.resource;
-    const allowed = MATRIX_VERBS.filter((v) => row.cells[v] === 'yes');
-    const some = MATRIX_VERBS.filter((v) => row.cells[v] === 'some');
-    const desc = [allowed.length === MATRIX_VERBS.length ? 'all verbs' : allowed.join(' '), some.length ? `(${some.join(' ')} on some names)` : '', row.otherVerbs.length ? `+ ${row.otherVerbs.join(' ')}` : '']
-      .filter(Boolean)
-      .join(' ');
-    const table = ['| verb | |', '|---|---|', ...MATRIX_VERBS.map((v) => `| ${v} | ${MARK[row.cells[v]]} |`), ...(row.otherVerbs.length ? [`| other | ${row.otherVerbs.join(', ')} |`] : [])];
-    out.push({
-      kind: 'accessRow',
-      id: `${parent.id}/row/${row.group}/${row.resource}`,
-      label: name,
-      description: desc || 'nothing',
-      tooltip: [`**${escapeMd(name)}** in ${escapeMd(m.namespace)}`, '', ...table, ...(row.resourceNames ? ['', `names: ${row.resourceNames.map(escapeMd).join(', ')}`] : [])].join('\n'),
-      icon: allowed.length ? 'pass' : 'circle-slash',
-      ...(allowed.includes('get') || allowed.includes('list') || allowed.includes('create') ? {} : { color: 'muted' as const }),
-      contextValue: 'accessRow',
-      collapsible: 'none',
-      context: parent.context,
-      namespace: m.namespace,
-      accessRow: row,
-    });
-  }
-  // Non-resource URLs (/healthz, /version, ...) are the same for everyone and rarely the question: one line.
-  if (m.nonResource.length) {
-    out.push({
-      kind: 'accessRow',
-      id: `${parent.id}/urls`,
-      label: 'Non-resource URLs',
-      description: `${m.nonResource.length} URL${m.nonResource.length === 1 ? '' : 's'}`,
-      tooltip: ['**Non-resource URLs**', '', '| URL | verbs |', '|---|---|', ...m.nonResource.map((n) => `| ${escapeMd(n.url)} | ${n.verbs.join(', ')} |`)].join('\n'),
-      icon: 'globe',
-      color: 'muted',
-      contextValue: 'accessRow nonResource',
-      collapsible: 'none',
-      context: parent.context,
-      namespace: m.namespace,
-    });
-  }
-  return out;
 }

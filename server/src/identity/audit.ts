@@ -1,7 +1,7 @@
 // Audit trail of every create/export/rotate/revoke: who (the apiserver's answer to "who am I"),
 // what, where (context, server, namespace, store) and when. Written as a log line through the
 // injected Logger and into the ServiceAccount's annotations; never the token or the kubeconfig.
-import { ANNOTATIONS, type Logger, type PipelineInfo } from './types';
+import { ANNOTATIONS, type Logger, type PipelineInfo, type TokenInfo } from './types';
 
 export type AuditAction = 'create' | 'export' | 'rotate' | 'revoke' | 'rollback';
 
@@ -73,4 +73,21 @@ export function ourAnnotations(all: Readonly<Record<string, string>> | undefined
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(all ?? {})) if (k.startsWith('pipeline-rbac.io/')) out[k] = v;
   return out;
+}
+
+/** The audit annotations once the token exists: where it was exported, its kind, Secret, expiry and lifetime. */
+export function exportedAnnotations(base: Record<string, string>, exportedTo: string, exportTarget: string | undefined, info: TokenInfo): Record<string, string> {
+  const annotations: Record<string, string> = {
+    ...base,
+    [ANNOTATIONS.exportedTo]: exportedTo,
+    [ANNOTATIONS.tokenKind]: info.kind,
+    [ANNOTATIONS.tokenSecret]: info.secretName,
+  };
+  if (exportTarget) annotations[ANNOTATIONS.exportTarget] = exportTarget;
+  else delete annotations[ANNOTATIONS.exportTarget];
+  if (info.expiresAt) annotations[ANNOTATIONS.tokenExpires] = info.expiresAt;
+  else delete annotations[ANNOTATIONS.tokenExpires];
+  if (info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(info.requestedSeconds);
+  else delete annotations[ANNOTATIONS.tokenDuration];
+  return annotations;
 }

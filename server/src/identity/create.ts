@@ -6,8 +6,9 @@ import type { AnalyzeOptions } from '../engine/analyze';
 import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
-import { creationAnnotations, logAudit, ourAnnotations } from './audit';
-import { IdentityError, toIdentityError, withRollback } from './errors';
+import { creationAnnotations, exportedAnnotations, logAudit, ourAnnotations } from './audit';
+import { revokePrevious, rollbackCreate } from './createRecovery';
+import { IdentityError, toIdentityError } from './errors';
 import { KubeIdentityCluster, type IdentityCluster } from './kube';
 import { recordExport, type RecordingPlan } from './exportRecords';
 import { buildKubeconfig, checkEndpointSecurity, clusterEndpoint, endpointWarnings, type ClusterEndpoint } from './kubeconfig';
@@ -18,7 +19,6 @@ import { checkRole, liveRoleCheckOptions, type RoleCheck } from './roleCheck';
 import { CreatedTracker } from './rollback';
 import { StepRunner } from './steps';
 import { mintBoundToken, mintLegacyToken, type MintedToken } from './token';
-import { revokeTokenSecrets } from './tokenSecrets';
 import {
   ANNOTATIONS,
   IDENTITY_LABEL,
@@ -96,56 +96,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
   const { namespace, name } = plan;
   const steps = new StepRunner(progress, deps.afterStep, tracker);
 
-  // Steps before anything exists: failures need no rollback.
-  let report: PreflightReport;
-  let check: RoleCheck;
-  let endpoint: ClusterEndpoint;
-  try {
-    checkNamespace(namespace);
-    checkServiceAccountName(name);
-    steps.enter('preflight', `Checking who you are and what you may do in ${namespace}...`);
-    const given = deps.preflight;
-    report = given?.ok && given.operation === 'create' && given.namespace === namespace && given.context === deps.kubeconfig.context ? given : await preflightFor(plan, deps);
-    if (!report.ok) {
-      const reasons = report.missing.map((m) => `${m.verb} ${m.subresource ? `${m.resource}/${m.subresource}` : m.resource} (to ${m.why})`);
-      throw new IdentityError(
-        `${report.user.username} may not do everything the flow needs in namespace ${namespace}: missing ${reasons.join(', ')}.\n${report.fix ?? ''}`.trimEnd(),
-        'forbidden',
-        'preflight',
-        reasons,
-      );
-    }
-    warnings.push(...report.warnings);
-    logger.info(`Acting as ${report.user.username} in context ${report.context} (${report.server}), namespace ${namespace}.`);
-    await steps.done('preflight');
-
-    steps.enter('check-role', 'Checking the Role against your permissions...');
-    check = await checkPlanRole(plan, deps);
-    if (check.blocking.length) {
-      const reasons = formatReasons(check, plan.role.kind === 'file' ? (plan.role.path ?? 'Role file') : undefined);
-      throw new IdentityError(
-        `The Role cannot be created or bound by ${report.user.username}; nothing was created:\n${reasons.map((r) => `  ${r}`).join('\n')}`,
-        'role-check',
-        'check-role',
-        reasons,
-      );
-    }
-    if (plan.role.kind === 'existing' && !(await cluster.readRole(namespace, plan.role.name))) {
-      throw new IdentityError(`Role ${namespace}/${plan.role.name} does not exist.`, 'not-found', 'check-role');
-    }
-    await steps.done('check-role');
-
-    steps.enter('validate-export', `Checking ${deps.store.describe()}...`);
-    endpoint = clusterEndpoint(deps.kubeconfig, plan.server);
-    checkEndpointSecurity(endpoint, plan.allowInsecureServer);
-    warnings.push(...endpointWarnings(endpoint));
-    deps.store.validate(buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: PLACEHOLDER_TOKEN }));
-    const storeWarning = deps.store.warning?.();
-    if (storeWarning) warnings.push(storeWarning);
-    await steps.done('validate-export');
-  } catch (err) {
-    throw toIdentityError(err, steps.current, redactor);
-  }
+  const { report, check, endpoint } = await createPreflight(plan, deps, { cluster, steps, redactor, warnings, logger });
 
   let annotatedExisting: V1ServiceAccount | undefined;
   let stored: 'created' | 'updated' | undefined;
@@ -205,18 +156,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     await steps.done('kubeconfig');
 
     steps.enter('annotate', 'Recording the audit annotations...');
-    const annotations: Record<string, string> = {
-      ...baseAnnotations,
-      [ANNOTATIONS.exportedTo]: deps.store.describe(),
-      [ANNOTATIONS.tokenKind]: minted.info.kind,
-      [ANNOTATIONS.tokenSecret]: minted.info.secretName,
-    };
-    if (plan.exportTarget) annotations[ANNOTATIONS.exportTarget] = plan.exportTarget;
-    else delete annotations[ANNOTATIONS.exportTarget];
-    if (minted.info.expiresAt) annotations[ANNOTATIONS.tokenExpires] = minted.info.expiresAt;
-    else delete annotations[ANNOTATIONS.tokenExpires];
-    if (minted.info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(minted.info.requestedSeconds);
-    else delete annotations[ANNOTATIONS.tokenDuration];
+    const annotations = exportedAnnotations(baseAnnotations, deps.store.describe(), plan.exportTarget, minted.info);
     await cluster.apply(serviceAccountObject(namespace, name, annotations), { force: true });
     annotatedExisting = existing.sa;
     await steps.done('annotate');
@@ -232,7 +172,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     // A re-run replaces the identity's token: the previous one is revoked so one token is live at a time.
     if (existing.sa) {
       steps.current = 'revoke-old';
-      const old = await revokeTokenSecrets(
+      await revokePrevious(
         cluster,
         {
           namespace,
@@ -241,11 +181,8 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
           ...(previousRecord?.tokenSecret ? { recorded: previousRecord.tokenSecret } : {}),
           exclude: minted.info.secretName,
         },
-        (e) => toIdentityError(e, 'revoke-old', redactor).message,
-      ).catch((e: unknown) => ({ deleted: [], tokens: [], failed: [toIdentityError(e, 'revoke-old', redactor).message], refused: [] }));
-      for (const d of old.deleted) logger.info(`Revoked the previous token (deleted ${d}).`);
-      for (const f of old.failed) warnings.push(`A previous token Secret could not be deleted, so its token still works: ${f}`);
-      for (const r of old.refused) warnings.push(`Secret ${namespace}/${r.name}, named by the ServiceAccount's token-secret annotation, was left alone: ${r.reason}.`);
+        { redactor, logger, warnings },
+      );
     }
     if (deps.records) {
       const w = await recordExport(deps.records, minted.secretUid ? { name: minted.info.secretName, uid: minted.secretUid } : undefined, at);
@@ -277,37 +214,66 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
       annotations,
     };
   } catch (err) {
-    let failure = toIdentityError(err, steps.current, redactor);
-    logger.error(failure.message);
-    progress.step('rollback', 'Rolling back what this run created...');
-    const outcome = await tracker.rollback(cluster, logger);
-    if (annotatedExisting) {
-      // The ServiceAccount existed before this run: give it back its previous annotations.
-      await cluster.apply(serviceAccountObject(namespace, name, ourAnnotations(annotatedExisting.metadata?.annotations)), { force: true }).catch((e: unknown) => {
-        logger.error(`rollback: could not restore the annotations of ServiceAccount ${namespace}/${name}: ${toIdentityError(e, 'rollback', redactor).message}`);
-      });
-    }
-    if (stored === 'updated') {
-      // A replaced secret cannot be restored (stores keep no previous value we could read back).
-      failure = new IdentityError(
-        `${failure.message} ${deps.store.describe()} now holds the kubeconfig of this run, whose token the rollback revoked; the kubeconfig it held before was replaced and is gone. Run create again.`,
-        failure.kind,
-        failure.step,
-        failure.reasons,
-        undefined,
-        failure.status,
+    throw await rollbackCreate(err, { namespace, name, deps, cluster, tracker, steps, progress, redactor, logger, now, actor: report.user.username, annotatedExisting, stored });
+  }
+}
+
+/**
+ * The steps before anything exists (preflight, check-role, validate-export): who the caller is and what they may do,
+ * the Role checked against that, the export target validated. Failures need no rollback.
+ */
+async function createPreflight(
+  plan: IdentityPlan,
+  deps: IdentityDeps,
+  { cluster, steps, redactor, warnings, logger }: { cluster: IdentityCluster; steps: StepRunner; redactor: Redactor; warnings: string[]; logger: Logger },
+): Promise<{ report: PreflightReport; check: RoleCheck; endpoint: ClusterEndpoint }> {
+  const { namespace, name } = plan;
+  try {
+    checkNamespace(namespace);
+    checkServiceAccountName(name);
+    steps.enter('preflight', `Checking who you are and what you may do in ${namespace}...`);
+    const given = deps.preflight;
+    const report: PreflightReport = given?.ok && given.operation === 'create' && given.namespace === namespace && given.context === deps.kubeconfig.context ? given : await preflightFor(plan, deps);
+    if (!report.ok) {
+      const reasons = report.missing.map((m) => `${m.verb} ${m.subresource ? `${m.resource}/${m.subresource}` : m.resource} (to ${m.why})`);
+      throw new IdentityError(
+        `${report.user.username} may not do everything the flow needs in namespace ${namespace}: missing ${reasons.join(', ')}.\n${report.fix ?? ''}`.trimEnd(),
+        'forbidden',
+        'preflight',
+        reasons,
       );
     }
-    logAudit(logger, {
-      action: 'rollback',
-      actor: report.user.username,
-      identity: `${namespace}/${name}`,
-      context: deps.kubeconfig.context,
-      server: deps.kubeconfig.server,
-      at: now().toISOString(),
-      details: { failedStep: steps.current, removed: outcome.removed.join(', ') || 'nothing' },
-    });
-    throw withRollback(failure, outcome, redactor);
+    warnings.push(...report.warnings);
+    logger.info(`Acting as ${report.user.username} in context ${report.context} (${report.server}), namespace ${namespace}.`);
+    await steps.done('preflight');
+
+    steps.enter('check-role', 'Checking the Role against your permissions...');
+    const check = await checkPlanRole(plan, deps);
+    if (check.blocking.length) {
+      const reasons = formatReasons(check, plan.role.kind === 'file' ? (plan.role.path ?? 'Role file') : undefined);
+      throw new IdentityError(
+        `The Role cannot be created or bound by ${report.user.username}; nothing was created:\n${reasons.map((r) => `  ${r}`).join('\n')}`,
+        'role-check',
+        'check-role',
+        reasons,
+      );
+    }
+    if (plan.role.kind === 'existing' && !(await cluster.readRole(namespace, plan.role.name))) {
+      throw new IdentityError(`Role ${namespace}/${plan.role.name} does not exist.`, 'not-found', 'check-role');
+    }
+    await steps.done('check-role');
+
+    steps.enter('validate-export', `Checking ${deps.store.describe()}...`);
+    const endpoint = clusterEndpoint(deps.kubeconfig, plan.server);
+    checkEndpointSecurity(endpoint, plan.allowInsecureServer);
+    warnings.push(...endpointWarnings(endpoint));
+    deps.store.validate(buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: PLACEHOLDER_TOKEN }));
+    const storeWarning = deps.store.warning?.();
+    if (storeWarning) warnings.push(storeWarning);
+    await steps.done('validate-export');
+    return { report, check, endpoint };
+  } catch (err) {
+    throw toIdentityError(err, steps.current, redactor);
   }
 }
 

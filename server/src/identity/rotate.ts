@@ -6,7 +6,7 @@
 import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
-import { logAudit, ourAnnotations } from './audit';
+import { exportedAnnotations, logAudit, ourAnnotations } from './audit';
 import { IdentityError, toIdentityError, withRollback } from './errors';
 import { recordExport, type ExportRecord, type RecordingPlan } from './exportRecords';
 import type { IdentityCluster } from './kube';
@@ -91,43 +91,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   const { namespace, name } = req;
   const steps = new StepRunner(progress, deps.afterStep, tracker);
 
-  let actor: string;
-  let previous: Record<string, string>;
-  let kind: TokenKind;
-  let uid: string | undefined;
-  let record: ExportRecord | undefined;
-  try {
-    checkNamespace(namespace);
-    checkServiceAccountName(name);
-    steps.enter('preflight', `Reading identity ${namespace}/${name}...`);
-    const sa = await cluster.readServiceAccount(namespace, name);
-    if (!sa) throw new IdentityError(`ServiceAccount ${namespace}/${name} does not exist.`, 'not-found', 'preflight');
-    if (sa.metadata?.labels?.[IDENTITY_LABEL] !== 'true') {
-      throw new IdentityError(`ServiceAccount ${namespace}/${name} is not a pipeline identity (no label ${IDENTITY_LABEL}=true).`, 'conflict', 'preflight');
-    }
-    previous = ourAnnotations(sa.metadata?.annotations);
-    uid = sa.metadata?.uid;
-    // The token kind is not taken from the annotation (cluster text could ask for a token that never expires).
-    kind = req.tokenKind ?? 'request';
-    if (!req.tokenKind && previous[ANNOTATIONS.tokenKind] === 'secret') {
-      warnings.push('The identity had a long-lived token Secret; the new token is a TokenRequest token with a lifetime (ask for --token secret to keep the old kind).');
-    }
-    checkEndpointSecurity(clusterEndpoint(deps.kubeconfig, req.server), req.allowInsecureServer);
-    const report = await preflight(
-      cluster,
-      { context: deps.kubeconfig.context, server: req.server || deps.kubeconfig.server, namespace },
-      { operation: 'rotate', tokenKind: kind },
-    );
-    if (!report.ok) {
-      const reasons = report.missing.map((m) => `${m.verb} ${m.subresource ? `${m.resource}/${m.subresource}` : m.resource} (to ${m.why})`);
-      throw new IdentityError(`${report.user.username} may not rotate tokens in ${namespace}: missing ${reasons.join(', ')}.\n${report.fix ?? ''}`.trimEnd(), 'forbidden', 'preflight', reasons);
-    }
-    actor = report.user.username;
-    record = deps.records ? await deps.records.store.get(deps.records.key).catch((e: unknown) => void warnings.push(`This machine's export record could not be read: ${e instanceof Error ? e.message : String(e)}.`)) ?? undefined : undefined;
-    await steps.done('preflight');
-  } catch (err) {
-    throw toIdentityError(err, steps.current, redactor);
-  }
+  const { actor, previous, kind, uid, record } = await rotatePreflight(req, deps, { cluster, steps, redactor, warnings });
 
   const endpoint = clusterEndpoint(deps.kubeconfig, req.server);
   warnings.push(...endpointWarnings(endpoint));
@@ -235,22 +199,58 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   };
 }
 
+interface RotateStart {
+  readonly actor: string;
+  readonly previous: Record<string, string>;
+  readonly kind: TokenKind;
+  readonly uid: string | undefined;
+  readonly record: ExportRecord | undefined;
+}
+
+/** The preflight step: the identity exists and is ours, the endpoint is safe, and the caller may rotate. Changes nothing. */
+async function rotatePreflight(
+  req: RotateRequest,
+  deps: RotateDeps,
+  { cluster, steps, redactor, warnings }: { cluster: IdentityCluster; steps: StepRunner; redactor: Redactor; warnings: string[] },
+): Promise<RotateStart> {
+  const { namespace, name } = req;
+  try {
+    checkNamespace(namespace);
+    checkServiceAccountName(name);
+    steps.enter('preflight', `Reading identity ${namespace}/${name}...`);
+    const sa = await cluster.readServiceAccount(namespace, name);
+    if (!sa) throw new IdentityError(`ServiceAccount ${namespace}/${name} does not exist.`, 'not-found', 'preflight');
+    if (sa.metadata?.labels?.[IDENTITY_LABEL] !== 'true') {
+      throw new IdentityError(`ServiceAccount ${namespace}/${name} is not a pipeline identity (no label ${IDENTITY_LABEL}=true).`, 'conflict', 'preflight');
+    }
+    const previous = ourAnnotations(sa.metadata?.annotations);
+    const uid = sa.metadata?.uid;
+    // The token kind is not taken from the annotation (cluster text could ask for a token that never expires).
+    const kind: TokenKind = req.tokenKind ?? 'request';
+    if (!req.tokenKind && previous[ANNOTATIONS.tokenKind] === 'secret') {
+      warnings.push('The identity had a long-lived token Secret; the new token is a TokenRequest token with a lifetime (ask for --token secret to keep the old kind).');
+    }
+    checkEndpointSecurity(clusterEndpoint(deps.kubeconfig, req.server), req.allowInsecureServer);
+    const report = await preflight(
+      cluster,
+      { context: deps.kubeconfig.context, server: req.server || deps.kubeconfig.server, namespace },
+      { operation: 'rotate', tokenKind: kind },
+    );
+    if (!report.ok) {
+      const reasons = report.missing.map((m) => `${m.verb} ${m.subresource ? `${m.resource}/${m.subresource}` : m.resource} (to ${m.why})`);
+      throw new IdentityError(`${report.user.username} may not rotate tokens in ${namespace}: missing ${reasons.join(', ')}.\n${report.fix ?? ''}`.trimEnd(), 'forbidden', 'preflight', reasons);
+    }
+    const actor = report.user.username;
+    const record = deps.records ? await deps.records.store.get(deps.records.key).catch((e: unknown) => void warnings.push(`This machine's export record could not be read: ${e instanceof Error ? e.message : String(e)}.`)) ?? undefined : undefined;
+    await steps.done('preflight');
+    return { actor, previous, kind, uid, record };
+  } catch (err) {
+    throw toIdentityError(err, steps.current, redactor);
+  }
+}
+
 function rotatedAnnotations(previous: Record<string, string>, info: TokenInfo, storeDescription: string, exportTarget: string | undefined, at: string, actor: string): Record<string, string> {
-  const annotations: Record<string, string> = {
-    ...previous,
-    [ANNOTATIONS.tokenKind]: info.kind,
-    [ANNOTATIONS.tokenSecret]: info.secretName,
-    [ANNOTATIONS.exportedTo]: storeDescription,
-    [ANNOTATIONS.lastRotated]: at,
-    [ANNOTATIONS.lastRotatedBy]: actor,
-  };
-  if (exportTarget) annotations[ANNOTATIONS.exportTarget] = exportTarget;
-  else delete annotations[ANNOTATIONS.exportTarget];
-  if (info.expiresAt) annotations[ANNOTATIONS.tokenExpires] = info.expiresAt;
-  else delete annotations[ANNOTATIONS.tokenExpires];
-  if (info.requestedSeconds) annotations[ANNOTATIONS.tokenDuration] = String(info.requestedSeconds);
-  else delete annotations[ANNOTATIONS.tokenDuration];
-  return annotations;
+  return exportedAnnotations({ ...previous, [ANNOTATIONS.lastRotated]: at, [ANNOTATIONS.lastRotatedBy]: actor }, storeDescription, exportTarget, info);
 }
 
 async function revokeOld(

@@ -5,6 +5,7 @@
  */
 import type { Document } from 'yaml';
 import { composeDocuments } from '../yaml/tokens';
+import { forEachManifestObject } from '../yaml/manifestObjects';
 import { deployerNeeds, type Deployer, type ManifestObject, type RequiredPermission, type ScopeResolver } from '../deployer/needs';
 import type { PolicyRule } from '../model';
 
@@ -43,28 +44,13 @@ export function manifestKinds(text: string, source: string): ManifestKind[] {
     return out;
   }
   const list = docs.slice(0, MAX_DOCS_PER_FILE);
-  const visit = (v: unknown) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
-    const o = v as Record<string, unknown>;
-    if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') return;
-    if (o.kind.endsWith('List') && Array.isArray(o.items)) {
-      o.items.forEach(visit);
-      return;
-    }
+  forEachManifestObject(list, (o) => {
     const meta = o.metadata as Record<string, unknown> | undefined;
     const namespace = typeof meta?.namespace === 'string' ? meta.namespace : undefined;
     const name = typeof meta?.name === 'string' ? meta.name : typeof meta?.generateName === 'string' ? `${meta.generateName}*` : '(unnamed)';
     const rbac = rbacParts(o);
     out.push({ apiVersion: o.apiVersion, kind: o.kind, name, source, ...(namespace ? { namespace } : {}), ...rbac });
-  };
-  for (const d of list) {
-    if (d.errors.length) continue;
-    try {
-      visit(d.toJS({ maxAliasCount: 100 }));
-    } catch {
-      // an alias bomb or similar in one document: skip it, keep the rest
-    }
-  }
+  });
   return out;
 }
 

@@ -8,21 +8,11 @@
  */
 import type { Span } from '../model';
 import { escapePointerToken, type Converted } from './convert';
-
-/** Thrown inside the parser when the input leaves the supported subset; never escapes this module. */
-class Unsupported extends Error {}
-const UNSUPPORTED = new Unsupported();
-function giveUp(): never {
-  throw UNSUPPORTED;
-}
+import { giveUp, resolvePlain, Unsupported } from './fastScalars';
 
 const MAX_DEPTH = 100;
 /** The yaml package rejects implicit keys over 1024 characters; leave anything near that to it. */
 const MAX_KEY_LENGTH = 1000;
-const TRUE_WORDS = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const FALSE_WORDS = /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-const NULL_WORDS = /^(?:[Nn]ull|NULL)$/;
-const DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/;
 /** A plain key followed by `:` and a space or the line end. */
 const PLAIN_KEY = /[A-Za-z0-9_/][A-Za-z0-9_./-]*(?=:(?: |\n|$))/y;
 const DOUBLE_KEY = /"([^"\\\n]*)"(?=:(?: |\n|$))/y;
@@ -396,21 +386,4 @@ class BlockParser {
     }
     return e;
   }
-}
-
-/** A plain scalar's value under the yaml package's YAML 1.1 schema, for the forms we accept; anything else gives up. */
-function resolvePlain(s: string): unknown {
-  const c = s.charCodeAt(0);
-  const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-  if (letter) {
-    if (s.length <= 5) {
-      if (TRUE_WORDS.test(s)) return true;
-      if (FALSE_WORDS.test(s)) return false;
-      if (NULL_WORDS.test(s)) return null;
-    }
-    return s;
-  }
-  if (c === 0x2f /* / */) return s;
-  if (DECIMAL.test(s)) return Number(s);
-  return giveUp();
 }
