@@ -15,6 +15,7 @@ import {
   type GitLabMode,
   parseExportTarget,
 } from '../../../server/src/stores';
+import { problemOf } from './inputCheck';
 
 export type ExportChoice =
   | { readonly kind: 'github'; readonly owner: string; readonly repo: string; readonly environment?: string; readonly secretName: string }
@@ -160,45 +161,36 @@ export const GITLAB_MODES: Record<GitLabMode, { label: string; detail: string }>
 // ------------------------------------------------------------------------------------------------ input checks
 // Each returns the message an InputBox shows, or undefined when the value is fine.
 
-function message(check: () => unknown): string | undefined {
-  try {
-    check();
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
 /** "OWNER/REPO" for GitHub. */
 export function githubRepoProblem(value: string): string | undefined {
   const [owner, repo, ...rest] = value.trim().split('/');
   if (!owner || !repo || rest.length) return 'Enter OWNER/REPO, e.g. acme/shop.';
-  return message(() => checkGitHubRepo(owner, repo));
+  return problemOf(() => checkGitHubRepo(owner, repo));
 }
 
 export function githubEnvironmentProblem(value: string): string | undefined {
-  return value === '' ? undefined : message(() => checkGitHubRepo('o', 'r', value));
+  return value === '' ? undefined : problemOf(() => checkGitHubRepo('o', 'r', value));
 }
 
 export function githubSecretNameProblem(value: string): string | undefined {
-  return message(() => checkGitHubSecretName(value.trim()));
+  return problemOf(() => checkGitHubSecretName(value.trim()));
 }
 
 export function gitlabProjectProblem(value: string): string | undefined {
-  return message(() => checkGitLabProject(value.trim()));
+  return problemOf(() => checkGitLabProject(value.trim()));
 }
 
 export function gitlabKeyProblem(value: string, mode: GitLabMode): string | undefined {
-  return message(() => checkGitLabKey(value.trim(), mode));
+  return problemOf(() => checkGitLabKey(value.trim(), mode));
 }
 
 export function gitlabScopeProblem(value: string): string | undefined {
-  return value === '' ? undefined : message(() => checkGitLabScope(value));
+  return value === '' ? undefined : problemOf(() => checkGitLabScope(value));
 }
 
 /** "MOUNT/PATH" for Vault KV v2 (the same shape rules as the CLI's vault: target). */
 export function vaultPathProblem(value: string): string | undefined {
-  return message(() => parseExportTarget(`vault:${value.trim()}`));
+  return problemOf(() => parseExportTarget(`vault:${value.trim()}`));
 }
 
 /** Splits a checked "MOUNT/PATH". */

@@ -17,6 +17,7 @@ import {
   type TokenKind,
 } from '../../../server/src/identity';
 import { exportSpec, pipelineFor, type ExportChoice } from './exportChoice';
+import { problemOf } from './inputCheck';
 
 export const CREATE_TITLE = 'Create Pipeline Identity';
 
@@ -127,26 +128,17 @@ export function preflightKey(namespace: string, tokenKind: TokenKind, createsRol
 
 // ------------------------------------------------------------------------------------------------ input checks
 
-function problem(check: () => unknown): string | undefined {
-  try {
-    check();
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
 export function namespaceProblem(value: string): string | undefined {
-  return problem(() => checkNamespace(value.trim()));
+  return problemOf(() => checkNamespace(value.trim()));
 }
 
 export function nameProblem(value: string): string | undefined {
-  return problem(() => checkServiceAccountName(value.trim()));
+  return problemOf(() => checkServiceAccountName(value.trim()));
 }
 
 /** A token lifetime ("30d", "720h", "1h30m"); TokenRequest needs at least 10 minutes. */
 export function lifetimeProblem(value: string): string | undefined {
-  return problem(() => parseDuration(value));
+  return problemOf(() => parseDuration(value));
 }
 
 export const DEFAULT_LIFETIME = formatDuration(DEFAULT_TOKEN_SECONDS);

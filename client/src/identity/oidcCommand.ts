@@ -23,6 +23,7 @@ import { readSettings } from '../settings';
 import { storeSettings } from './credentials';
 import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';
 import { looksLikeRole, namespaceProblem } from './flowModel';
+import { problemOf } from './inputCheck';
 import { applyOrSave } from './oidcApplyStep';
 import { oidcSummary } from './summaryDoc';
 import { FlowBack, FlowCancelled, input, pick, type StepPosition } from './wizard';
@@ -34,15 +35,6 @@ type For = { kind: 'branch' | 'tag'; name: string } | { kind: 'environment'; nam
 
 function at(step: number): StepPosition {
   return { title: TITLE, step, totalSteps: TOTAL };
-}
-
-function problem(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return messageOf(e);
-  }
 }
 
 interface OidcAnswers {
@@ -121,7 +113,7 @@ async function askRole(namespace: string, pos: StepPosition): Promise<{ name: st
   });
   const chosen = await pick<{ name: string; yaml?: string } | 'type'>({ ...pos, placeholder: `Role to bind in ${namespace}`, loading: 'Looking for Role documents...', items: files });
   if (chosen !== 'type') return chosen;
-  const name = (await input({ ...pos, back: true, prompt: `Name of a Role in ${namespace}`, validate: (v) => problem(() => checkRbacName(v.trim())) })).trim();
+  const name = (await input({ ...pos, back: true, prompt: `Name of a Role in ${namespace}`, validate: (v) => problemOf(() => checkRbacName(v.trim())) })).trim();
   return { name };
 }
 
@@ -159,7 +151,7 @@ async function askAll(defaultNamespace: string): Promise<OidcAnswers | undefined
                 ...at(3),
                 prompt: provider === 'github' ? 'Repository (ORG/REPO)' : 'Project path (group/project)',
                 value: a.repo ?? '',
-                validate: (v) => problem(() => oidcSubject({ provider, repo: v.trim() })),
+                validate: (v) => problemOf(() => oidcSubject({ provider, repo: v.trim() })),
               })
             ).trim();
             break;

@@ -11,6 +11,7 @@ import type { LoadedKubeconfig } from '../../../server/src/live';
 import { readSettings } from '../settings';
 import { messageOf } from './common';
 import { looksLikeRole, roleSource, type RoleChoice } from './flowModel';
+import { problemOf } from './inputCheck';
 import { FlowBack, input, pick, separator, type PickItem, type StepPosition } from './wizard';
 
 type Source = 'file' | 'existing' | 'generated';
@@ -132,15 +133,6 @@ async function askGenerated(q: RoleQuestion, at: StepPosition): Promise<RoleChoi
   const rules = leastPrivilegeRules(needed);
   const roleName = (await input({ ...at, prompt: `Name of the generated Role (${rules.length} rule(s) for ${[...needed.resources.keys()].join(', ')})`, value: `${q.name}-deployer`, validate: (v) => problemOf(() => checkRbacName(v.trim())) })).trim();
   return { kind: 'generated', name: roleName, rules, sources: new Set(kinds.map((k) => k.source)).size };
-}
-
-function problemOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return messageOf(e);
-  }
 }
 
 type Verdict = 'continue' | 'back';

@@ -1,0 +1,14 @@
+/**
+ * Turns a core validator (which throws on a bad value) into what an InputBox's `validate` returns. Free of
+ * vscode so the flow models that use it stay unit-testable.
+ */
+
+/** The message of what `check` throws, or undefined when the value is fine. */
+export function problemOf(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
