@@ -9,15 +9,15 @@ import {
   createIdentity,
   formatDuration,
   IdentityError,
-  KubeIdentityCluster,
   LEGACY_TOKEN_WARNING,
   parseDuration,
   pipelineSnippets,
-  preflight,
+  preflightFor,
   type PreflightReport,
   serverWarnings,
   serviceAccountUsername,
   type StepId,
+  type TokenKind,
 } from '../../../server/src/identity';
 import { KubeconfigError, type LoadedKubeconfig } from '../../../server/src/live';
 import { gitWarningFor, gitWorkTreeOf } from '../../../server/src/stores';
@@ -71,11 +71,11 @@ class CreateFlow {
     this.answers = { context: kubeconfig.context, namespace };
   }
 
-  private preflightFor(namespace: string, tokenKind: 'request' | 'secret', createsRole: boolean): Promise<PreflightReport> {
+  private cachedPreflight(namespace: string, tokenKind: TokenKind, createsRole: boolean): Promise<PreflightReport> {
     const key = preflightKey(namespace, tokenKind, createsRole);
     let p = this.preflights.get(key);
     if (!p) {
-      p = preflight(new KubeIdentityCluster(this.kubeconfig.kc), { context: this.kubeconfig.context, server: this.kubeconfig.server, namespace }, { operation: 'create', tokenKind, createsRole });
+      p = preflightFor({ namespace, tokenKind, createsRole }, { kubeconfig: this.kubeconfig });
       p.catch(() => this.preflights.delete(key)); // a failed check is asked again
       this.preflights.set(key, p);
     }
@@ -143,7 +143,7 @@ class CreateFlow {
       const ns = this.answers.namespace;
       type Action = 'continue' | 'namespace' | 'fix' | 'retry';
       let report: PreflightReport | undefined;
-      const items = this.preflightFor(ns, 'request', true).then(
+      const items = this.cachedPreflight(ns, 'request', true).then(
         (r): PickItem<Action>[] => {
           report = r;
           return [
@@ -217,7 +217,7 @@ class CreateFlow {
       const plan = planFrom(a);
       const store = buildStore(a.export ?? { kind: 'vscode', key: '' }, this.credentials.credentials, this.deps);
       let report: PreflightReport | undefined;
-      const items = this.preflightFor(a.namespace, plan.token.kind, plan.role.kind !== 'existing').then((r): PickItem<Action>[] => {
+      const items = this.cachedPreflight(a.namespace, plan.token.kind, plan.role.kind !== 'existing').then((r): PickItem<Action>[] => {
         report = r;
         const warnings = [
           // The core's advice names the CLI flag; here the URL is changed with the item above.

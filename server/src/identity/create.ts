@@ -33,6 +33,7 @@ import {
   type Progress,
   type RoleSource,
   type StepId,
+  type TokenKind,
 } from './types';
 
 export interface IdentityDeps {
@@ -63,12 +64,24 @@ export function clusterFor(deps: Pick<IdentityDeps, 'cluster' | 'kubeconfig'>): 
   return deps.cluster ?? new KubeIdentityCluster(deps.kubeconfig.kc);
 }
 
-/** The preflight for a plan, as the UI shows it before asking to continue. */
-export function preflightFor(plan: IdentityPlan, deps: Pick<IdentityDeps, 'cluster' | 'kubeconfig'>): Promise<PreflightReport> {
+/** What a create preflight depends on; the UI asks before it has a whole plan (server: the kubeconfig's when absent). */
+export interface CreatePreflight {
+  readonly namespace: string;
+  readonly tokenKind: TokenKind;
+  readonly createsRole: boolean;
+  readonly server?: string;
+}
+
+function createPreflightOf(plan: IdentityPlan): CreatePreflight {
+  return { namespace: plan.namespace, tokenKind: plan.token.kind, createsRole: plan.role.kind !== 'existing', ...(plan.server ? { server: plan.server } : {}) };
+}
+
+/** The preflight of a create, as the UI shows it before asking to continue. */
+export function preflightFor(what: CreatePreflight, deps: Pick<IdentityDeps, 'cluster' | 'kubeconfig'>): Promise<PreflightReport> {
   return preflight(
     clusterFor(deps),
-    { context: deps.kubeconfig.context, server: plan.server || deps.kubeconfig.server, namespace: plan.namespace },
-    { operation: 'create', tokenKind: plan.token.kind, createsRole: plan.role.kind !== 'existing' },
+    { context: deps.kubeconfig.context, server: what.server || deps.kubeconfig.server, namespace: what.namespace },
+    { operation: 'create', tokenKind: what.tokenKind, createsRole: what.createsRole },
   );
 }
 
@@ -233,7 +246,7 @@ async function createPreflight(
     checkServiceAccountName(name);
     steps.enter('preflight', `Checking who you are and what you may do in ${namespace}...`);
     const given = deps.preflight;
-    const report: PreflightReport = given?.ok && given.operation === 'create' && given.namespace === namespace && given.context === deps.kubeconfig.context ? given : await preflightFor(plan, deps);
+    const report: PreflightReport = given?.ok && given.operation === 'create' && given.namespace === namespace && given.context === deps.kubeconfig.context ? given : await preflightFor(createPreflightOf(plan), deps);
     if (!report.ok) {
       const reasons = report.missing.map((m) => `${m.verb} ${m.subresource ? `${m.resource}/${m.subresource}` : m.resource} (to ${m.why})`);
       throw new IdentityError(

@@ -12,7 +12,7 @@ export { mintBoundToken, mintLegacyToken, grantedSeconds, shortenedWarning, LEGA
 export { formatAudit, logAudit, pipelineAnnotation, type AuditAction, type AuditRecord } from './audit';
 export { IdentityError, type IdentityErrorKind } from './errors';
 export { CreatedTracker, type RollbackOutcome } from './rollback';
-export { createIdentity, preflightFor, checkPlanRole, formatReasons, type IdentityDeps } from './create';
+export { createIdentity, preflightFor, checkPlanRole, formatReasons, type CreatePreflight, type IdentityDeps } from './create';
 export { rotateToken, type RotateDeps, type RotateRequest, type RotateResult } from './rotate';
 export { revokeIdentity, type RevokeDeps, type RevokeRequest, type RevokeResult } from './revoke';
 export { identityManifests, identityManifestObjects, type ManifestsInput } from './manifests';
