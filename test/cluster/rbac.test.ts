@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AuthorizationV1Api, RbacAuthorizationV1Api, type V1Role, type V1SubjectRulesReviewStatus } from '@kubernetes/client-node';
 import { DEVELOPER_RULES, TEAM_A, TEAM_B, apiStatus, deleteIfExists, kubeConfigFor, uniqueName, type ClusterUser } from './harness';
+import { listRoleNames } from '../../server/src/identity/kube';
 
 const ESCALATION = 'attempting to grant RBAC permissions not currently held';
 
@@ -144,5 +145,27 @@ describe('RBAC escalation check of the apiserver', () => {
         return true;
       },
     );
+  });
+});
+
+describe('listRoleNames (the "existing Role" choice of the create flow)', () => {
+  test('lists the Roles of a namespace by name, sorted; a user who may not list them gets the 403', async () => {
+    const admin = kubeConfigFor('admin').makeApiClient(RbacAuthorizationV1Api);
+    const base = uniqueName('listed');
+    const names = [`${base}-b`, `${base}-a`];
+    try {
+      for (const name of names) await admin.createNamespacedRole({ namespace: TEAM_A, body: { metadata: { name, namespace: TEAM_A }, rules: [] } });
+      const listed = await listRoleNames(kubeConfigFor('admin'), TEAM_A);
+      assert.deepEqual(listed, [...listed].sort());
+      assert.ok(listed.includes('developer'), 'the seeded Role is listed');
+      assert.deepEqual(
+        listed.filter((n) => n.startsWith(base)),
+        [`${base}-a`, `${base}-b`],
+      );
+      // view does not include Roles: the viewer's listing fails with the apiserver's status.
+      await assert.rejects(listRoleNames(kubeConfigFor('viewer'), TEAM_A), (err: unknown) => apiStatus(err)?.code === 403);
+    } finally {
+      for (const name of names) await deleteIfExists(() => admin.deleteNamespacedRole({ namespace: TEAM_A, name }));
+    }
   });
 });

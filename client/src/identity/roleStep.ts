@@ -3,10 +3,9 @@
  * a least-privilege Role generated from the workspace manifests. Whatever is chosen is checked by the engine
  * against the acting user's live permissions before the flow may go on; blocking findings are shown and stop it.
  */
-import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { ThemeIcon, window, workspace, type Uri } from 'vscode';
 import { builtinCatalog, leastPrivilegeRules, type ManifestKind, manifestKinds, neededPermissions } from '../../../server/src/engine';
-import { checkPlanRole, checkRbacName, DEFAULT_TOKEN_SECONDS, formatReasons, type RoleCheck } from '../../../server/src/identity';
+import { checkPlanRole, checkRbacName, DEFAULT_TOKEN_SECONDS, formatReasons, listRoleNames, type RoleCheck } from '../../../server/src/identity';
 import type { LoadedKubeconfig } from '../../../server/src/live';
 import { readSettings } from '../settings';
 import { messageOf } from './common';
@@ -83,13 +82,7 @@ async function askFile(at: StepPosition): Promise<RoleChoice> {
 }
 
 async function askExisting(q: RoleQuestion, at: StepPosition): Promise<RoleChoice> {
-  const listed = q.kubeconfig.kc
-    .makeApiClient(RbacAuthorizationV1Api)
-    .listNamespacedRole({ namespace: q.namespace })
-    .then(
-      (list) => list.items.map((r) => r.metadata?.name ?? '').filter(Boolean).sort(),
-      (err: unknown) => ({ error: messageOf(err).split('\n')[0] ?? 'error' }),
-    );
+  const listed = listRoleNames(q.kubeconfig.kc, q.namespace).catch((err: unknown) => ({ error: messageOf(err).split('\n')[0] ?? 'error' }));
   const TYPE = '\u0000type';
   const name = await pick<string>({
     ...at,

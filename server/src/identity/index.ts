@@ -2,7 +2,7 @@
 // (no `vscode` import; every function takes the acting kubeconfig explicitly).
 export * from './types';
 export { checkNamespace, checkRbacName, checkServiceAccountName, parseDuration, formatDuration, serviceAccountUsername, InvalidInputError, DEFAULT_TOKEN_SECONDS, MIN_TOKEN_SECONDS } from './names';
-export { KubeIdentityCluster, type IdentityCluster, type IssuedToken, type TokenRequestSpec } from './kube';
+export { KubeIdentityCluster, listRoleNames, type IdentityCluster, type IssuedToken, type TokenRequestSpec } from './kube';
 export { preflight, requiredPermissions, fixFor, serverWarnings, type Operation, type PreflightCheck, type PreflightOptions, type PreflightReport, type PreflightTarget } from './preflight';
 export { roleFromFile, roleCheckText } from './roleFile';
 export { checkRole, liveRoleCheckOptions, RoleCheckUnavailableError, BLOCKING_RULES, type RoleCheck, type RoleCheckReason } from './roleCheck';

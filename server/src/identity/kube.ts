@@ -168,3 +168,12 @@ export class KubeIdentityCluster implements IdentityCluster {
     }
   }
 }
+
+/** The names of the Roles in a namespace, sorted, for the "existing Role" choice. */
+export async function listRoleNames(kc: KubeConfig, namespace: string): Promise<string[]> {
+  const list = await kc.makeApiClient(RbacAuthorizationV1Api).listNamespacedRole({ namespace });
+  return list.items
+    .map((r) => r.metadata?.name ?? '')
+    .filter(Boolean)
+    .sort();
+}
