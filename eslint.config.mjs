@@ -74,6 +74,22 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Small modules with one job: no file over 400 lines, no function over 150 (the team's style guide). A test's
+    // describe() callback is a list of cases, not a function with one job, so tests get the file limit only.
+    files: ['server/src/**/*.ts', 'client/src/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts'],
+    ignores: ['server/src/engine/schema/generated/**'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 150 }],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'test/**/*.mjs'],
+    // Still over the limit, to be split (issue 13): the e2e identity scenarios and the workbench driver.
+    ignores: ['test/e2e/identity.test.ts', 'test/e2e/support/workbench.ts'],
+    rules: { 'max-lines': ['error', { max: 400 }] },
+  },
+  {
     files: ['server/src/**/*.ts', 'client/src/**/*.ts'],
     plugins: { layers },
     rules: { 'layers/imports': ['error', { root: import.meta.dirname, layers: LAYERS, checked: ['server/src', 'client/src'] }] },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRbacFile } from '../../server/src/engine/yaml/parse';
+import { mulberry32 } from '../cluster/roleGenerator';
 
 /** CPU milliseconds spent in `f` (wall time is meaningless on a loaded 2-core machine). */
 function cpuMs(f: () => void): number {
@@ -106,17 +107,6 @@ test('a file just under the limits with many RBAC documents parses in reasonable
   assert.ok(ms < 20_000, `${ms} ms CPU`);
 });
 
-/** Small deterministic PRNG so a failing fuzz case can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   `${HEADER}rules:\n- apiGroups: [""]\n  resources: [pods, "pods/exec"]\n  verbs: [get, create]\n  resourceNames: [a]\n---\nkind: List\napiVersion: v1\nitems:\n- {kind: Role, apiVersion: rbac.authorization.k8s.io/v1, metadata: {name: x}, rules: [{verbs: ['*'], apiGroups: ['*'], resources: ['*']}]}\n`,
@@ -126,7 +116,7 @@ const SEEDS = [
 const TOKENS = ['&a ', '*a', '<<: ', '- ', ': ', '[', ']', '{', '}', ',', '"', "'", '\n', '  ', '#', '---\n', '...\n', '|\n', '>-\n', '!!binary ', '%YAML 1.2\n', '? ', '\t', '\\', '\u2028', '\ud83d', 'é', 'kind: Role\n', 'rules:', 'verbs:'];
 
 test('fuzz: random and mutated YAML never throws and spans stay inside the text', () => {
-  const rand = rng(20260501);
+  const rand = mulberry32(20260501) /* deterministic, so a failing fuzz case can be replayed */;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const t0 = performance.now();
   let withObjects = 0;

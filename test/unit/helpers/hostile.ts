@@ -4,19 +4,12 @@
  * Also used by `npm run bench` for the scaling figures.
  */
 
+import { mulberry32 } from '../../cluster/roleGenerator';
+
 export type Rand = () => number;
 
-/** mulberry32: small and deterministic. */
-export function rng(seed: number): Rand {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the fuzz tests' generator): small and deterministic. */
+export const rng: (seed: number) => Rand = mulberry32;
 
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
