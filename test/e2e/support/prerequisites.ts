@@ -9,6 +9,17 @@ export const SCREENSHOT_DIR = join(E2E_DIR, 'screenshots');
 export const RUNS_DIR = join(E2E_DIR, 'runs');
 export const DEFAULT_VSIX = join(REPO_ROOT, 'dist', 'pipeline-rbac.vsix');
 export const CODE_SERVER_VERSION = '4.100.3';
+/** The flags headless Chromium runs the workbench with. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** `${publisher}.${name}` from package.json. */
 export const EXTENSION_ID = 'pipeline-rbac.pipeline-rbac';
 
