@@ -4,7 +4,7 @@
 // test/cluster/identityDeputy.test.ts proves the same against the real apiserver.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -313,6 +313,20 @@ describe('kubeconfigs written into a Git work tree', () => {
     const put = await new FileSecretStore({ kind: 'file', path: join(repo, 'k.yaml') }).put('apiVersion: v1\n');
     assert.ok(put.warnings.some((w) => /Git does not ignore it/.test(w)), 'every file export (create, rotate, Export Again, CLI) goes through the store');
     assert.equal(readFileSync(join(repo, 'k.yaml'), 'utf8'), 'apiVersion: v1\n');
+  });
+  test("a stranger's repository config cannot make the check run a program (core.fsmonitor)", { skip: git ? false : 'git is not installed' }, () => {
+    const repo = join(dir, 'hostile-repo');
+    const marker = join(dir, 'fsmonitor-ran');
+    const run = (...args: string[]) => assert.equal(spawnSync('git', ['-C', repo, ...args]).status, 0, `git ${args.join(' ')}`);
+    mkdirSync(repo);
+    run('init', '-q');
+    writeFileSync(join(repo, 'a.txt'), 'a\n');
+    run('add', 'a.txt'); // an index, which check-ignore reads and fsmonitor would be asked about
+    const hook = join(dir, 'fsmonitor.sh');
+    writeFileSync(hook, `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+    run('config', 'core.fsmonitor', hook);
+    assert.match(gitWarningFor(join(repo, 'ci.yaml')) ?? '', /Git does not ignore it/);
+    assert.equal(existsSync(marker), false, 'the repository-configured fsmonitor program ran');
   });
 });
 

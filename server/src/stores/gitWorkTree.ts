@@ -20,7 +20,9 @@ export function gitWorkTreeOf(dir: string): string | undefined {
 export function gitWarningFor(path: string): string | undefined {
   const root = gitWorkTreeOf(dirname(path));
   if (!root) return undefined;
-  const r = spawnSync('git', ['-C', root, 'check-ignore', '-q', '--', path], { encoding: 'utf8', timeout: 5_000, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+  // The repository may be a stranger's: its config must not make this check run a program (core.fsmonitor is one
+  // that reading the index would start).
+  const r = spawnSync('git', ['-c', 'core.fsmonitor=false', '-C', root, 'check-ignore', '-q', '--', path], { encoding: 'utf8', timeout: 5_000, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
   if (r.status === 0) return undefined; // ignored by Git
   if (r.status === 1) {
     return `${path} is inside the Git work tree ${root} and Git does not ignore it: a commit would publish the token. Add it to .gitignore, or export outside the repository.`;
