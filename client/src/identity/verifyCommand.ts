@@ -3,21 +3,17 @@
  * workspace's `pipelineRbac.manifests` (files, charts, overlays) and ask SelfSubjectAccessReview for the deployer's own
  * requests (server/src/verify). The result opens as a read-only text document; the token is never shown or logged.
  */
-import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
-import { glob } from 'tinyglobby';
 import { ProgressLocation, window, workspace } from 'vscode';
 import type { ViewNode } from '../../../server/src/identities';
 import { builtinCatalog, deployAction, deployerNeeds, manifestKinds } from '../../../server/src/engine';
 import { KubeIdentityCluster } from '../../../server/src/identity';
 import { renderWorkspaceDir, splitManifestSettings } from '../../../server/src/render';
 import { formatVerify, type ManifestDoc, manifestDocs, MAX_OBJECTS, verifyAsIdentity, verifyExitCode } from '../../../server/src/verify';
+import { forEachWorkspaceFile } from '../../../server/src/shared';
 import { readSettings } from '../settings';
 import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';
 import { refFromNode } from './lifecycleModel';
 import { resolveRef } from './lifecycleCommands';
-
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Where the last verification of an identity is kept (workspace state: the result, never the token). */
 export function verifiedKey(context: string, namespace: string, name: string): string {
@@ -30,12 +26,14 @@ async function workspaceDocs(): Promise<ManifestDoc[]> {
   const folders = (workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   const { globs, dirs } = splitManifestSettings(folders, s.manifests);
   const docs: ManifestDoc[] = [];
-  for (const folder of folders) {
-    if (!globs.length) break;
-    for (const file of (await glob(globs, { cwd: folder, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })).slice(0, 2000)) {
-      const text = await readFile(file, 'utf8').catch(() => '');
-      if (text.length <= MAX_FILE_BYTES) docs.push(...manifestDocs(text, relative(folder, file)));
-    }
+  // The same bounded, link-refusing reader the language server indexes with: workspace files are untrusted.
+  const scan = await forEachWorkspaceFile(folders, globs, (text, rel) => void docs.push(...manifestDocs(text, rel)));
+  // Verifying part of the manifests and reporting "allowed" would not be true of the deploy: say what was left out.
+  if (scan.refusedGlobs.length) throw new Error(`pipelineRbac.manifests: ${scan.refusedGlobs.join(', ')} could match outside the workspace folder`);
+  if (scan.stoppedBecause) throw new Error(`pipelineRbac.manifests: not every file was read (${scan.stoppedBecause})`);
+  if (scan.skippedCount) {
+    const first = scan.skipped.map((x) => `${x.path}: ${x.reason}`).join('; ');
+    throw new Error(`pipelineRbac.manifests: ${scan.skippedCount} file(s) not read (${first})`);
   }
   if (dirs.length && !s.trusted) throw new Error('charts and overlays are rendered only in a trusted workspace');
   for (const d of dirs) {

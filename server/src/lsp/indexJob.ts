@@ -6,7 +6,7 @@
 import { manifestKinds, type ManifestKind } from '../engine/leastPrivilege/needed';
 import { indexRoles, type RoleIndex } from '../engine/roleIndex';
 import { parseRbacText } from '../engine/yaml/parseCache';
-import { forEachWorkspaceFile, SCAN_LIMITS, type ScanLimits, type ScanReport } from './workspaceFiles';
+import { forEachWorkspaceFile, SCAN_LIMITS, type ScanLimits, type ScanReport } from '../shared/workspaceFiles';
 
 export type IndexJob =
   | { kind: 'roles'; folders: string[]; defaultNamespace: string; limits?: ScanLimits }

@@ -4,3 +4,4 @@ export * from './protocol';
 export * from './serverProcess';
 export * from './settings';
 export * from './settingsTrust';
+export { forEachWorkspaceFile, type ScanReport } from './workspaceFiles';
