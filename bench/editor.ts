@@ -15,6 +15,7 @@ import { startCodeServer } from '../test/e2e/support/codeServer';
 import { copyExamples } from '../test/e2e/support/editorScenario';
 import { positionOf, sleep } from '../test/e2e/support/util';
 import { openWorkbench, type Workbench } from '../test/e2e/support/workbench';
+import { extensionMarks, formatTimeline, vsCodeMarks } from './editorTimeline';
 
 const BROAD = 'ci/too-broad-role.yaml';
 /** The too-broad Role's findings for developer (test/e2e/editor.test.ts lists them), before and after the quick fix. */
@@ -27,6 +28,8 @@ export interface EditorRun {
   quickFixMs: number;
   editMs: number[];
   breakdown: string[];
+  /** Debug runs: VS Code's and the extension's steps, ms relative to the editor showing the file (editorTimeline.ts). */
+  timeline?: string[];
 }
 
 /** Squiggles in the active editor, as decorations rendered in the DOM. */
@@ -101,6 +104,7 @@ export async function benchEditorOnce(kubeconfig: string, name: string, options:
     await w.openFile(BROAD);
     const shown = Date.now();
     const firstSquiggleMs = await until(() => squiggles(w), shown, (n) => n > 0, 'a first squiggle');
+    const squiggledAt = Date.now();
     const all = await settled(() => problems(w), shown, () => liveConnected(w), 'all findings');
     const allFindingsMs = all.ms;
 
@@ -118,10 +122,11 @@ export async function benchEditorOnce(kubeconfig: string, name: string, options:
       await w.page.keyboard.press(undo ? 'Control+Z' : 'Control+Shift+Z');
       editMs.push(await until(() => problems(w), t, (p) => p === (undo ? all.value : afterFix.value), undo ? 'the undo diagnostics' : 'the redo diagnostics'));
     }
+    const timeline = debug ? [...(await vsCodeMarks(w)), { at: shown, what: 'bench: the editor shows the file' }, { at: squiggledAt, what: 'bench: first squiggle in the DOM' }] : undefined;
     const ext = (await wb.runningExtensions()).find((e) => e.name === 'Pipeline RBAC for Kubernetes');
     const channel = server.outputChannelLog('Pipeline RBAC') ?? '';
     const own = /activated in (\d+) ms/.exec(channel);
-    const breakdown = channel.split('\n').filter((l) => /timing:|activated in|language server|identity stack/.test(l)).slice(0, 14);
+    const breakdown = channel.split('\n').filter((l) => /timing:|activated in|language server|identity stack/.test(l)).slice(0, 16);
     return {
       ...(ext?.activationMs !== undefined ? { activationVsCodeMs: ext.activationMs } : {}),
       ...(own ? { activationOwnMs: Number(own[1]) } : {}),
@@ -130,6 +135,7 @@ export async function benchEditorOnce(kubeconfig: string, name: string, options:
       quickFixMs,
       editMs,
       breakdown,
+      ...(timeline ? { timeline: formatTimeline([...timeline, ...extensionMarks(channel)], shown) } : {}),
     };
   } finally {
     await wb?.close();

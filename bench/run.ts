@@ -129,6 +129,7 @@ async function benchEditorSection(): Promise<void> {
     results.editor = { ...summary, perRun: runs, debugRun };
     console.log(`editor: medians of ${runs.length} cold windows: activation ${summary.activationVsCodeMs} ms (VS Code) / ${summary.activationOwnMs} ms (activate()); first squiggle ${summary.firstSquiggleMs} ms, all findings ${summary.allFindingsMs} ms after the editor shows the file; quick fix to squiggles ${summary.quickFixMs} ms; edit to squiggles ${summary.editMs} ms`);
     console.log(`editor: breakdown (a run at debug log level, itself slower):\n  ${debugRun.breakdown.join('\n  ')}`);
+    if (debugRun.timeline) console.log(`editor: that run's timeline, ms after the editor showed the file:\n  ${debugRun.timeline.join('\n  ')}`);
   } finally {
     if (cluster.startedHere) stopClusterNow();
   }

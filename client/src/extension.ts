@@ -22,7 +22,9 @@ export function activate(context: ExtensionContext): void {
   context.subscriptions.push(status);
   registerLazyIdentityStack(context, output);
   registerYamlSchemas(context, output);
-  const lc = createLanguageClient(context, output, new SquiggleTimings(output, started));
+  const timings = new SquiggleTimings(output, started);
+  timings.activation();
+  const lc = createLanguageClient(context, output, timings);
   client = lc;
   context.subscriptions.push(lc.onNotification(LiveStatusNotification, (s) => status.update(s)));
   registerCommands(context, lc, output);

@@ -24,6 +24,16 @@ export class SquiggleTimings {
     return Math.round(performance.now() - t);
   }
 
+  /**
+   * When activation began, as a time of day and in ms since the extension host's process started (its
+   * performance.now() origin): VS Code's start-up before ours, next to the lines that follow.
+   */
+  activation(): void {
+    if (!this.on) return;
+    const at = new Date(performance.timeOrigin + this.activationStarted).toISOString();
+    this.output.debug(`timing: activate() began at ${at}, ${Math.round(this.activationStarted)} ms after the extension host process started`);
+  }
+
   private sent(uri: Uri, what: 'open' | 'change'): void {
     if (!this.on) return;
     this.sentAt.set(uri.toString(), { at: performance.now(), what });

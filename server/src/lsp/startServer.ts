@@ -35,16 +35,21 @@ rules:
     verbs: ["get"]
 `;
 
-function warmUp(): void {
+/** Runs one small analysis; returns [start, end] in ms since the process started, for the debug timing line. */
+function warmUp(): [number, number] {
+  const started = performance.now();
   try {
     analyzeText(WARM_UP_ROLE, { catalog: builtinCatalog() });
   } catch {
     // only a warm-up: the real analysis reports any problem
   }
+  return [started, performance.now()];
 }
 
 /** Wires the LSP connection to the handlers. Each handler is a thin adapter over the pure engine. */
 export function startLanguageServer(): void {
+  // performance.now() counts from the process's start: the bundle's evaluation is behind us here.
+  const startup = { loaded: performance.now(), initialize: 0, warmUp: undefined as [number, number] | undefined };
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
   const state = new DocumentState();
@@ -58,6 +63,7 @@ export function startLanguageServer(): void {
   let dynamicConfig = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
+    startup.initialize = performance.now();
     const caps = params.capabilities;
     const init = (params.initializationOptions ?? {}) as { trusted?: boolean };
     settings.setCapabilities(caps.workspace?.configuration === true, init.trusted !== false);
@@ -77,6 +83,7 @@ export function startLanguageServer(): void {
   });
 
   connection.onInitialized(() => {
+    connection.console.debug(startupTiming(startup));
     if (dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pipelineRbac' });
   });
 
@@ -142,5 +149,12 @@ export function startLanguageServer(): void {
   documents.listen(connection);
   connection.listen();
   // The first analysis compiles the schema validators and loads the catalog; do it now, not when the user opens a file.
-  setTimeout(() => warmUp(), 0).unref();
+  setTimeout(() => (startup.warmUp = warmUp()), 0).unref();
+}
+
+/** The server's start at debug level, in ms since its process started (and that start as a time of day). */
+function startupTiming(t: { loaded: number; initialize: number; warmUp: [number, number] | undefined }): string {
+  const r = Math.round;
+  const warm = t.warmUp ? `warm-up analysis ${r(t.warmUp[0])}-${r(t.warmUp[1])} ms` : 'warm-up not run yet';
+  return `timing: server process started at ${new Date(performance.timeOrigin).toISOString()}: bundle loaded ${r(t.loaded)} ms, initialize received ${r(t.initialize)} ms, ${warm}, initialized ${r(performance.now())} ms after it`;
 }
