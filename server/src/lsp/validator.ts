@@ -13,7 +13,7 @@ import { Debouncer } from './scheduler';
 import type { SettingsSource } from './settingsSource';
 import { ChartTemplates, chartOfTemplate } from './chartTemplates';
 
-/** Validates YAML documents (debounced on change, at once on open/save) and publishes diagnostics. */
+/** Validates YAML documents (at once on open/save and on an edit after a pause, debounced while typing) and publishes diagnostics. */
 /** Runs the authoritative (server-side dry-run) check of objects; throws when there is no cluster. */
 export type DryRunner = (settings: PipelineRbacSettings, objects: RbacObject[]) => Promise<Finding[]>;
 
@@ -96,7 +96,7 @@ export class Validator {
   }
 
   close(uri: string): void {
-    this.debouncer.cancel(uri);
+    this.debouncer.forget(uri);
     this.dryRunResults.delete(uri);
     this.parseCaches.delete(uri);
     this.changedAt.delete(uri);
