@@ -12,6 +12,8 @@ const entries = [
   // The extension: the activation bundle, and the identity stack it loads on first use (client/src/stack/lazyStack.ts).
   { in: 'client/src/extension.ts', out: 'client' },
   { in: 'client/src/stack/identityStack.ts', out: 'identity' },
+  // "Generate Least-Privilege Role" (the engine and the YAML parser), loaded on its first use.
+  { in: 'client/src/commands/leastPrivilegeCommand.ts', out: 'least-privilege' },
   // The CLI: a small dispatcher and one bundle per kind of command (server/src/cli/bundles.ts).
   { in: 'server/src/cli/main.ts', out: 'cli' },
   { in: 'server/src/cli/check.ts', out: 'cli-check' },

@@ -36,6 +36,33 @@ test('the activation bundle holds neither the identity stack nor its SDKs; the i
   }
 });
 
+/** The files that put code into the bundle of `entry` (metafile inputs also list files tree-shaking dropped). */
+async function contentsOf(entry: string): Promise<string[]> {
+  const r = await esbuild.build({
+    entryPoints: [join(ROOT, entry)],
+    absWorkingDir: ROOT,
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+    metafile: true,
+    logLevel: 'silent',
+    define: { 'import.meta.url': 'importMetaUrl', PIPELINE_RBAC_VERSION: '"test"' },
+    outfile: join(ROOT, 'out', 'bundle-test.js'),
+  });
+  const output = Object.values(r.metafile.outputs)[0]!;
+  return Object.entries(output.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f);
+}
+
+test('"Generate Least-Privilege Role" and the engine code only it needs load from their own bundle, not on activation', async () => {
+  const lazy = ['client/src/commands/leastPrivilegeCommand.ts', 'server/src/engine/catalog/apiCatalog.ts', 'server/src/engine/leastPrivilege/needed.ts', 'schemas/api-catalog.json'];
+  const activation = await contentsOf('client/src/extension.ts');
+  assert.deepEqual(activation.filter((f) => lazy.includes(f)), []);
+  const command = await contentsOf('client/src/commands/leastPrivilegeCommand.ts');
+  assert.deepEqual(lazy.filter((f) => !command.includes(f)), [], 'the command bundle holds them');
+});
+
 test('every bundle scripts/build.mjs writes goes into the .vsix (.vscodeignore lets it through)', () => {
   const build = readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8');
   const outs = [...build.matchAll(/out: '([\w-]+)'/g)].map((m) => m[1]);

@@ -1,7 +1,17 @@
+import * as path from 'node:path';
 import { commands, window, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DryRunRequest, RefreshRequest } from '../messages';
-import { generateLeastPrivilegeRole } from './leastPrivilegeCommand';
+
+/**
+ * "Generate Least-Privilege Role" needs the engine and the YAML parser (a quarter of the activation bundle): they load
+ * from their own bundle (dist/least-privilege.js) on the first use, not with every YAML file opened.
+ */
+function generateLeastPrivilegeRole(): Promise<void> {
+  // A plain require of the sibling bundle: esbuild leaves it alone (the type import below is erased).
+  const command = require(path.join(__dirname, 'least-privilege.js')) as typeof import('./leastPrivilegeCommand');
+  return command.generateLeastPrivilegeRole();
+}
 
 /**
  * Registers the commands that need only the language client; each handler is a few lines. The context and namespace
