@@ -2,7 +2,7 @@
  * Smoke test of the real-VS-Code harness: the packaged .vsix (from `npm run package`, not built
  * here) installed into code-server, activated by opening a YAML file, visible in the Extensions
  * view and the Running Extensions editor, its "Pipeline RBAC" output channel logging the activation,
- * and (live checks off) the exact offline findings of a wildcard Role; plus a check that the harness's Problems / squiggle /
+ * and (live checks off) the exact offline findings of a wildcard Role, and a command loaded from its own bundle; plus a check that the harness's Problems / squiggle /
  * hover / quick-fix helpers work on what VS Code's built-in CSS language service produces.
  * Missing prerequisites fail the test with the command that installs them; nothing is skipped.
  */
@@ -100,6 +100,22 @@ test('the packaged extension installs into code-server and activates on a YAML f
     assert.ok(rows.every((p) => p.source === 'pipeline-rbac' && p.resource === join(workspace, 'deploy', 'ci-role.yaml')));
     assert.ok((await wb.waitForSquiggle({ severity: 'error' })) >= 1);
     await wb.screenshot('smoke-workbench');
+
+    // A command whose code is not in the activation bundle (dist/least-privilege.js, loaded on first use) runs:
+    // the workspace deploys a Role, so the generated Role may manage roles.
+    await wb.runCommand('Pipeline RBAC: Generate Least-Privilege Role from Manifests');
+    assert.equal(await wb.quickInput.waitOpen(), 'Which manifests does the pipeline deploy?');
+    await wb.quickInput.type('deploy/**/*.yaml');
+    assert.equal(await wb.quickInput.waitOpen(), 'Name of the Role');
+    await wb.quickInput.type('smoke-deployer');
+    // The new editor's lines as rendered (all fit on screen; the DOM uses no-break spaces).
+    const generated = await pollUntil('the generated Role in an editor', async () => {
+      const lines = await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').allTextContents();
+      const text = lines.map((l) => l.replace(/\u00a0/g, ' ')).join('\n');
+      return /name: smoke-deployer/.test(text) ? text : undefined;
+    });
+    assert.match(generated, /kind: Role/);
+    assert.match(generated, /resources: \[roles\]/);
   });
 });
 
