@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_EXEC_ARGV } from '../../server/src/shared';
+import { SERVER_EXEC_ARGV } from '../../server/src/core/shared';
 import { TrustNotification } from './messages';
 import { sectionForServer } from './settings';
 import type { SquiggleTimings } from './timings';

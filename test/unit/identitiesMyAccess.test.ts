@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accessMatrix, canI, checkRoleAgainst, renderMatrix } from '../../server/src/identities/myAccess';
+import { accessMatrix, canI, checkRoleAgainst, renderMatrix } from '../../server/src/core/inventory/myAccess';
 
 const review = {
   resourceRules: [

@@ -21,7 +21,7 @@ import {
   splitVaultPath,
   vaultPathProblem,
   type ExportChoice,
-} from '../../client/src/identity/exportChoice';
+} from '../../client/src/lifecycle/exportChoice';
 import {
   DEFAULT_LIFETIME,
   lifetimeProblem,
@@ -39,10 +39,10 @@ import {
   STAGES,
   suggestName,
   type CreateAnswers,
-} from '../../client/src/identity/flowModel';
-import type { PreflightReport } from '../../server/src/identity/preflight';
-import { pipelineSnippets } from '../../server/src/identity/snippets';
-import { parseExportTarget } from '../../server/src/stores/target';
+} from '../../client/src/lifecycle/flowModel';
+import type { PreflightReport } from '../../server/src/core/lifecycle/preflight';
+import { pipelineSnippets } from '../../server/src/core/lifecycle/snippets';
+import { parseExportTarget } from '../../server/src/core/stores/target';
 
 describe('create flow stages', () => {
   test('six stages with step counts and titles as the quick input renders them', () => {

@@ -3,8 +3,8 @@
  * command they make. No I/O; every mistake is a UsageError that names the option.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_TOKEN_SECONDS, parseDuration, type IdentityPlan, type PipelineInfo, type TokenKind } from '../identity';
-import { parseExportTarget, type ExportTarget, type GitLabMode } from '../stores';
+import { DEFAULT_TOKEN_SECONDS, parseDuration, type IdentityPlan, type PipelineInfo, type TokenKind } from '../core/lifecycle';
+import { parseExportTarget, type ExportTarget, type GitLabMode } from '../core/stores';
 import { UsageError } from './errors';
 import type { OidcCommand } from './identityOidc';
 

@@ -1,13 +1,13 @@
 // Where `identity rotate` and `identity revoke --delete-secret` write or delete the kubeconfig: the --export the user
 // gave, or the target this machine recorded when it exported, used only when the user says so
 // (--use-recorded-target) and printed first. The ServiceAccount's annotations are shown as a hint, never used.
-import { defaultRecordsPath, FileExportRecords, type ExportRecord } from '../identity/exportRecords';
-import { KubeIdentityCluster } from '../identity/kube';
-import { ANNOTATIONS } from '../identity/types';
-import type { LoadedKubeconfig } from '../live/kubeconfig';
-import { resolveTargetPath } from '../stores/file';
-import type { GitLabMode } from '../stores/gitlabRules';
-import { formatExportTarget, parseExportTarget } from '../stores/target';
+import { defaultRecordsPath, FileExportRecords, type ExportRecord } from '../core/lifecycle/exportRecords';
+import { KubeIdentityCluster } from '../core/lifecycle/kube';
+import { ANNOTATIONS } from '../core/lifecycle/types';
+import type { LoadedKubeconfig } from '../core/live/kubeconfig';
+import { resolveTargetPath } from '../core/stores/file';
+import type { GitLabMode } from '../core/stores/gitlabRules';
+import { formatExportTarget, parseExportTarget } from '../core/stores/target';
 import { UsageError } from './errors';
 
 export interface TargetQuestion {

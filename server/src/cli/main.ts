@@ -3,7 +3,7 @@
 import { loadCheck, loadCluster } from './bundles';
 import { UsageError } from './errors';
 import { USAGE } from './usage';
-import { escapeLines } from '../shared/controlChars';
+import { escapeLines } from '../core/shared/controlChars';
 
 declare const PIPELINE_RBAC_VERSION: string;
 

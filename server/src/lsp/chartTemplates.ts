@@ -8,14 +8,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnalyzeOptions } from '../engine/analyze';
-import type { Finding } from '../engine/model';
-import { LineIndex } from '../engine/text/lineIndex';
-import { renderChart } from '../render/helm';
-import { mapRenderedFindings, renderFailureFindings, type SourceFindings } from '../render/map/findings';
-import { analyzeText } from '../engine/analyze';
-import { MissingToolError } from '../render/tools';
-import type { PipelineRbacSettings } from '../shared/settings';
+import type { AnalyzeOptions } from '../core/engine/analyze';
+import type { Finding } from '../core/engine/model';
+import { LineIndex } from '../core/engine/text/lineIndex';
+import { renderChart } from '../core/render/helm';
+import { mapRenderedFindings, renderFailureFindings, type SourceFindings } from '../core/render/map/findings';
+import { analyzeText } from '../core/engine/analyze';
+import { MissingToolError } from '../core/render/tools';
+import type { PipelineRbacSettings } from '../core/shared/settings';
 
 export interface TemplateFindings {
   findings: Finding[];

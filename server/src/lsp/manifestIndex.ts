@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import type { ApiCatalog } from '../engine/catalog/apiCatalog';
-import { neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
-import type { PipelineRbacSettings } from '../shared/settings';
+import type { ApiCatalog } from '../core/engine/catalog/apiCatalog';
+import { neededPermissions, type ManifestKind, type NeededPermissions } from '../core/engine/leastPrivilege/needed';
+import type { PipelineRbacSettings } from '../core/shared/settings';
 import { describeReport } from './indexJob';
 import { runInWorker } from './indexInWorker';
-import { renderedManifestKinds, splitManifestSettings } from '../render/workspace';
+import { renderedManifestKinds, splitManifestSettings } from '../core/render/workspace';
 
 
 /**

@@ -11,11 +11,11 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { LiveEnvironment } from '../live/liveEnvironment';
+import { LiveEnvironment } from '../core/live/liveEnvironment';
 import { DryRunRequest, LiveStatusNotification, RefreshRequest, TrustNotification } from './messages';
-import { analyzeText } from '../engine/analyze';
-import { builtinCatalog } from '../engine/catalog/apiCatalog';
-import { LineIndex } from '../engine/text/lineIndex';
+import { analyzeText } from '../core/engine/analyze';
+import { builtinCatalog } from '../core/engine/catalog/apiCatalog';
+import { LineIndex } from '../core/engine/text/lineIndex';
 import { codeActions } from './codeActions';
 import { completions } from './completion';
 import { ruleHover } from './hover';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { resolverOf, type RoleIndex, type RoleResolver } from '../engine/roleIndex';
+import { resolverOf, type RoleIndex, type RoleResolver } from '../core/engine/roleIndex';
 import { describeReport } from './indexJob';
 import { runInWorker } from './indexInWorker';
 

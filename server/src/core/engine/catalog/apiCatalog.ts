@@ -3,7 +3,7 @@
  * reachable, else from the bundled schemas/api-catalog.json (generated from a real apiserver by
  * scripts/gen-api-catalog.ts). Both get the authorization-only resources that discovery never lists (see virtual.ts).
  */
-import catalogJson from '../../../../schemas/api-catalog.json';
+import catalogJson from '../../../../../schemas/api-catalog.json';
 import { ADD_ONS, addOnGroup, type AddOn } from './addOns';
 import { catalogFileFromDiscovery, type CatalogFile, type DiscoveryData } from './catalogFile';
 import { ANY_RESOURCE_SUBRESOURCES, VIRTUAL_RESOURCES } from './virtual';

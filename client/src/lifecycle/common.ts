@@ -12,11 +12,11 @@ import {
   type Logger,
   type RecordingPlan,
   recordKey,
-} from '../../../server/src/identity';
-import { type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/live';
-import { createStore, Redactor, SecretStorageStore, type SecretStore, type StoreCredentials } from '../../../server/src/stores';
+} from '../../../server/src/core/lifecycle';
+import { type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/core/live';
+import { createStore, Redactor, SecretStorageStore, type SecretStore, type StoreCredentials } from '../../../server/src/core/stores';
 import { readSettings } from '../settings';
-import type { IdentitiesView } from '../views/registerIdentitiesView';
+import type { IdentitiesView } from '../inventory/registerIdentitiesView';
 import { exportSpec, exportTarget, recordTarget, type ExportChoice } from './exportChoice';
 import type { IdentityDocuments } from './documents';
 

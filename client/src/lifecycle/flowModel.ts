@@ -3,7 +3,7 @@
  * the checks an InputBox runs on each keystroke, and the plan handed to createIdentity. Pure (no `vscode`, no I/O),
  * so the state machine is unit-tested; createFlow.ts only asks the questions.
  */
-import type { PolicyRule } from '../../../server/src/engine';
+import type { PolicyRule } from '../../../server/src/core/engine';
 import {
   checkNamespace,
   checkServiceAccountName,
@@ -15,7 +15,7 @@ import {
   type RoleCheck,
   type RoleSource,
   type TokenKind,
-} from '../../../server/src/identity';
+} from '../../../server/src/core/lifecycle';
 import { exportSpec, pipelineFor, type ExportChoice } from './exportChoice';
 import { problemOf } from './inputCheck';
 

@@ -1,6 +1,6 @@
 /** The Markdown of the Identities view's tooltips: names and messages kept literal, findings as list items. */
-import type { Severity } from '../engine/model';
-import type { Fact, FindingInfo } from './types';
+import type { Severity } from '../../../server/src/core/engine';
+import type { Fact, FindingInfo } from '../../../server/src/core/inventory';
 
 const SEVERITY_WORD: Record<Severity, string> = { error: 'Error', warning: 'Warning', information: 'Info', hint: 'Hint' };
 

@@ -3,7 +3,7 @@
  * and everything derived from it (the store target, the CLI form recorded on the ServiceAccount, the pipeline the
  * identity is for, the snippet input). Pure: no `vscode`, no I/O, so the rules are unit-tested.
  */
-import type { PipelineInfo, SnippetInput } from '../../../server/src/identity';
+import type { PipelineInfo, SnippetInput } from '../../../server/src/core/lifecycle';
 import {
   checkGitHubRepo,
   checkGitHubSecretName,
@@ -14,7 +14,7 @@ import {
   formatExportTarget,
   type GitLabMode,
   parseExportTarget,
-} from '../../../server/src/stores';
+} from '../../../server/src/core/stores';
 import { problemOf } from './inputCheck';
 
 export type ExportChoice =

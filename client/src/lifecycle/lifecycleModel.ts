@@ -3,8 +3,8 @@
  * node or picker entry names, what a revoke will delete (for the modal confirmation), the Role a manifest export
  * writes, and the pipeline annotation read back. No `vscode`, no I/O.
  */
-import type { IdentitiesModel, IdentityNode } from '../../../server/src/identities';
-import { ANNOTATIONS, type PipelineInfo, type RoleSource } from '../../../server/src/identity';
+import type { IdentitiesModel, IdentityNode } from '../../../server/src/core/inventory';
+import { ANNOTATIONS, type PipelineInfo, type RoleSource } from '../../../server/src/core/lifecycle';
 
 /** An identity the lifecycle commands act on. */
 export interface IdentityRef {

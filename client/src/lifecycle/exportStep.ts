@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Uri, window, workspace } from 'vscode';
-import type { GitLabMode } from '../../../server/src/stores';
+import type { GitLabMode } from '../../../server/src/core/stores';
 import { credentialsFor, type CredentialState, type Credentials } from './credentials';
 import {
   credentialNeed,

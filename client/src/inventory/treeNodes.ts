@@ -3,12 +3,27 @@
  * and what is below it. No `vscode` here, so the tree's content is unit-testable; the client's TreeDataProvider only
  * maps these to TreeItems and fetches the lazy parts (contexts, My Access).
  */
-import type { Severity } from '../engine/model';
-import type { AccessRow } from './myAccess';
-import { bindingDescription, bindingLabel, identityDescription, identityLabel, roleLabel } from './render';
-import { describeToken } from './tokens';
+import type { Severity } from '../../../server/src/core/engine';
+import {
+  bindingDescription,
+  bindingLabel,
+  describeToken,
+  identityDescription,
+  identityLabel,
+  roleLabel,
+  type AccessRow,
+  type BindingNode,
+  type Fact,
+  type FindingInfo,
+  type IdentitiesModel,
+  type IdentityNode,
+  type NamespaceNode,
+  type Problem,
+  type RoleNode,
+  type RuleNode,
+  type TokenInfo,
+} from '../../../server/src/core/inventory';
 import { escapeMd, findingLines, tooltip } from './treeMarkdown';
-import type { BindingNode, Fact, FindingInfo, IdentitiesModel, IdentityNode, NamespaceNode, Problem, RoleNode, RuleNode, TokenInfo } from './types';
 
 export { accessNodes } from './treeAccess';
 

@@ -1,6 +1,6 @@
 /**
  * "Pipeline RBAC: Create Pipeline Identity...": six numbered steps (pre-verification, name, Role, token, export,
- * confirm), then createIdentity from server/src/identity under a cancellable progress notification. Nothing is
+ * confirm), then createIdentity from server/src/core/lifecycle under a cancellable progress notification. Nothing is
  * created before the last step is confirmed; Escape at any step ends the flow. Cancelling the progress rolls back.
  */
 import { dirname } from 'node:path';
@@ -18,11 +18,11 @@ import {
   serviceAccountUsername,
   type StepId,
   type TokenKind,
-} from '../../../server/src/identity';
-import { KubeconfigError, type LoadedKubeconfig } from '../../../server/src/live';
-import { gitWarningFor, gitWorkTreeOf } from '../../../server/src/stores';
+} from '../../../server/src/core/lifecycle';
+import { KubeconfigError, type LoadedKubeconfig } from '../../../server/src/core/live';
+import { gitWarningFor, gitWorkTreeOf } from '../../../server/src/core/stores';
 import { readSettings } from '../settings';
-import { IDENTITIES_VIEW_ID } from '../views/registerIdentitiesView';
+import { IDENTITIES_VIEW_ID } from '../inventory/registerIdentitiesView';
 import { actingKubeconfig, buildStore, channelLogger, confirmInsecureServer, messageOf, recordingPlan, redactorFor, showFailure, workspaceDir, type IdentityCommandDeps } from './common';
 import type { Credentials } from './credentials';
 import { describeChoice, snippetInput } from './exportChoice';

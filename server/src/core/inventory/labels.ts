@@ -1,9 +1,9 @@
 /**
  * The labels and annotations the identities view reads. pipeline-rbac's own names come from the identity flow
- * (server/src/identity/types.ts), so writer and reader cannot drift apart; Kubernetes' names are here.
+ * (server/src/core/lifecycle/types.ts), so writer and reader cannot drift apart; Kubernetes' names are here.
  */
-import { OIDC_ANNOTATIONS } from '../identity/oidc';
-import { ANNOTATIONS, IDENTITY_LABEL, MANAGED_BY, MANAGED_BY_LABEL, OWNER_LABEL } from '../identity/types';
+import { OIDC_ANNOTATIONS } from '../lifecycle/oidc';
+import { ANNOTATIONS, IDENTITY_LABEL, MANAGED_BY, MANAGED_BY_LABEL, OWNER_LABEL } from '../lifecycle/types';
 
 export { IDENTITY_LABEL, MANAGED_BY, MANAGED_BY_LABEL, OWNER_LABEL };
 

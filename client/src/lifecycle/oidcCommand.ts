@@ -18,7 +18,7 @@ import {
   type OidcProvider,
   oidcSubject,
   roleFromFile,
-} from '../../../server/src/identity';
+} from '../../../server/src/core/lifecycle';
 import { readSettings } from '../settings';
 import { storeSettings } from './credentials';
 import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';

@@ -1,15 +1,15 @@
 /**
  * "Pipeline RBAC: Verify Pipeline Identity...": as the identity (a 10-minute token, held in memory only), dry-run the
  * workspace's `pipelineRbac.manifests` (files, charts, overlays) and ask SelfSubjectAccessReview for the deployer's own
- * requests (server/src/verify). The result opens as a read-only text document; the token is never shown or logged.
+ * requests (server/src/core/verify). The result opens as a read-only text document; the token is never shown or logged.
  */
 import { ProgressLocation, window, workspace } from 'vscode';
-import type { ViewNode } from '../../../server/src/identities';
-import { builtinCatalog, deployAction, deployerNeeds, manifestKinds } from '../../../server/src/engine';
-import { KubeIdentityCluster } from '../../../server/src/identity';
-import { renderWorkspaceDir, splitManifestSettings } from '../../../server/src/render';
-import { formatVerify, type ManifestDoc, manifestDocs, MAX_OBJECTS, verifyAsIdentity, verifyExitCode } from '../../../server/src/verify';
-import { forEachWorkspaceFile } from '../../../server/src/shared';
+import type { ViewNode } from '../inventory/treeNodes';
+import { builtinCatalog, deployAction, deployerNeeds, manifestKinds } from '../../../server/src/core/engine';
+import { KubeIdentityCluster } from '../../../server/src/core/lifecycle';
+import { renderWorkspaceDir, splitManifestSettings } from '../../../server/src/core/render';
+import { formatVerify, type ManifestDoc, manifestDocs, MAX_OBJECTS, verifyAsIdentity, verifyExitCode } from '../../../server/src/core/verify';
+import { forEachWorkspaceFile } from '../../../server/src/core/shared';
 import { readSettings } from '../settings';
 import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';
 import { refFromNode } from './lifecycleModel';

@@ -1,6 +1,6 @@
 /**
  * The "Pipeline Identities" tree: contexts -> namespaces -> identities -> bindings -> roles -> rules, plus "My Access"
- * per namespace. Content comes from the pure builders in server/src/identities/treeNodes.ts; this class only fetches
+ * per namespace. Content comes from the pure builders in client/src/inventory/treeNodes.ts; this class only fetches
  * (one model per context, one rules review per My Access node, both cached until refresh) and maps to TreeItems.
  */
 import {
@@ -15,22 +15,10 @@ import {
   type LogOutputChannel,
   type TreeDataProvider,
 } from 'vscode';
-import {
-  type AccessMatrix,
-  accessNodes,
-  bindingChildren,
-  identitiesFor,
-  type IdentitiesModel,
-  identityChildren,
-  myAccessFor,
-  namespaceChildren,
-  namespaceNodes,
-  type NodeColor,
-  roleChildren,
-  type ViewNode,
-} from '../../../server/src/identities';
-import { KubeconfigError, type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/live';
-import type { PipelineRbacSettings } from '../../../server/src/shared';
+import { type AccessMatrix, identitiesFor, type IdentitiesModel, myAccessFor } from '../../../server/src/core/inventory';
+import { KubeconfigError, type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/core/live';
+import type { PipelineRbacSettings } from '../../../server/src/core/shared';
+import { accessNodes, bindingChildren, identityChildren, namespaceChildren, namespaceNodes, type NodeColor, roleChildren, type ViewNode } from './treeNodes';
 
 /** Context keys the view's `when` clauses use. */
 export const CONTEXT_KEYS = {

@@ -5,7 +5,7 @@
  * settings that are restricted in untrusted workspaces (a workspace must not redirect a token to its own server).
  */
 import { authentication, workspace, type Memento, type SecretStorage } from 'vscode';
-import type { StoreCredentials } from '../../../server/src/stores';
+import type { StoreCredentials } from '../../../server/src/core/stores';
 import { setting } from '../settings';
 import { credentialKey, enterpriseSessionFits, LEGACY_CREDENTIAL_KEYS, type CredentialService } from './credentialKeys';
 import type { CredentialNeed } from './exportChoice';

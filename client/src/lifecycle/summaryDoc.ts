@@ -12,7 +12,7 @@ import {
   type RevokeResult,
   type RotateResult,
   tokenLine,
-} from '../../../server/src/identity';
+} from '../../../server/src/core/lifecycle';
 
 function fence(lang: string, text: string): string[] {
   return [`\`\`\`${lang}`, text.trimEnd(), '```'];

@@ -19,9 +19,10 @@ import {
   type TreeView,
 } from 'vscode';
 import { stringify } from 'yaml';
-import { checkRoleAgainst, renderMatrix, type ViewNode } from '../../../server/src/identities';
-import type { PipelineRbacSettings } from '../../../server/src/shared';
-import { ClusterApi } from '../../../server/src/live';
+import { checkRoleAgainst, renderMatrix } from '../../../server/src/core/inventory';
+import type { ViewNode } from './treeNodes';
+import type { PipelineRbacSettings } from '../../../server/src/core/shared';
+import { ClusterApi } from '../../../server/src/core/live';
 import { IdentitiesTreeProvider } from './identitiesTree';
 
 export { IDENTITIES_VIEW_ID } from '../stack/stackCommands';

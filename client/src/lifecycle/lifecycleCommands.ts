@@ -1,5 +1,5 @@
 /**
- * Rotate Token, Revoke Identity, Export Again and Save as Manifests: thin handlers over server/src/identity.
+ * Rotate Token, Revoke Identity, Export Again and Save as Manifests: thin handlers over server/src/core/lifecycle.
  * From the tree they get the clicked node; from the palette (rotate, revoke) they ask which identity. Where the
  * kubeconfig goes (or is deleted) comes from the user or this machine's own export record (globalState), never from
  * the ServiceAccount's annotations, which are shown as hints only; each confirms the exact target, runs under a
@@ -8,7 +8,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ProgressLocation, Uri, window, workspace } from 'vscode';
-import { identitiesFor, type IdentitiesModel, type ViewNode } from '../../../server/src/identities';
+import { identitiesFor, type IdentitiesModel } from '../../../server/src/core/inventory';
+import type { ViewNode } from '../inventory/treeNodes';
 import {
   ANNOTATIONS,
   describeOldTokenCheck,
@@ -18,9 +19,9 @@ import {
   revokeIdentity,
   type RotateResult,
   rotateToken,
-} from '../../../server/src/identity';
-import type { LoadedKubeconfig } from '../../../server/src/live';
-import { Redactor, type SecretStore } from '../../../server/src/stores';
+} from '../../../server/src/core/lifecycle';
+import type { LoadedKubeconfig } from '../../../server/src/core/live';
+import { Redactor, type SecretStore } from '../../../server/src/core/stores';
 import { readSettings } from '../settings';
 import {
   actingKubeconfig,

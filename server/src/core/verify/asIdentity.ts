@@ -8,7 +8,7 @@ import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject }
 import type { ApiCatalog } from '../engine/catalog/apiCatalog';
 import type { RequiredPermission } from '../engine/deployer/needs';
 import { groupOf, guessResource } from '../engine/leastPrivilege/needed';
-import type { IdentityCluster } from '../identity/kube';
+import type { IdentityCluster } from '../lifecycle/kube';
 import { ClusterApi } from '../live/clusterApi';
 import { LiveError, toLiveError, withTimeout } from '../live/liveError';
 import type { ManifestDoc } from './objects';

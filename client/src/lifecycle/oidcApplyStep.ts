@@ -6,9 +6,9 @@
 import { ProgressLocation, window } from 'vscode';
 import type { V1RoleBinding } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { applyOidcBinding, type OidcApplyResult, type OidcBundle } from '../../../server/src/identity';
-import type { LoadedKubeconfig } from '../../../server/src/live';
-import { Redactor } from '../../../server/src/stores';
+import { applyOidcBinding, type OidcApplyResult, type OidcBundle } from '../../../server/src/core/lifecycle';
+import type { LoadedKubeconfig } from '../../../server/src/core/live';
+import { Redactor } from '../../../server/src/core/stores';
 import { actingKubeconfig, channelLogger, showFailure, type IdentityCommandDeps } from './common';
 import { pick, type StepPosition } from './wizard';
 

@@ -4,9 +4,9 @@
  * against the acting user's live permissions before the flow may go on; blocking findings are shown and stop it.
  */
 import { ThemeIcon, window, workspace, type Uri } from 'vscode';
-import { builtinCatalog, leastPrivilegeRules, type ManifestKind, manifestKinds, neededPermissions } from '../../../server/src/engine';
-import { checkPlanRole, checkRbacName, DEFAULT_TOKEN_SECONDS, formatReasons, listRoleNames, type RoleCheck } from '../../../server/src/identity';
-import type { LoadedKubeconfig } from '../../../server/src/live';
+import { builtinCatalog, leastPrivilegeRules, type ManifestKind, manifestKinds, neededPermissions } from '../../../server/src/core/engine';
+import { checkPlanRole, checkRbacName, DEFAULT_TOKEN_SECONDS, formatReasons, listRoleNames, type RoleCheck } from '../../../server/src/core/lifecycle';
+import type { LoadedKubeconfig } from '../../../server/src/core/live';
 import { readSettings } from '../settings';
 import { messageOf } from './common';
 import { looksLikeRole, roleSource, type RoleChoice } from './flowModel';

@@ -2,7 +2,7 @@
  * Official add-on APIs (SIG-owned, not built into the apiserver) the built-in catalog knows as "add-on: may not be
  * installed": schemas/api-addons.json. Live discovery never uses this list; the cluster decides there.
  */
-import addOnsJson from '../../../../schemas/api-addons.json';
+import addOnsJson from '../../../../../schemas/api-addons.json';
 import type { CatalogFileGroup, CatalogFileResource } from './catalogFile';
 
 export interface AddOnResource {

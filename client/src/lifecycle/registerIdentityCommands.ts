@@ -3,7 +3,7 @@
  * ask which identity; Export Again and Save as Manifests are tree-only (hidden from the palette in package.json).
  */
 import { commands, window, workspace } from 'vscode';
-import type { ViewNode } from '../../../server/src/identities';
+import type { ViewNode } from '../inventory/treeNodes';
 import type { IdentityCommandDeps } from './common';
 import { createIdentityCommand } from './createFlow';
 import { exportAgainCommand, revokeCommand, rotateCommand, saveManifestsCommand } from './lifecycleCommands';

@@ -1,6 +1,5 @@
 /** The "My Access" rows of the Identities view: what the signed-in user may do in a namespace, one row per resource. */
-import type { AccessMatrix } from './myAccess';
-import { MATRIX_VERBS } from './myAccess';
+import { MATRIX_VERBS, type AccessMatrix } from '../../../server/src/core/inventory';
 import { escapeMd, tooltip } from './treeMarkdown';
 import type { ViewNode } from './treeNodes';
 
