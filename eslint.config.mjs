@@ -5,7 +5,7 @@
 //     shared          the client/server contract (protocol, settings, bounded workspace reads); engine types
 //     live            the live cluster (kubeconfig, API, dry run); engine, shared
 //     render          Helm charts and kustomize overlays rendered by the real binaries; engine, shared
-//     stores          secret stores (GitHub, GitLab, Vault, file); nothing of ours (extension host, CLI)
+//     stores          secret stores (GitHub, GitLab, Vault, file); only the pure engine (extension host, CLI)
 //     lifecycle       create, rotate, revoke a pipeline identity; engine, live, shared, stores (extension host, CLI)
 //     inventory       the identities model the tree and `identities` show; lifecycle and what it may use
 //     verify          a dry run of manifests as an identity; lifecycle, live, engine, shared (extension host, CLI)
@@ -29,7 +29,7 @@ const LAYERS = {
   [`${C}/shared`]: { may: core('shared', 'engine'), deny: NOT_EDITOR_OR_LSP },
   [`${C}/live`]: { may: core('live', 'engine', 'shared'), deny: NOT_EDITOR_OR_LSP },
   [`${C}/render`]: { may: core('render', 'engine', 'shared'), deny: NOT_EDITOR_OR_LSP },
-  [`${C}/stores`]: { may: core('stores'), deny: NOT_EDITOR_OR_LSP },
+  [`${C}/stores`]: { may: core('stores', 'engine'), deny: NOT_EDITOR_OR_LSP },
   [`${C}/lifecycle`]: { may: core('lifecycle', 'engine', 'live', 'shared', 'stores'), deny: NOT_EDITOR_OR_LSP },
   [`${C}/inventory`]: { may: core('inventory', 'lifecycle', 'engine', 'live', 'shared', 'stores'), deny: NOT_EDITOR_OR_LSP },
   [`${C}/verify`]: { may: core('verify', 'lifecycle', 'live', 'engine', 'shared'), deny: NOT_EDITOR_OR_LSP },

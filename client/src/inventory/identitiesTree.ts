@@ -19,6 +19,7 @@ import { type AccessMatrix, identitiesFor, type IdentitiesModel, myAccessFor } f
 import { KubeconfigError, type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/core/live';
 import type { PipelineRbacSettings } from '../../../server/src/core/shared';
 import { accessNodes, bindingChildren, identityChildren, namespaceChildren, namespaceNodes, type NodeColor, roleChildren, type ViewNode } from './treeNodes';
+import { errorText } from '../../../server/src/core/engine';
 
 /** Context keys the view's `when` clauses use. */
 export const CONTEXT_KEYS = {
@@ -175,7 +176,7 @@ export class IdentitiesTreeProvider implements TreeDataProvider<ViewNode> {
       const missing = err instanceof KubeconfigError && err.reason === 'missing';
       void commands.executeCommand('setContext', CONTEXT_KEYS.noKubeconfig, missing);
       if (missing) return [];
-      return [{ kind: 'message', id: 'kubeconfig-error', label: 'Kubeconfig cannot be used', description: messageOf(err), tooltip: messageOf(err), icon: 'warning', color: 'warning', contextValue: 'message error', collapsible: 'none', context: '' }];
+      return [{ kind: 'message', id: 'kubeconfig-error', label: 'Kubeconfig cannot be used', description: errorText(err), tooltip: errorText(err), icon: 'warning', color: 'warning', contextValue: 'message error', collapsible: 'none', context: '' }];
     }
     void commands.executeCommand('setContext', CONTEXT_KEYS.noKubeconfig, false);
     this.kubeconfigs.set(loaded.context, loaded);
@@ -196,15 +197,11 @@ export class IdentitiesTreeProvider implements TreeDataProvider<ViewNode> {
   }
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 async function guard<T>(fn: () => Promise<T>): Promise<Cached<T>> {
   try {
     return { value: await fn() };
   } catch (err) {
-    return { error: messageOf(err) };
+    return { error: errorText(err) };
   }
 }
 

@@ -24,6 +24,7 @@ import type { ViewNode } from './treeNodes';
 import type { PipelineRbacSettings } from '../../../server/src/core/shared';
 import { ClusterApi } from '../../../server/src/core/live';
 import { IdentitiesTreeProvider } from './identitiesTree';
+import { errorText } from '../../../server/src/core/engine';
 
 export { IDENTITIES_VIEW_ID } from '../stack/stackCommands';
 
@@ -133,7 +134,7 @@ export function registerIdentitiesView(context: ExtensionContext, deps: Identiti
     try {
       loaded = provider.kubeconfigFor(node.context);
     } catch (err) {
-      void window.showErrorMessage(`Pipeline RBAC: ${err instanceof Error ? err.message : String(err)}`);
+      void window.showErrorMessage(`Pipeline RBAC: ${errorText(err)}`);
       return;
     }
     const namespace = r.namespace ?? node.binding?.namespace ?? loaded.namespace;
@@ -158,7 +159,7 @@ export function registerIdentitiesView(context: ExtensionContext, deps: Identiti
         if (choice) deps.output.show(true);
       }
     } catch (err) {
-      void window.showErrorMessage(`Pipeline RBAC: ${err instanceof Error ? err.message : String(err)}`);
+      void window.showErrorMessage(`Pipeline RBAC: ${errorText(err)}`);
     }
   });
 

@@ -19,6 +19,7 @@ import { readSettings } from '../settings';
 import type { IdentitiesView } from '../inventory/registerIdentitiesView';
 import { exportSpec, exportTarget, recordTarget, type ExportChoice } from './exportChoice';
 import type { IdentityDocuments } from './documents';
+import { errorText } from '../../../server/src/core/engine';
 
 export interface IdentityCommandDeps {
   context: ExtensionContext;
@@ -98,16 +99,12 @@ export function redactorFor(credentials: StoreCredentials): Redactor {
   return new Redactor([credentials.githubToken, credentials.gitlabToken, credentials.vaultToken]);
 }
 
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
  * Logs the whole (scrubbed) message with its reasons and rollback, and shows its first sentence in a notification
  * with "Show Output". A 401 from a store whose token is kept in SecretStorage offers to forget that token.
  */
 export async function showFailure(deps: IdentityCommandDeps, what: string, err: unknown, redactor: Redactor, storedKey?: string): Promise<void> {
-  const full = redactor.scrub(messageOf(err));
+  const full = redactor.scrub(errorText(err));
   deps.output.error(`${what} failed: ${full}`);
   const first = full.split('\n')[0] ?? full;
   const actions = ['Show Output'];

@@ -23,7 +23,7 @@ import { KubeconfigError, type LoadedKubeconfig } from '../../../server/src/core
 import { gitWarningFor, gitWorkTreeOf } from '../../../server/src/core/stores';
 import { readSettings } from '../settings';
 import { IDENTITIES_VIEW_ID } from '../inventory/registerIdentitiesView';
-import { actingKubeconfig, buildStore, channelLogger, confirmInsecureServer, messageOf, recordingPlan, redactorFor, showFailure, workspaceDir, type IdentityCommandDeps } from './common';
+import { actingKubeconfig, buildStore, channelLogger, confirmInsecureServer, recordingPlan, redactorFor, showFailure, workspaceDir, type IdentityCommandDeps } from './common';
 import type { Credentials } from './credentials';
 import { describeChoice, snippetInput } from './exportChoice';
 import { askExport, insideWorkspace } from './exportStep';
@@ -50,6 +50,7 @@ import {
 import { askRole } from './roleStep';
 import { createSummary } from './summaryDoc';
 import { FlowBack, FlowCancelled, input, pick, separator, type PickItem, type StepPosition } from './wizard';
+import { errorText } from '../../../server/src/core/engine';
 
 const STEP_WEIGHT: Partial<Record<StepId, number>> = { preflight: 10, 'check-role': 15, 'validate-export': 5, 'dry-run': 10, 'service-account': 10, role: 10, 'role-binding': 10, token: 10, kubeconfig: 5, export: 10, annotate: 5 };
 
@@ -158,7 +159,7 @@ class CreateFlow {
         (err: unknown): PickItem<Action>[] => [
           { label: '$(refresh) Check again', value: 'retry' },
           { label: '$(symbol-namespace) Use another namespace...', value: 'namespace' },
-          { label: `$(error) ${messageOf(err).split('\n')[0]}`, description: `context ${this.kubeconfig.context}, ${this.kubeconfig.server}` },
+          { label: `$(error) ${errorText(err).split('\n')[0]}`, description: `context ${this.kubeconfig.context}, ${this.kubeconfig.server}` },
         ],
       );
       const action = await pick<Action>({
@@ -347,7 +348,7 @@ export async function createIdentityCommand(deps: IdentityCommandDeps): Promise<
   try {
     loaded = actingKubeconfig();
   } catch (err) {
-    const msg = err instanceof KubeconfigError ? err.message : messageOf(err);
+    const msg = err instanceof KubeconfigError ? err.message : errorText(err);
     const choice = await window.showErrorMessage(`Pipeline RBAC: cannot create a pipeline identity: ${msg}.`, 'Open Settings');
     if (choice) await commands.executeCommand('workbench.action.openSettings', 'pipelineRbac.kubeconfig');
     return;

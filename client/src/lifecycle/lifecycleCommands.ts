@@ -31,7 +31,6 @@ import {
   confirmInsecureServer,
   exportRecords,
   identityRecordKey,
-  messageOf,
   recordingPlan,
   redactorFor,
   showFailure,
@@ -43,6 +42,7 @@ import { askExport } from './exportStep';
 import { manifestRoleSource, parsePipelineAnnotation, pipelineIdentities, refFromNode, revokeListing, type IdentityRef } from './lifecycleModel';
 import { revokeSummary, rotateSummary } from './summaryDoc';
 import { FlowCancelled, pick, type StepPosition } from './wizard';
+import { errorText } from '../../../server/src/core/engine';
 
 type Purpose = 'Rotate Token' | 'Revoke Identity' | 'Export Again' | 'Verify Identity';
 
@@ -57,7 +57,7 @@ export async function resolveRef(deps: IdentityCommandDeps, node: ViewNode | und
   try {
     loaded = actingKubeconfig();
   } catch (err) {
-    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
+    void window.showErrorMessage(`Pipeline RBAC: ${errorText(err)}`);
     return undefined;
   }
   const s = readSettings();
@@ -82,7 +82,7 @@ export async function resolveRef(deps: IdentityCommandDeps, node: ViewNode | und
     });
   } catch (e) {
     if (e instanceof FlowCancelled) return undefined;
-    void window.showErrorMessage(`Pipeline RBAC: cannot list pipeline identities: ${messageOf(e)}`);
+    void window.showErrorMessage(`Pipeline RBAC: cannot list pipeline identities: ${errorText(e)}`);
     return undefined;
   }
 }
@@ -98,7 +98,7 @@ async function freshAnnotations(deps: IdentityCommandDeps, loaded: LoadedKubecon
     }
     return sa.metadata?.annotations ?? {};
   } catch (err) {
-    void window.showErrorMessage(`Pipeline RBAC: reading ServiceAccount ${ref.namespace}/${ref.name} failed: ${messageOf(err)}`);
+    void window.showErrorMessage(`Pipeline RBAC: reading ServiceAccount ${ref.namespace}/${ref.name} failed: ${errorText(err)}`);
     return undefined;
   }
 }
@@ -134,7 +134,7 @@ function loadedOrShowError(deps: IdentityCommandDeps, ref: IdentityRef): LoadedK
   try {
     return kubeconfigFor(deps, ref.context);
   } catch (err) {
-    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
+    void window.showErrorMessage(`Pipeline RBAC: ${errorText(err)}`);
     return undefined;
   }
 }
@@ -278,7 +278,7 @@ export async function saveManifestsCommand(deps: IdentityCommandDeps, node?: Vie
     const pipeline = parsePipelineAnnotation(annotations[ANNOTATIONS.pipeline] ?? ref.identity.annotations.pipeline);
     yaml = identityManifests({ namespace: ref.namespace, name: ref.name, role, ...(pipeline ? { pipeline } : {}) });
   } catch (err) {
-    void window.showErrorMessage(`Pipeline RBAC: ${messageOf(err)}`);
+    void window.showErrorMessage(`Pipeline RBAC: ${errorText(err)}`);
     return;
   }
   const folder = workspace.workspaceFolders?.[0]?.uri;

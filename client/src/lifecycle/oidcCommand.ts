@@ -21,12 +21,13 @@ import {
 } from '../../../server/src/core/lifecycle';
 import { readSettings } from '../settings';
 import { storeSettings } from './credentials';
-import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';
+import { actingKubeconfig, type IdentityCommandDeps } from './common';
 import { looksLikeRole, namespaceProblem } from './flowModel';
 import { problemOf } from './inputCheck';
 import { applyOrSave } from './oidcApplyStep';
 import { oidcSummary } from './summaryDoc';
 import { FlowBack, FlowCancelled, input, pick, type StepPosition } from './wizard';
+import { errorText } from '../../../server/src/core/engine';
 
 const TITLE = 'Create OIDC Binding';
 const TOTAL = 6;
@@ -73,7 +74,7 @@ function configuredIssuer(provider: OidcProvider): IssuerChoice | { problem: str
   try {
     return issuerForHost(provider, provider === 'github' ? s.githubApiUrl : s.gitlabUrl, HOST_SETTING[provider]);
   } catch (e) {
-    return { problem: messageOf(e) };
+    return { problem: errorText(e) };
   }
 }
 
@@ -206,7 +207,7 @@ export async function createOidcBindingCommand(deps: IdentityCommandDeps): Promi
   try {
     bundle = oidcBundle(bundleInput(a));
   } catch (err) {
-    void window.showErrorMessage(`Pipeline RBAC: ${err instanceof InvalidInputError ? err.message : messageOf(err)}`);
+    void window.showErrorMessage(`Pipeline RBAC: ${err instanceof InvalidInputError ? err.message : errorText(err)}`);
     return;
   }
   for (const w of bundle.warnings) {

@@ -8,10 +8,10 @@ import { builtinCatalog, leastPrivilegeRules, type ManifestKind, manifestKinds, 
 import { checkPlanRole, checkRbacName, DEFAULT_TOKEN_SECONDS, formatReasons, listRoleNames, type RoleCheck } from '../../../server/src/core/lifecycle';
 import type { LoadedKubeconfig } from '../../../server/src/core/live';
 import { readSettings } from '../settings';
-import { messageOf } from './common';
 import { looksLikeRole, roleSource, type RoleChoice } from './flowModel';
 import { problemOf } from './inputCheck';
 import { FlowBack, input, pick, separator, type PickItem, type StepPosition } from './wizard';
+import { errorText } from '../../../server/src/core/engine';
 
 type Source = 'file' | 'existing' | 'generated';
 
@@ -82,7 +82,7 @@ async function askFile(at: StepPosition): Promise<RoleChoice> {
 }
 
 async function askExisting(q: RoleQuestion, at: StepPosition): Promise<RoleChoice> {
-  const listed = listRoleNames(q.kubeconfig.kc, q.namespace).catch((err: unknown) => ({ error: messageOf(err).split('\n')[0] ?? 'error' }));
+  const listed = listRoleNames(q.kubeconfig.kc, q.namespace).catch((err: unknown) => ({ error: errorText(err).split('\n')[0] ?? 'error' }));
   const TYPE = '\u0000type';
   const name = await pick<string>({
     ...at,
@@ -160,7 +160,7 @@ async function checkChoice(q: RoleQuestion, choice: RoleChoice, at: StepPosition
       },
       (err: unknown): PickItem<Verdict>[] => [
         { label: '$(arrow-left) Choose another Role', value: 'back' },
-        { label: `$(error) ${messageOf(err).split('\n')[0]}`, detail: 'Nothing was created.' },
+        { label: `$(error) ${errorText(err).split('\n')[0]}`, detail: 'Nothing was created.' },
       ],
     ),
     // A clean Role needs no extra keystroke.

@@ -11,9 +11,10 @@ import { renderWorkspaceDir, splitManifestSettings } from '../../../server/src/c
 import { formatVerify, type ManifestDoc, manifestDocs, MAX_OBJECTS, verifyAsIdentity, verifyExitCode } from '../../../server/src/core/verify';
 import { forEachWorkspaceFile } from '../../../server/src/core/shared';
 import { readSettings } from '../settings';
-import { actingKubeconfig, messageOf, type IdentityCommandDeps } from './common';
+import { actingKubeconfig, type IdentityCommandDeps } from './common';
 import { refFromNode } from './lifecycleModel';
 import { resolveRef } from './lifecycleCommands';
+import { errorText } from '../../../server/src/core/engine';
 
 /** Where the last verification of an identity is kept (workspace state: the result, never the token). */
 export function verifiedKey(context: string, namespace: string, name: string): string {
@@ -81,7 +82,7 @@ export async function verifyIdentityCommand(deps: IdentityCommandDeps, node?: Vi
     if (ok) void window.showInformationMessage(`Pipeline RBAC: ${ref.namespace}/${ref.name} may deploy every manifest (${result.objects.length} object(s)).`);
     else void window.showWarningMessage(`Pipeline RBAC: ${ref.namespace}/${ref.name} cannot deploy everything; see the report.`);
   } catch (err) {
-    deps.output.error(`Verify ${ref.namespace}/${ref.name} failed: ${messageOf(err)}`);
-    void window.showErrorMessage(`Pipeline RBAC: verify ${ref.namespace}/${ref.name} failed: ${messageOf(err).split('\n')[0]}`);
+    deps.output.error(`Verify ${ref.namespace}/${ref.name} failed: ${errorText(err)}`);
+    void window.showErrorMessage(`Pipeline RBAC: verify ${ref.namespace}/${ref.name} failed: ${errorText(err).split('\n')[0]}`);
   }
 }

@@ -23,6 +23,7 @@ import { firstOf, resolverOf, type RoleIndex } from '../core/engine/roleIndex';
 import { hasErrors, type FileReport } from './report';
 import { LineIndex } from '../core/engine/text/lineIndex';
 import { isRuleId } from '../core/engine/suppress';
+import { errorText } from '../core/engine/text/errorText';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -116,7 +117,7 @@ function parseCheckArgs(argv: string[]) {
       },
     });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorText(err));
   }
 }
 

@@ -12,6 +12,7 @@ import { renderMatrix, type AccessMatrix } from '../core/inventory/myAccess';
 import { renderIdentitiesText } from '../core/inventory/render';
 import { escapeLines, escapeStrings } from '../core/shared/controlChars';
 import { UsageError } from './errors';
+import { errorText } from '../core/engine/text/errorText';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -44,7 +45,7 @@ function parse(argv: string[]) {
       },
     });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorText(err));
   }
 }
 

@@ -9,6 +9,7 @@ import { resolveTargetPath } from '../core/stores/file';
 import type { GitLabMode } from '../core/stores/gitlabRules';
 import { formatExportTarget, parseExportTarget } from '../core/stores/target';
 import { UsageError } from './errors';
+import { errorText } from '../core/engine/text/errorText';
 
 export interface TargetQuestion {
   readonly identity: string;
@@ -75,7 +76,7 @@ export async function chooseTarget(
   const q = { identity: `${cmd.namespace}/${cmd.name}`, purpose, useRecorded: cmd.useRecorded, recordsPath: records.describe(), ...(cmd.export ? { given: cmd.export } : {}), ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
   if (cmd.export) return { spec: cmd.export, ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
   const record = await records.get(key).catch((e: unknown) => {
-    throw new UsageError(`cannot read this machine's export records: ${e instanceof Error ? e.message : String(e)}; give --export TARGET`);
+    throw new UsageError(`cannot read this machine's export records: ${errorText(e)}; give --export TARGET`);
   });
   let answer = resolveTarget({ ...q, ...(record ? { record } : {}) });
   if (!answer.ok) {

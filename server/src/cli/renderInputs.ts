@@ -14,6 +14,7 @@ import type { RenderOutcome } from '../core/render/outcome';
 import { MissingToolError } from '../core/render/tools';
 import { UsageError } from './errors';
 import type { FileReport } from './report';
+import { errorText } from '../core/engine/text/errorText';
 
 export interface RenderFlags {
   release?: string | undefined;
@@ -48,7 +49,7 @@ export async function render(dir: string, kind: 'chart' | 'kustomize', flags: Re
   } catch (err) {
     // No binary: a usage problem of this machine (exit 2), with how to install.
     if (err instanceof MissingToolError) throw new UsageError(err.message);
-    throw new UsageError(`${display(dir)}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`${display(dir)}: ${errorText(err)}`);
   }
 }
 

@@ -19,6 +19,7 @@ import { escapeControl } from '../core/shared/controlChars';
 import { UsageError } from './errors';
 import { expandOperands, readText } from './files';
 import { partitionOperands, render } from './renderInputs';
+import { errorText } from '../core/engine/text/errorText';
 
 export const VERIFY_USAGE = `Usage: pipeline-rbac identity verify --namespace NS --name NAME --manifests PATH... [--deployer kubectl|server-side-apply|helm]
        [--release R] [--values FILE] [--set K=V] [--kubeconfig FILE] [--context NAME] [--format text|json]
@@ -47,7 +48,7 @@ export async function runVerify(argv: string[], cwd = process.cwd()): Promise<nu
       },
     }).values;
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorText(err));
   }
   if (values.help) {
     process.stdout.write(VERIFY_USAGE);

@@ -16,6 +16,7 @@ import { mapRenderedFindings, renderFailureFindings, type SourceFindings } from 
 import { analyzeText } from '../core/engine/analyze';
 import { MissingToolError } from '../core/render/tools';
 import type { PipelineRbacSettings } from '../core/shared/settings';
+import { errorText } from '../core/engine/text/errorText';
 
 export interface TemplateFindings {
   findings: Finding[];
@@ -111,7 +112,7 @@ export class ChartTemplates {
       const groups = mapRenderedFindings(outcome.set, analyzeText(outcome.set.text, options).findings);
       return { key, byFile: new Map(groups.map((g) => [g.file.path, g])) };
     } catch (err) {
-      const message = err instanceof MissingToolError ? err.message : `helm template could not run: ${err instanceof Error ? err.message : String(err)}`;
+      const message = err instanceof MissingToolError ? err.message : `helm template could not run: ${errorText(err)}`;
       return { key, byFile: new Map(), chartError: { message } };
     }
   }

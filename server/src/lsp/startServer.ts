@@ -24,7 +24,8 @@ import { ManifestIndex } from './manifestIndex';
 import { SettingsSource } from './settingsSource';
 import { WorkspaceEnvironment } from './workspaceEnvironment';
 import { WorkspaceRoles } from './workspaceRoles';
-import { errorText, Validator } from './validator';
+import { errorText } from '../core/engine/text/errorText';
+import { Validator } from './validator';
 
 const WARM_UP_ROLE = `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role

@@ -12,6 +12,7 @@ import type { AnalysisEnvironment } from '../core/shared/environment';
 import { Debouncer } from './scheduler';
 import type { SettingsSource } from './settingsSource';
 import { ChartTemplates, chartOfTemplate } from './chartTemplates';
+import { errorText } from '../core/engine/text/errorText';
 
 /** Validates YAML documents (debounced on change, at once on open/save) and publishes diagnostics. */
 /** Runs the authoritative (server-side dry-run) check of objects; throws when there is no cluster. */
@@ -191,6 +192,3 @@ function unknownSuppressionDiagnostics(result: AnalysisResult): Diagnostic[] {
   return shown;
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -6,3 +6,4 @@ export { leastPrivilegeRoleYaml, leastPrivilegeRules } from './leastPrivilege/ge
 export { manifestKinds, neededPermissions, type ManifestKind } from './leastPrivilege/needed';
 export { SCHEMAS, type JsonSchema } from './schema/definitions';
 export { deployAction, deployerNeeds } from './deployer/needs';
+export { errorText } from './text/errorText';

@@ -9,6 +9,7 @@ import { InvalidInputError } from './names';
 import type { RollbackOutcome } from './rollback';
 import { RoleCheckUnavailableError } from './roleCheck';
 import type { StepId } from './types';
+import { errorText } from '../engine/text/errorText';
 
 export type IdentityErrorKind =
   /** Bad names, durations, Role file shape: the user's input (CLI exit 2). */
@@ -71,7 +72,7 @@ export function toIdentityError(err: unknown, step: StepId, redactor: Redactor):
     const message = redactor.scrub(err.message);
     return message === err.message ? err : new IdentityError(message, err.kind, err.step, err.reasons.map((r) => redactor.scrub(r)), err.rollback, err.status);
   }
-  const raw = err instanceof Error ? err.message : String(err);
+  const raw = errorText(err);
   const message = redactor.scrub(`${STEP_TEXT[step]} failed: ${raw}`);
   if (err instanceof InvalidInputError) return new IdentityError(redactor.scrub(raw), 'invalid', step);
   if (err instanceof RoleCheckUnavailableError) return new IdentityError(message, 'role-check', step);

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { errorText } from '../engine/text/errorText';
 
 export interface ExportRecord {
   /** The target as the CLI writes it (`github:...`, `gitlab:...`, `vault:...`, `file:/ABSOLUTE`), or `vscode:KEY`. */
@@ -191,6 +192,6 @@ export async function recordExport(plan: RecordingPlan, tokenSecret: { name: str
     });
     return undefined;
   } catch (e) {
-    return `The export was not recorded in ${plan.store.describe()} (${e instanceof Error ? e.message : String(e)}): the next rotate or revoke needs the target given again.`;
+    return `The export was not recorded in ${plan.store.describe()} (${errorText(e)}): the next rotate or revoke needs the target given again.`;
   }
 }

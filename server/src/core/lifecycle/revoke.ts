@@ -13,6 +13,7 @@ import { findTokenSecrets, type TokenSecretCandidate } from './tokenSecrets';
 import { KubeIdentityCluster, type IdentityCluster } from './kube';
 import { checkNamespace, checkServiceAccountName } from './names';
 import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL, describeRef, noProgress, silentLogger, type Logger, type ObjectRef, type Progress } from './types';
+import { errorText } from '../engine/text/errorText';
 
 export interface RevokeRequest {
   readonly namespace: string;
@@ -165,7 +166,7 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
   }
   if (!saExists && deleted.length === 0) warnings.push(`No identity ${namespace}/${name} was found; nothing to revoke.`);
   if (deps.records) {
-    await deps.records.store.delete(deps.records.key).catch((e: unknown) => warnings.push(`This machine's export record could not be removed: ${e instanceof Error ? e.message : String(e)}.`));
+    await deps.records.store.delete(deps.records.key).catch((e: unknown) => warnings.push(`This machine's export record could not be removed: ${errorText(e)}.`));
   }
   const oldToken: OldTokenCheck = !deleted.length
     ? { state: 'not-checked', reason: 'nothing was deleted' }

@@ -2,6 +2,7 @@
 import type { SecretStore } from '../stores/secretStore';
 import type { IdentityCluster } from './kube';
 import { describeRef, type Logger, type ObjectRef } from './types';
+import { errorText } from '../engine/text/errorText';
 
 export interface RollbackOutcome {
   /** Deleted again (or already gone). */
@@ -37,7 +38,7 @@ export class CreatedTracker {
         await this.storeCreated.delete();
         removed.push(what);
       } catch (err) {
-        leftBehind.push({ what, reason: err instanceof Error ? err.message : String(err) });
+        leftBehind.push({ what, reason: errorText(err) });
       }
     }
     for (const ref of [...this.objects].reverse()) {
@@ -48,7 +49,7 @@ export class CreatedTracker {
       } catch (err) {
         leftBehind.push({
           what,
-          reason: err instanceof Error ? err.message : String(err),
+          reason: errorText(err),
           command: `kubectl -n ${ref.namespace} delete ${ref.kind.toLowerCase()} ${ref.name}`,
         });
       }

@@ -33,6 +33,7 @@ import {
   type TokenInfo,
   type TokenKind,
 } from './types';
+import { errorText } from '../engine/text/errorText';
 
 export interface RotateRequest {
   readonly namespace: string;
@@ -241,7 +242,7 @@ async function rotatePreflight(
       throw new IdentityError(`${report.user.username} may not rotate tokens in ${namespace}: missing ${reasons.join(', ')}.\n${report.fix ?? ''}`.trimEnd(), 'forbidden', 'preflight', reasons);
     }
     const actor = report.user.username;
-    const record = deps.records ? await deps.records.store.get(deps.records.key).catch((e: unknown) => void warnings.push(`This machine's export record could not be read: ${e instanceof Error ? e.message : String(e)}.`)) ?? undefined : undefined;
+    const record = deps.records ? await deps.records.store.get(deps.records.key).catch((e: unknown) => void warnings.push(`This machine's export record could not be read: ${errorText(e)}.`)) ?? undefined : undefined;
     await steps.done('preflight');
     return { actor, previous, kind, uid, record };
   } catch (err) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { errorText } from '../engine/text/errorText';
 
 export interface KubeconfigChoice {
   /** Explicit path (setting or flag); empty: $KUBECONFIG, then ~/.kube/config. */
@@ -82,5 +83,5 @@ function mergeFirstWins(kc: KubeConfig, path: string): void {
 }
 
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  return (errorText(err)).split('\n')[0] ?? '';
 }

@@ -1,4 +1,5 @@
 /** A failed call to the cluster, classified so the UI can say why in one sentence. */
+import { errorText } from '../engine/text/errorText';
 export type LiveErrorKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'invalid' | 'timeout' | 'other';
 
 /** Marks a LiveError across copies of this module: the language server's cluster bundle has its own (clusterLoader.ts). */
@@ -65,7 +66,7 @@ export function toLiveError(err: unknown, what: string): LiveError {
   if (code && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN|ETIMEDOUT|CERT|SELF_SIGNED/.test(code)) {
     return new LiveError(`${what} failed: cluster unreachable (${code})`, 'unreachable');
   }
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorText(err);
   return new LiveError(`${what} failed: ${text.split('\n')[0]}`, /ECONNREFUSED|ENOTFOUND|socket hang up|fetch failed/.test(text) ? 'unreachable' : 'other');
 }
 

@@ -12,6 +12,7 @@ import { inputKind } from './inputs';
 import { buildOverlay } from './kustomize';
 import type { RenderOutcome } from './outcome';
 import type { PipelineRbacSettings } from '../shared/settings';
+import { errorText } from '../engine/text/errorText';
 
 export interface RenderDir {
   folder: string;
@@ -63,6 +64,6 @@ export async function renderedManifestKinds(d: RenderDir, settings: PipelineRbac
     const outcome = await renderWorkspaceDir(d, settings);
     return outcome.ok ? renderedKinds(outcome) : { problem: `${where}: ${outcome.error.message}` };
   } catch (err) {
-    return { problem: `${where}: ${err instanceof Error ? err.message : String(err)}` };
+    return { problem: `${where}: ${errorText(err)}` };
   }
 }

@@ -1,5 +1,6 @@
 // Shared HTTP error wording and transport checks for the network stores.
 import { StoreError } from './secretStore';
+import { errorText } from '../engine/text/errorText';
 
 export interface StatusHints {
   /** "GitHub", "GitLab at gitlab.example.com", "Vault" ... */
@@ -60,7 +61,7 @@ export function networkError(h: Pick<StatusHints, 'service' | 'action'>, e: unkn
   // errors from fetch/undici carry the request in their properties.
   let inner: unknown = e;
   for (let i = 0; i < 5 && inner instanceof Error && inner.cause instanceof Error; i++) inner = inner.cause;
-  const message = inner instanceof Error ? inner.message : String(inner);
+  const message = errorText(inner);
   const timedOut = inner instanceof Error && (inner.name === 'TimeoutError' || inner.name === 'AbortError');
   return new StoreError('network', `Could not reach ${h.service} to ${h.action}: ${timedOut ? 'the request timed out' : message}.`);
 }

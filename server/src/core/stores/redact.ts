@@ -3,6 +3,7 @@
 // bearer token inside a kubeconfig) from the message. Servers may echo request data in error
 // bodies; this keeps such echoes out of logs and UI.
 import { StoreError, type StoreErrorCode } from './secretStore';
+import { errorText } from '../engine/text/errorText';
 
 const MASK = '[REDACTED]';
 /** Shorter strings are not scrubbed: they would destroy ordinary words in messages. */
@@ -77,6 +78,6 @@ export class Redactor {
 
 /** Fallback classification: a short message naming the error kind, never its properties. */
 export function unknownError(e: unknown, code: StoreErrorCode = 'network'): StoreError {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorText(e);
   return new StoreError(code, `Request failed: ${message}`);
 }

@@ -3,6 +3,7 @@
 // SecretStorageBackend, so the store can be tested with an in-memory map.
 import { checkCommonValue, StoreError, type PutResult, type SecretStore } from './secretStore';
 import { Redactor } from './redact';
+import { errorText } from '../engine/text/errorText';
 
 export interface SecretStorageBackend {
   get(key: string): PromiseLike<string | undefined>;
@@ -56,7 +57,7 @@ export class SecretStorageStore implements SecretStore {
     try {
       return await fn();
     } catch (e) {
-      throw new StoreError('server', `VS Code SecretStorage could not ${action} "${this.key}": ${e instanceof Error ? e.message : String(e)}`);
+      throw new StoreError('server', `VS Code SecretStorage could not ${action} "${this.key}": ${errorText(e)}`);
     }
   }
 }

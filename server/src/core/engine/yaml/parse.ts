@@ -9,6 +9,7 @@ import { NodeConverter, ParseLimitError, type ConvertBudget } from './convert';
 import { buildRbacObject } from './extract';
 import { unknownRbacKind } from './kinds';
 import { DEFAULT_MAX_DEPTH, guardedTokens, NestingLimitError, withoutStackTraces } from './tokens';
+import { errorText } from '../text/errorText';
 
 export interface ParseLimits {
   /** UTF-8 size of the text (default 5 MB). */
@@ -45,7 +46,7 @@ export function parseRbacFile(text: string, limits?: Partial<ParseLimits>): Pars
     return withoutStackTraces(() => parse(text, lim));
   } catch (e) {
     // Defensive: the yaml package or a stack overflow on pathological input must not take the caller down.
-    const detail = e instanceof Error ? e.message : String(e);
+    const detail = errorText(e);
     return { objects: [], findings: [startFinding(text, `The file could not be parsed: ${detail}`)], documentCount: 0 };
   }
 }
@@ -178,7 +179,6 @@ function startFinding(text: string, message: string): Finding {
   const end = Math.min(nl < 0 ? text.length : nl, 200);
   return { ruleId: 'yaml-syntax', severity: 'error', message, span: { start: 0, end: Math.max(0, end) } };
 }
-
 
 /** UTF-8 length of `text`, stopping early once it exceeds `limit`. */
 export function utf8LengthUpTo(text: string, limit: number): number {
