@@ -13,7 +13,7 @@ import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog'
 import { resolveTarget, recordableSpec } from '../../server/src/cli/identityTarget';
 import { createIdentity, type IdentityDeps } from '../../server/src/core/lifecycle/create';
 import { IdentityError } from '../../server/src/core/lifecycle/errors';
-import { defaultRecordsPath, FileExportRecords, KeyValueExportRecords, recordExport, recordKey, type ExportRecord } from '../../server/src/core/lifecycle/exportRecords';
+import { claimedExport, defaultRecordsPath, FileExportRecords, KeyValueExportRecords, recordExport, recordKey, type ExportRecord } from '../../server/src/core/lifecycle/exportRecords';
 import { revokeIdentity } from '../../server/src/core/lifecycle/revoke';
 import { rotateToken } from '../../server/src/core/lifecycle/rotate';
 import { pipelineSnippets } from '../../server/src/core/lifecycle/snippets';
@@ -338,4 +338,11 @@ describe('pipeline snippets', () => {
     assert.match(vault, /KUBECONFIG_PATH="\$\(mktemp\)"/);
     for (const s of [gl, vault]) assert.doesNotMatch(s, /CI_PROJECT_DIR/);
   });
+});
+
+test('claimedExport quotes what the annotations say and nothing else', () => {
+  const annotations = { 'pipeline-rbac.io/export-target': 'file:/home/victim/.ssh/id_rsa', 'pipeline-rbac.io/exported-to': 'file /tmp/k (mode 0600)', other: 'x' };
+  assert.deepEqual(claimedExport(annotations), { target: 'file:/home/victim/.ssh/id_rsa', store: 'file /tmp/k (mode 0600)' });
+  assert.deepEqual(claimedExport({ other: 'x' }), {});
+  assert.deepEqual(claimedExport(undefined), {});
 });

@@ -12,6 +12,7 @@ import { identitiesFor, type IdentitiesModel } from '../../../server/src/core/in
 import type { ViewNode } from '../inventory/treeNodes';
 import {
   ANNOTATIONS,
+  claimedExport,
   describeOldTokenCheck,
   type ExportRecord,
   identityManifests,
@@ -152,7 +153,7 @@ async function rotateWith(deps: IdentityCommandDeps, ref: IdentityRef, purpose: 
     if (e instanceof FlowCancelled) return;
     throw e;
   }
-  const claimed = annotations[ANNOTATIONS.exportedTo];
+  const claimed = claimedExport(annotations).store;
   const confirm = await window.showWarningMessage(
     `${purpose}: ${ref.namespace}/${ref.name}?`,
     {
@@ -211,7 +212,7 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
   if (!annotations) return;
   const listing = revokeListing(ref.namespace, ref.name, annotations);
   const recorded = choiceFromRecord(await localRecord(deps, loaded, ref));
-  const claimed = annotations[ANNOTATIONS.exportedTo];
+  const claimed = claimedExport(annotations).store;
   const REVOKE = 'Revoke';
   const REVOKE_ALL = 'Revoke and Delete the Stored Kubeconfig';
   const choice = await window.showWarningMessage(

@@ -3,7 +3,7 @@
 // (--use-recorded-target) and printed first. The ServiceAccount's annotations are shown as a hint, never used.
 import { defaultRecordsPath, FileExportRecords, type ExportRecord } from '../core/lifecycle/exportRecords';
 import { KubeIdentityCluster } from '../core/lifecycle/kube';
-import { ANNOTATIONS } from '../core/lifecycle/types';
+import { claimedExport } from '../core/lifecycle/exportRecords';
 import type { LoadedKubeconfig } from '../core/live/kubeconfig';
 import { resolveTargetPath } from '../core/stores/file';
 import type { GitLabMode } from '../core/stores/gitlabRules';
@@ -82,7 +82,7 @@ export async function chooseTarget(
   if (!answer.ok) {
     // Only for the message: what the ServiceAccount claims (never used).
     const sa = await new KubeIdentityCluster(loaded.kc).readServiceAccount(cmd.namespace, cmd.name).catch(() => undefined);
-    const claimed = sa?.metadata?.annotations?.[ANNOTATIONS.exportTarget];
+    const claimed = claimedExport(sa?.metadata?.annotations).target;
     answer = resolveTarget({ ...q, ...(record ? { record } : {}), ...(claimed ? { claimed } : {}) });
     if (!answer.ok) throw new UsageError(answer.message);
   }

@@ -15,7 +15,7 @@ export const ANNOTATION = {
   createdAt: ANNOTATIONS.createdAt,
   pipeline: ANNOTATIONS.pipeline,
   exportedTo: ANNOTATIONS.exportedTo,
-  /** CLI form of the export target (`github:o/r:NAME`): where "Export Again" and "Rotate" push to. */
+  /** CLI form of the export target (`github:o/r:NAME`): shown as a hint; rotate and revoke never take it from here. */
   exportTarget: ANNOTATIONS.exportTarget,
   /** "request" (TokenRequest bound to a Secret) or "secret" (legacy service-account-token Secret). */
   tokenKind: ANNOTATIONS.tokenKind,

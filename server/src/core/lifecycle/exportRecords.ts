@@ -6,6 +6,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { errorText } from '../engine/text/errorText';
+import { ANNOTATIONS } from './types';
 
 export interface ExportRecord {
   /** The target as the CLI writes it (`github:...`, `gitlab:...`, `vault:...`, `file:/ABSOLUTE`), or `vscode:KEY`. */
@@ -194,4 +195,14 @@ export async function recordExport(plan: RecordingPlan, tokenSecret: { name: str
   } catch (e) {
     return `The export was not recorded in ${plan.store.describe()} (${errorText(e)}): the next rotate or revoke needs the target given again.`;
   }
+}
+
+/**
+ * Where a ServiceAccount's annotations claim its kubeconfig went. Cluster text anyone with `edit` can rewrite, so it is
+ * quoted in messages as a hint and never used to pick a target: the one place that reads these annotations for that.
+ */
+export function claimedExport(annotations: Readonly<Record<string, string>> | undefined): { target?: string; store?: string } {
+  const target = annotations?.[ANNOTATIONS.exportTarget];
+  const store = annotations?.[ANNOTATIONS.exportedTo];
+  return { ...(target ? { target } : {}), ...(store ? { store } : {}) };
 }

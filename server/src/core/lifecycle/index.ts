@@ -35,7 +35,7 @@ export { renderCreate, renderRotate, renderRevoke, renderPreflight, tokenLine } 
 
 // What the extension host's identity commands use besides the above (client imports only this facade).
 export { insecureEndpointReasons } from './kubeconfig';
-export { KeyValueExportRecords, recordKey, type ExportRecord, type RecordingPlan } from './exportRecords';
+export { claimedExport, KeyValueExportRecords, recordKey, type ExportRecord, type RecordingPlan } from './exportRecords';
 export { describeOldTokenCheck } from './tokenProbe';
 export { applyOidcBinding, type OidcApplyResult } from './oidcApply';
 export { issuerForHost, issuerUrlProblem, type IssuerChoice } from './oidcIssuer';

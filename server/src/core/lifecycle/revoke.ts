@@ -12,6 +12,7 @@ import { apiserverProbe, serviceAccountTokenIn, waitUntilRefused, type OldTokenC
 import { findTokenSecrets, type TokenSecretCandidate } from './tokenSecrets';
 import { KubeIdentityCluster, type IdentityCluster } from './kube';
 import { checkNamespace, checkServiceAccountName } from './names';
+import { claimedExport } from './exportRecords';
 import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL, describeRef, noProgress, silentLogger, type Logger, type ObjectRef, type Progress } from './types';
 import { errorText } from '../engine/text/errorText';
 
@@ -175,7 +176,7 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
       : await waitUntilRefused(deps.probe ?? apiserverProbe(deps.kubeconfig), oldTokens, deps.probeTimeoutMs !== undefined ? { timeoutMs: deps.probeTimeoutMs } : {});
   if (oldToken.state === 'still-accepted') warnings.push(`The old token was not refused within ${oldToken.seconds} s.`);
   for (const w of warnings) logger.warn(w);
-  const claimedExport = annotations[ANNOTATIONS.exportedTo];
+  const claimed = claimedExport(annotations).store;
   return {
     namespace,
     serviceAccount: name,
@@ -183,7 +184,7 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
     alreadyGone,
     kept,
     ...(storeDeleted ? { storeDeleted } : {}),
-    ...(claimedExport ? { claimedExport } : {}),
+    ...(claimed ? { claimedExport: claimed } : {}),
     oldToken,
     warnings,
   };
