@@ -33,6 +33,8 @@ test('the client reaches a core subsystem only through its facade', async () => 
   assert.match(deep ?? '', /client\/src reaches server\/src\/core\/lifecycle only through its facade server\/src\/core\/lifecycle\/index\.ts/);
   const [lsp] = await layerErrors('client/src/x.ts', "import { startServer } from '../../server/src/lsp/startServer';\nexport { startServer };\n");
   assert.match(lsp ?? '', /client\/src may not import server\/src\/lsp/);
+  const [kube] = await layerErrors('client/src/lifecycle/x.ts', "import type { V1RoleBinding } from '@kubernetes/client-node';\nexport type { V1RoleBinding };\n");
+  assert.match(kube ?? '', /may not use the package @kubernetes\/client-node \(cluster and store clients are reached through server\/src\/core\)/);
 });
 
 test('no server layer uses the editor API, and a folder outside every layer is reported', async () => {

@@ -4,9 +4,7 @@
  * as manifests for GitOps. Returns what happened, for the summary.
  */
 import { ProgressLocation, window } from 'vscode';
-import type { V1RoleBinding } from '@kubernetes/client-node';
-import { parse } from 'yaml';
-import { applyOidcBinding, type OidcApplyResult, type OidcBundle } from '../../../server/src/core/lifecycle';
+import { applyOidcBinding, oidcBindingObject, type OidcApplyResult, type OidcBundle } from '../../../server/src/core/lifecycle';
 import type { LoadedKubeconfig } from '../../../server/src/core/live';
 import { Redactor } from '../../../server/src/core/stores';
 import { actingKubeconfig, channelLogger, showFailure, type IdentityCommandDeps } from './common';
@@ -44,7 +42,7 @@ export async function applyOrSave(
         {
           namespace: input.namespace,
           role: input.role.yaml ? { kind: 'file', text: input.role.yaml } : { kind: 'existing', name: input.role.name },
-          roleBinding: parse(input.bundle.roleBinding) as V1RoleBinding,
+          roleBinding: oidcBindingObject(input.bundle),
         },
         { kubeconfig, logger: channelLogger(deps.output) },
         { step: (_s, message) => progress.report({ message }) },

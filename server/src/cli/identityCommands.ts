@@ -4,8 +4,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { V1RoleBinding } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
 import {
   createIdentity,
   identityManifests,
@@ -19,6 +17,7 @@ import {
 } from '../core/lifecycle';
 import { renderCreate, renderRevoke, renderRotate } from '../core/lifecycle/summary';
 import { recordKey } from '../core/lifecycle/exportRecords';
+import { oidcBindingObject } from '../core/lifecycle/oidc';
 import { applyOidcBinding } from '../core/lifecycle/oidcApply';
 import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../core/live/kubeconfig';
 import { escapeLines } from '../core/shared/controlChars';
@@ -164,7 +163,7 @@ export async function runCommand(cmd: Exclude<IdentityCommand, { sub: 'help' }>,
             {
               namespace: cmd.namespace,
               role: r.role.yaml ? { kind: 'file', text: r.role.yaml, ...(r.role.file ? { path: r.role.file } : {}) } : { kind: 'existing', name: r.role.name },
-              roleBinding: parseYaml(r.bundle.roleBinding) as V1RoleBinding,
+              roleBinding: oidcBindingObject(r.bundle),
             },
             { kubeconfig: loaded, logger },
             cliProgress(io, cmd.format),

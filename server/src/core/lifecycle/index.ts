@@ -19,6 +19,7 @@ export { identityManifests, identityManifestObjects, type ManifestsInput } from 
 export {
   oidcBundle,
   oidcSubject,
+  oidcBindingObject,
   oidcRoleBinding,
   oidcUsername,
   authenticationConfiguration,

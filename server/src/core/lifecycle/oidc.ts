@@ -2,7 +2,7 @@
 // GitLab `project_path:...`) as it arrives through the API server's structured authentication
 // configuration (claim `sub`, username prefix). No stored secret at all.
 import type { V1RoleBinding } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { checkNamespace, checkRbacName, InvalidInputError } from './names';
 import { RBAC_GROUP } from './types';
 
@@ -263,6 +263,11 @@ export interface OidcInput extends OidcSubjectInput {
   /** A subject to bind verbatim (e.g. from the repository's customized OIDC template). */
   readonly subject?: string;
   readonly bindingName?: string;
+}
+
+/** The bundle's RoleBinding as the object to apply: the YAML text is what the user saw, so that is what is applied. */
+export function oidcBindingObject(bundle: Pick<OidcBundle, 'roleBinding'>): V1RoleBinding {
+  return parse(bundle.roleBinding) as V1RoleBinding;
 }
 
 /** Everything "Create OIDC Binding" writes and shows. */
