@@ -29,12 +29,6 @@ export function stageStep(stage: Stage): { step: number; totalSteps: number } {
   return { step: STAGES.indexOf(stage) + 1, totalSteps: STAGES.length };
 }
 
-/** "Create Pipeline Identity (2/6)", the title as the quick input renders it. */
-export function stageTitle(stage: Stage): string {
-  const { step, totalSteps } = stageStep(stage);
-  return `${CREATE_TITLE} (${step}/${totalSteps})`;
-}
-
 /** Where Back leads from a stage (undefined: the first stage; Back there cancels nothing, it stays). */
 export function previousStage(stage: Stage): Stage | undefined {
   const i = STAGES.indexOf(stage);

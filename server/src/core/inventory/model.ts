@@ -285,8 +285,3 @@ function annotationsOf(meta: Meta | undefined): IdentityAnnotations {
   }
   return out;
 }
-
-/** The identities of the model, flattened (tests, counts). */
-export function allIdentities(model: IdentitiesModel): IdentityNode[] {
-  return [...model.namespaces.flatMap((n) => n.identities), ...model.cluster];
-}

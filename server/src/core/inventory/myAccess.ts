@@ -5,7 +5,7 @@
  */
 import type { PolicyRule } from '../engine/model';
 import { covers, describeMissing } from '../engine/rbac/covers';
-import { apiGroupMatches, ruleAllows, verbMatches } from '../engine/rbac/evaluate';
+import { ruleAllows } from '../engine/rbac/evaluate';
 
 export const MATRIX_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] as const;
 export type MatrixVerb = (typeof MATRIX_VERBS)[number];
@@ -130,12 +130,6 @@ export function renderMatrix(m: AccessMatrix): string {
   const notes = [`${MARK.yes} allowed  ~ only some names  ${MARK.no} denied  ? unknown`];
   if (m.incomplete) notes.push(`incomplete: the cluster could not list every rule (${m.evaluationError ?? 'a webhook authorizer decides some requests'}); "?" may be allowed`);
   return `${[...lines, '', ...notes].join('\n')}\n`;
-}
-
-/** Whether a verb is allowed on a group's resource at all (any row), for quick "can I" answers. */
-export function canI(review: RulesReviewInput, verb: string, group: string, resource: string): Cell {
-  const rules = review.resourceRules.filter((r) => verbMatches(r, verb) && apiGroupMatches(r, group));
-  return cellFor(rules, { group, resource }, verb, review.incomplete);
 }
 
 export interface RoleCheck {

@@ -62,10 +62,6 @@ const STEP_TEXT: Record<StepId, string> = {
   rollback: 'rolling back',
 };
 
-export function stepText(step: StepId): string {
-  return STEP_TEXT[step];
-}
-
 /** Any error at `step` as an IdentityError, scrubbed by `redactor`. */
 export function toIdentityError(err: unknown, step: StepId, redactor: Redactor): IdentityError {
   if (err instanceof IdentityError) {

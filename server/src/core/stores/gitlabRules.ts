@@ -13,8 +13,6 @@ import { StoreError } from './secretStore';
  */
 export type GitLabMode = 'file' | 'masked-base64' | 'masked';
 
-/** Masked, not raw: `\A[a-zA-Z0-9_+=/@:.~-]{8,}\z`. */
-export const GITLAB_MASKABLE = /^[a-zA-Z0-9_+=/@:.~-]{8,}$/;
 /** Masked and raw: `\A\S{8,}\z`. */
 export const GITLAB_MASKABLE_RAW = /^\S{8,}$/;
 
