@@ -93,6 +93,13 @@ function classify(e: unknown, h: StatusHints): StoreError {
   return networkError(h, e);
 }
 
+interface SecretsApi {
+  publicKey(signal: AbortSignal): Promise<{ data: { key: string; key_id: string } }>;
+  put(sealed: { encrypted_value: string; key_id: string }, signal: AbortSignal): Promise<{ status: number }>;
+  remove(signal: AbortSignal): Promise<unknown>;
+  read(signal: AbortSignal): Promise<unknown>;
+}
+
 export class GitHubSecretStore implements SecretStore {
   readonly kind = 'github' as const;
   readonly #octokit: Octokit;
@@ -172,14 +179,31 @@ export class GitHubSecretStore implements SecretStore {
   }
 
   private async publicKey(): Promise<{ key: string; key_id: string }> {
-    const { owner, repo, environment } = this.target;
     const h = this.hints(`read the Actions public key of ${this.repoText}`);
-    const res = await this.call(h, (signal) =>
-      environment === undefined
-        ? this.#octokit.rest.actions.getRepoPublicKey({ owner, repo, request: { signal } })
-        : this.#octokit.rest.actions.getEnvironmentPublicKey({ owner, repo, environment_name: environment, request: { signal } }),
-    );
+    const res = await this.call(h, (signal) => this.secretsApi().publicKey(signal));
     return res.data;
+  }
+
+  /** The Actions secrets endpoints of the target, the repository's or one environment's: the one place they differ. */
+  private secretsApi(): SecretsApi {
+    const { owner, repo, environment } = this.target;
+    const actions = this.#octokit.rest.actions;
+    const secret_name = this.name;
+    if (environment === undefined) {
+      return {
+        publicKey: (signal) => actions.getRepoPublicKey({ owner, repo, request: { signal } }),
+        put: (sealed, signal) => actions.createOrUpdateRepoSecret({ owner, repo, secret_name, ...sealed, request: { signal } }),
+        remove: (signal) => actions.deleteRepoSecret({ owner, repo, secret_name, request: { signal } }),
+        read: (signal) => actions.getRepoSecret({ owner, repo, secret_name, request: { signal } }),
+      };
+    }
+    const environment_name = environment;
+    return {
+      publicKey: (signal) => actions.getEnvironmentPublicKey({ owner, repo, environment_name, request: { signal } }),
+      put: (sealed, signal) => actions.createOrUpdateEnvironmentSecret({ owner, repo, environment_name, secret_name, ...sealed, request: { signal } }),
+      remove: (signal) => actions.deleteEnvironmentSecret({ owner, repo, environment_name, secret_name, request: { signal } }),
+      read: (signal) => actions.getEnvironmentSecret({ owner, repo, environment_name, secret_name, request: { signal } }),
+    };
   }
 
   private async createEnvironment(environment: string): Promise<void> {
@@ -198,7 +222,7 @@ export class GitHubSecretStore implements SecretStore {
     this.#redactor.add(value, true);
     return this.#redactor.guard(async () => {
       this.validate(value);
-      const { owner, repo, environment } = this.target;
+      const { environment } = this.target;
       const warnings: string[] = [];
       let created = false;
       try {
@@ -216,19 +240,7 @@ export class GitHubSecretStore implements SecretStore {
         }
         const encrypted_value = await sealForGitHub(value, key.key);
         const h = this.hints(`write ${this.describe()}`);
-        const res = await this.call(h, (signal) =>
-          environment === undefined
-            ? this.#octokit.rest.actions.createOrUpdateRepoSecret({ owner, repo, secret_name: this.name, encrypted_value, key_id: key.key_id, request: { signal } })
-            : this.#octokit.rest.actions.createOrUpdateEnvironmentSecret({
-                owner,
-                repo,
-                environment_name: environment,
-                secret_name: this.name,
-                encrypted_value,
-                key_id: key.key_id,
-                request: { signal },
-              }),
-        );
+        const res = await this.call(h, (signal) => this.secretsApi().put({ encrypted_value, key_id: key.key_id }, signal));
         return { action: res.status === 201 ? 'created' : 'updated', location: this.describe(), warnings };
       } catch (e) {
         if (created && environment !== undefined) await this.rollbackEnvironment(environment);
@@ -249,14 +261,9 @@ export class GitHubSecretStore implements SecretStore {
   delete(): Promise<void> {
     return this.#redactor.guard(async () => {
       this.checkTarget();
-      const { owner, repo, environment } = this.target;
       const h = this.hints(`delete ${this.describe()}`);
       try {
-        await this.call(h, (signal) =>
-          environment === undefined
-            ? this.#octokit.rest.actions.deleteRepoSecret({ owner, repo, secret_name: this.name, request: { signal } })
-            : this.#octokit.rest.actions.deleteEnvironmentSecret({ owner, repo, environment_name: environment, secret_name: this.name, request: { signal } }),
-        );
+        await this.call(h, (signal) => this.secretsApi().remove(signal));
       } catch (e) {
         if (!(e instanceof StoreError && e.code === 'not-found')) throw e;
         // 404 means "no such secret" or "no such repository/environment": the key lookup tells them apart.
@@ -268,14 +275,9 @@ export class GitHubSecretStore implements SecretStore {
   exists(): Promise<boolean> {
     return this.#redactor.guard(async () => {
       this.checkTarget();
-      const { owner, repo, environment } = this.target;
       const h = this.hints(`read ${this.describe()}`);
       try {
-        await this.call(h, (signal) =>
-          environment === undefined
-            ? this.#octokit.rest.actions.getRepoSecret({ owner, repo, secret_name: this.name, request: { signal } })
-            : this.#octokit.rest.actions.getEnvironmentSecret({ owner, repo, environment_name: environment, secret_name: this.name, request: { signal } }),
-        );
+        await this.call(h, (signal) => this.secretsApi().read(signal));
         return true;
       } catch (e) {
         if (!(e instanceof StoreError && e.code === 'not-found')) throw e;
