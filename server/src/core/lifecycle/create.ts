@@ -18,7 +18,7 @@ import { preflight, type PreflightReport } from './preflight';
 import { checkRole, liveRoleCheckOptions, type RoleCheck } from './roleCheck';
 import { CreatedTracker } from './rollback';
 import { StepRunner } from './steps';
-import { mintBoundToken, mintLegacyToken, type MintedToken } from './token';
+import { exportInfo, exportKubeconfig, mintKubeconfig, type IssueContext } from './issue';
 import {
   ANNOTATIONS,
   IDENTITY_LABEL,
@@ -153,20 +153,9 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     await applyTracked(cluster, roleBindingObject(namespace, name, roleName), !!existing.binding, tracker, updated);
     await steps.done('role-binding');
 
-    steps.enter('token', plan.token.kind === 'request' ? 'Requesting a token bound to a Secret...' : 'Creating a service-account-token Secret...');
-    const mintOpts = { namespace, serviceAccount: name, serviceAccountUid: sa.metadata?.uid, track: (r: ObjectRef) => tracker.add(r), now };
-    const minted: MintedToken =
-      plan.token.kind === 'request'
-        ? await mintBoundToken(cluster, plan.token.durationSeconds, mintOpts)
-        : await mintLegacyToken(cluster, { ...mintOpts, ...(deps.legacyTokenTimeoutMs ? { timeoutMs: deps.legacyTokenTimeoutMs } : {}) });
-    redactor.add(minted.token);
-    warnings.push(...minted.warnings);
-    await steps.done('token');
-
-    steps.enter('kubeconfig', 'Building the kubeconfig...');
-    const kubeconfig = buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: minted.token });
-    redactor.add(kubeconfig, true);
-    await steps.done('kubeconfig');
+    const issue: IssueContext = { cluster, steps, tracker, redactor, warnings, now, legacyTokenTimeoutMs: deps.legacyTokenTimeoutMs };
+    const tokenMessage = plan.token.kind === 'request' ? 'Requesting a token bound to a Secret...' : 'Creating a service-account-token Secret...';
+    const { minted, kubeconfig } = await mintKubeconfig(issue, { namespace, name, uid: sa.metadata?.uid, endpoint }, { ...plan.token, message: tokenMessage });
 
     steps.enter('annotate', 'Recording the audit annotations...');
     const annotations = exportedAnnotations(baseAnnotations, deps.store.describe(), plan.exportTarget, minted.info);
@@ -175,12 +164,10 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
     await steps.done('annotate');
 
     // The store write is the last step that can fail: everything before it can be rolled back.
-    steps.enter('export', `Exporting to ${deps.store.describe()}...`);
-    const put = await deps.store.put(kubeconfig);
-    stored = put.action;
-    if (put.action === 'created') tracker.addStoreSecret(deps.store);
-    warnings.push(...put.warnings);
-    await steps.done('export');
+    const put = await exportKubeconfig(issue, deps.store, kubeconfig, (p) => {
+      stored = p.action;
+      if (p.action === 'created') tracker.addStoreSecret(deps.store);
+    });
 
     // A re-run replaces the identity's token: the previous one is revoked so one token is live at a time.
     if (existing.sa) {
@@ -220,7 +207,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
       roleOwned,
       roleBinding: name,
       token: minted.info,
-      export: { store: deps.store.describe(), location: put.location, action: put.action, ...(put.version !== undefined ? { version: put.version } : {}) },
+      export: exportInfo(deps.store, put),
       created: tracker.created,
       updated,
       warnings: unique,

@@ -11,13 +11,13 @@ import { IdentityError, toIdentityError, withRollback } from './errors';
 import { recordExport, type ExportRecord, type RecordingPlan } from './exportRecords';
 import type { IdentityCluster } from './kube';
 import { KubeIdentityCluster } from './kube';
-import { buildKubeconfig, checkEndpointSecurity, clusterEndpoint, endpointWarnings } from './kubeconfig';
+import { checkEndpointSecurity, clusterEndpoint, endpointWarnings } from './kubeconfig';
 import { checkNamespace, checkServiceAccountName, DEFAULT_TOKEN_SECONDS, MIN_TOKEN_SECONDS } from './names';
 import { serviceAccountObject } from './objects';
 import { preflight } from './preflight';
 import { CreatedTracker } from './rollback';
 import { StepRunner } from './steps';
-import { mintBoundToken, mintLegacyToken } from './token';
+import { exportInfo, exportKubeconfig, mintKubeconfig, type IssueContext, type TokenSpec } from './issue';
 import { apiserverProbe, serviceAccountTokenIn, waitUntilRefused, type OldTokenCheck, type TokenProbe } from './tokenProbe';
 import { revokeTokenSecrets, type RevokeOutcome } from './tokenSecrets';
 import {
@@ -103,29 +103,21 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   const oldTokens: string[] = [];
   let annotated = false;
   let annotations: Record<string, string> = {};
+  const issue: IssueContext = { cluster, steps, tracker, redactor, warnings, now, legacyTokenTimeoutMs: deps.legacyTokenTimeoutMs };
   try {
-    steps.enter('token', 'Requesting a new token...');
-    const mintOpts = { namespace, serviceAccount: name, serviceAccountUid: uid, track: (r: ObjectRef) => tracker.add(r), now };
-    const minted =
+    const token: TokenSpec =
       kind === 'request'
-        ? await mintBoundToken(cluster, req.durationSeconds ?? previousDuration(previous) ?? DEFAULT_TOKEN_SECONDS, mintOpts)
-        : await mintLegacyToken(cluster, { ...mintOpts, ...(deps.legacyTokenTimeoutMs ? { timeoutMs: deps.legacyTokenTimeoutMs } : {}) });
-    redactor.add(minted.token);
-    warnings.push(...minted.warnings);
+        ? { kind, durationSeconds: req.durationSeconds ?? previousDuration(previous) ?? DEFAULT_TOKEN_SECONDS, message: 'Requesting a new token...' }
+        : { kind, message: 'Requesting a new token...' };
+    const { minted, kubeconfig } = await mintKubeconfig(issue, { namespace, name, uid, endpoint }, token);
     info = minted.info;
     secretUid = minted.secretUid;
-    await steps.done('token');
-
-    steps.enter('kubeconfig', 'Building the kubeconfig...');
-    const kubeconfig = buildKubeconfig({ cluster: endpoint, namespace, serviceAccount: name, token: minted.token });
-    redactor.add(kubeconfig, true);
     // The old kubeconfig, read back where the store allows it, so the old token can be proven dead later.
     const old = serviceAccountTokenIn(await deps.store.readBack?.().catch(() => undefined), namespace, name);
     if (old) {
       redactor.add(old);
       oldTokens.push(old);
     }
-    await steps.done('kubeconfig');
 
     steps.enter('annotate', 'Recording the rotation on the ServiceAccount...');
     annotations = rotatedAnnotations(previous, info, deps.store.describe(), req.exportTarget, at, actor);
@@ -133,10 +125,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     annotated = true;
     await steps.done('annotate');
 
-    steps.enter('export', `Exporting to ${deps.store.describe()}...`);
-    put = await deps.store.put(kubeconfig);
-    warnings.push(...put.warnings);
-    await steps.done('export');
+    put = await exportKubeconfig(issue, deps.store, kubeconfig);
   } catch (err) {
     const failure = toIdentityError(err, steps.current, redactor);
     logger.error(failure.message);
@@ -190,7 +179,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
     namespace,
     serviceAccount: name,
     token: info,
-    export: { store: deps.store.describe(), location: put.location, action: put.action, ...(put.version !== undefined ? { version: put.version } : {}) },
+    export: exportInfo(deps.store, put),
     ...(first ? { revokedSecret: first } : {}),
     revokedSecrets: revoked.deleted,
     leftAlone: revoked.refused,
