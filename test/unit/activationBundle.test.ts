@@ -31,7 +31,7 @@ test('the activation bundle holds neither the identity stack nor its SDKs; the i
   assert.ok(activation.some((f) => f.startsWith('client/src/stack/lazyStack')), 'the lazy loader is in the activation bundle');
   assert.deepEqual(activation.filter((f) => HEAVY.test(f)), []);
   const stack = await inputsOf('client/src/stack/identityStack.ts');
-  for (const want of ['@kubernetes/client-node', '@octokit/', 'server/src/identity/', 'server/src/stores/']) {
+  for (const want of ['@kubernetes/client-node', '@octokit/', 'server/src/core/lifecycle/', 'server/src/core/stores/']) {
     assert.ok(stack.some((f) => f.includes(want)), `the identity bundle holds ${want}`);
   }
 });
@@ -56,7 +56,7 @@ async function contentsOf(entry: string): Promise<string[]> {
 }
 
 test('"Generate Least-Privilege Role" and the engine code only it needs load from their own bundle, not on activation', async () => {
-  const lazy = ['client/src/commands/leastPrivilegeCommand.ts', 'server/src/engine/catalog/apiCatalog.ts', 'server/src/engine/leastPrivilege/needed.ts', 'schemas/api-catalog.json'];
+  const lazy = ['client/src/commands/leastPrivilegeCommand.ts', 'server/src/core/engine/catalog/apiCatalog.ts', 'server/src/core/engine/leastPrivilege/needed.ts', 'schemas/api-catalog.json'];
   const activation = await contentsOf('client/src/extension.ts');
   assert.deepEqual(activation.filter((f) => lazy.includes(f)), []);
   const command = await contentsOf('client/src/commands/leastPrivilegeCommand.ts');

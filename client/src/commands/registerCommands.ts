@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { commands, window, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DryRunRequest, RefreshRequest } from '../messages';
+import { errorText } from '../../../server/src/core/engine';
 
 /**
  * "Generate Least-Privilege Role" needs the engine and the YAML parser (a quarter of the activation bundle): they load
@@ -33,7 +34,7 @@ export function registerCommands(context: ExtensionContext, client: LanguageClie
       output.info(`dry-run check of ${editor.document.uri.fsPath}: ${msg}`);
       void (r.rejected ? window.showWarningMessage(`Pipeline RBAC: ${msg}`) : window.showInformationMessage(`Pipeline RBAC: ${msg}`));
     } catch (err) {
-      void window.showErrorMessage(`Pipeline RBAC: dry-run check failed: ${err instanceof Error ? err.message : String(err)}`);
+      void window.showErrorMessage(`Pipeline RBAC: dry-run check failed: ${errorText(err)}`);
     }
   });
 }
