@@ -3,7 +3,6 @@
 // object exists deletes exactly what this run created, and the error quotes the apiserver.
 import type { KubernetesObject, V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import type { AnalyzeOptions } from '../engine/analyze';
-import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
 import { creationAnnotations, exportedAnnotations, logAudit, ourAnnotations } from './audit';
@@ -17,7 +16,7 @@ import { roleBindingObject, roleObject, serviceAccountObject } from './objects';
 import { preflight, type PreflightReport } from './preflight';
 import { checkRole, liveRoleCheckOptions, type RoleCheck } from './roleCheck';
 import { CreatedTracker } from './rollback';
-import { StepRunner } from './steps';
+import { StepRunner, type IssueFlowDeps } from './steps';
 import { exportInfo, exportKubeconfig, mintKubeconfig, type IssueContext } from './issue';
 import {
   ANNOTATIONS,
@@ -32,27 +31,16 @@ import {
   type ObjectRef,
   type Progress,
   type RoleSource,
-  type StepId,
   type TokenKind,
 } from './types';
 
-export interface IdentityDeps {
-  /** The acting user's kubeconfig (context already chosen). */
-  readonly kubeconfig: LoadedKubeconfig;
+export interface IdentityDeps extends IssueFlowDeps {
   /** Where the kubeconfig goes. */
   readonly store: SecretStore;
-  readonly logger?: Logger;
   /** Analysis options with the acting user's held rules; default: live (LiveEnvironment). */
   readonly roleCheckOptions?: (source: RoleSource) => Promise<AnalyzeOptions>;
-  /** Default: the real apiserver of `kubeconfig`. */
-  readonly cluster?: IdentityCluster;
-  readonly now?: () => Date;
-  /** Called after each step succeeds; a throw aborts the run (and rolls back), as any failure would. */
-  readonly afterStep?: (step: StepId, created: readonly ObjectRef[]) => void | Promise<void>;
   /** A preflight the UI already ran and showed; reused when it passed for this namespace and context. */
   readonly preflight?: PreflightReport;
-  /** How long to wait for the tokens controller (legacy Secrets). */
-  readonly legacyTokenTimeoutMs?: number;
   /** This machine's export record, written after the export (what rotate and revoke trust later). */
   readonly records?: RecordingPlan;
 }

@@ -3,16 +3,16 @@
 // the apiserver's own dry run, then server-side apply; a failure deletes exactly what this run created.
 import type { V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import type { AnalyzeOptions } from '../engine/analyze';
-import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { Redactor } from '../stores/redact';
 import { IdentityError, toIdentityError, withRollback } from './errors';
-import { KubeIdentityCluster, type IdentityCluster } from './kube';
+import { KubeIdentityCluster } from './kube';
 import { checkNamespace } from './names';
 import { roleObject } from './objects';
 import { OIDC_ANNOTATIONS } from './oidc';
 import { checkRole, liveRoleCheckOptions } from './roleCheck';
 import { CreatedTracker } from './rollback';
-import { noProgress, OWNER_LABEL, silentLogger, type Logger, type ObjectRef, type Progress, type RoleSource } from './types';
+import { noProgress, OWNER_LABEL, silentLogger, type ObjectRef, type Progress, type RoleSource } from './types';
+import type { FlowDeps } from './steps';
 
 export interface OidcApplyPlan {
   readonly namespace: string;
@@ -22,10 +22,7 @@ export interface OidcApplyPlan {
   readonly roleBinding: V1RoleBinding;
 }
 
-export interface OidcApplyDeps {
-  readonly kubeconfig: LoadedKubeconfig;
-  readonly cluster?: IdentityCluster;
-  readonly logger?: Logger;
+export interface OidcApplyDeps extends FlowDeps {
   /** Analysis options with the acting user's held rules; default: live. */
   readonly roleCheckOptions?: (source: RoleSource) => Promise<AnalyzeOptions>;
 }

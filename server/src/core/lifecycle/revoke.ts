@@ -2,7 +2,6 @@
 // tool created it, the ServiceAccount, and optionally the stored kubeconfig in the store the caller chose (never
 // one the annotations name). Only objects that provably are this identity's are deleted (token Secrets: see
 // tokenSecrets.ts); deletion goes on past a failure and reports every outcome; then the old token is checked.
-import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
 import { logAudit } from './audit';
@@ -10,11 +9,12 @@ import { IdentityError, toIdentityError } from './errors';
 import type { ExportRecordStore } from './exportRecords';
 import { apiserverProbe, serviceAccountTokenIn, waitUntilRefused, type OldTokenCheck, type TokenProbe } from './tokenProbe';
 import { findTokenSecrets, type TokenSecretCandidate } from './tokenSecrets';
-import { KubeIdentityCluster, type IdentityCluster } from './kube';
+import { KubeIdentityCluster } from './kube';
 import { checkNamespace, checkServiceAccountName } from './names';
 import { claimedExport } from './exportRecords';
-import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL, describeRef, noProgress, silentLogger, type Logger, type ObjectRef, type Progress } from './types';
+import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL, describeRef, noProgress, silentLogger, type ObjectRef, type Progress } from './types';
 import { errorText } from '../engine/text/errorText';
+import type { FlowDeps } from './steps';
 
 export interface RevokeRequest {
   readonly namespace: string;
@@ -23,15 +23,11 @@ export interface RevokeRequest {
   readonly deleteStoredSecret?: boolean;
 }
 
-export interface RevokeDeps {
-  readonly kubeconfig: LoadedKubeconfig;
-  readonly logger?: Logger;
-  readonly cluster?: IdentityCluster;
+export interface RevokeDeps extends FlowDeps {
   /** Required when deleteStoredSecret is set: the store the user chose or this machine recorded. */
   readonly store?: SecretStore;
   /** This machine's export record (the uid of the token Secret it created); deleted once the identity is gone. */
   readonly records?: { readonly store: ExportRecordStore; readonly key: string };
-  readonly now?: () => Date;
   readonly probe?: TokenProbe;
   readonly probeTimeoutMs?: number;
 }

@@ -3,7 +3,6 @@
 // token revoked (only Secrets that provably are this identity's token are deleted) and checked to be refused.
 // The store write is the last step that can fail: until it succeeds, a failure deletes the new Secret and
 // restores the annotations, and the old token keeps working; after it, the new token is live and never rolled back.
-import type { LoadedKubeconfig } from '../live/kubeconfig';
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
 import { exportedAnnotations, logAudit, ourAnnotations } from './audit';
@@ -16,7 +15,7 @@ import { checkNamespace, checkServiceAccountName, DEFAULT_TOKEN_SECONDS, MIN_TOK
 import { serviceAccountObject } from './objects';
 import { preflight } from './preflight';
 import { CreatedTracker } from './rollback';
-import { StepRunner } from './steps';
+import { StepRunner, type IssueFlowDeps } from './steps';
 import { exportInfo, exportKubeconfig, mintKubeconfig, type IssueContext, type TokenSpec } from './issue';
 import { apiserverProbe, serviceAccountTokenIn, waitUntilRefused, type OldTokenCheck, type TokenProbe } from './tokenProbe';
 import { revokeTokenSecrets, type RevokeOutcome } from './tokenSecrets';
@@ -26,10 +25,7 @@ import {
   noProgress,
   silentLogger,
   type ExportInfo,
-  type Logger,
-  type ObjectRef,
   type Progress,
-  type StepId,
   type TokenInfo,
   type TokenKind,
 } from './types';
@@ -49,17 +45,11 @@ export interface RotateRequest {
   readonly exportTarget?: string;
 }
 
-export interface RotateDeps {
-  readonly kubeconfig: LoadedKubeconfig;
+export interface RotateDeps extends IssueFlowDeps {
   /** Where the new kubeconfig goes: chosen by the user, or this machine's record (never the annotations). */
   readonly store: SecretStore;
   /** This machine's export record: read for the old token Secret's uid, written after the export. */
   readonly records?: RecordingPlan;
-  readonly logger?: Logger;
-  readonly cluster?: IdentityCluster;
-  readonly now?: () => Date;
-  readonly afterStep?: (step: StepId, created: readonly ObjectRef[]) => void | Promise<void>;
-  readonly legacyTokenTimeoutMs?: number;
   /** How the old token is checked (default: the acting context's API server); `probeTimeoutMs` bounds it (30 s). */
   readonly probe?: TokenProbe;
   readonly probeTimeoutMs?: number;
