@@ -1,5 +1,6 @@
 import {
   CodeActionKind,
+  CodeActionTriggerKind,
   createConnection,
   ErrorCodes,
   ResponseError,
@@ -121,7 +122,7 @@ export function startLanguageServer(): void {
     const actions = current ? codeActions(current.doc, current.result, params, env.needed(s)) : [];
     connection.console.debug(
       `code actions at ${params.range.start.line + 1}:${params.range.start.character + 1} of ${params.textDocument.uri} v${current?.doc.version ?? '?'}: ${actions.length}` +
-        ` (${params.context.diagnostics.length} diagnostic(s) in reach, only ${params.context.only?.join(',') ?? 'any'})`,
+        ` (${params.context.diagnostics.length} diagnostic(s) in reach, only ${params.context.only?.join(',') ?? 'any'}, ${triggerKindName(params.context.triggerKind)})`,
     );
     return actions;
   });
@@ -143,4 +144,9 @@ export function startLanguageServer(): void {
   connection.listen();
   // The first analysis compiles the schema validators and loads the catalog; do it now, not when the user opens a file.
   setTimeout(() => warmUp(), 0).unref();
+}
+
+/** "invoked" (Ctrl+., the light bulb's menu) or "automatic" (VS Code asking on its own: cursor moved, markers changed). */
+function triggerKindName(kind: CodeActionTriggerKind | undefined): string {
+  return kind === CodeActionTriggerKind.Invoked ? 'invoked' : kind === CodeActionTriggerKind.Automatic ? 'automatic' : 'trigger unknown';
 }
