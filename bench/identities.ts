@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import { identitiesFor } from '../server/src/identities/load';
-import { loadKubeconfig } from '../server/src/live/kubeconfig';
+import { identitiesFor } from '../server/src/core/inventory/load';
+import { loadKubeconfig } from '../server/src/core/live/kubeconfig';
 
 export interface IdentitiesBenchResult {
   seedSeconds: number;

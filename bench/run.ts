@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startServer } from '../test/protocol/lspClient';
-import { SERVER_EXEC_ARGV } from '../server/src/shared/serverProcess';
+import { SERVER_EXEC_ARGV } from '../server/src/core/shared/serverProcess';
 import { bigRole, corpus } from './corpus';
 import { checkFigures, hostileWorkspace, typingLatency } from './hostile';
 

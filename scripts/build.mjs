@@ -43,12 +43,12 @@ const options = {
 };
 
 // The language server: the Kubernetes client in a sibling bundle it loads after its first offline diagnostics
-// (server/src/live/clusterLoader.ts); every other bundle has it inline (the define is undefined there).
+// (server/src/core/live/clusterLoader.ts); every other bundle has it inline (the define is undefined there).
 const serverOptions = {
   ...options,
   entryPoints: [
     { in: 'server/src/server.ts', out: 'server' },
-    { in: 'server/src/live/clusterModules.ts', out: 'server-cluster' },
+    { in: 'server/src/core/live/clusterModules.ts', out: 'server-cluster' },
   ],
   define: { ...options.define, PIPELINE_RBAC_CLUSTER_BUNDLE: JSON.stringify('server-cluster.js') },
 };

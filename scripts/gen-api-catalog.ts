@@ -8,7 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { resolve } from 'node:path';
-import { catalogFileFromDiscovery, type DiscoveryData, type DiscoveryGroup, type DiscoveryResourceList } from '../server/src/engine/catalog/catalogFile';
+import { catalogFileFromDiscovery, type DiscoveryData, type DiscoveryGroup, type DiscoveryResourceList } from '../server/src/core/engine/catalog/catalogFile';
 
 async function main(): Promise<void> {
   const outArg = process.argv.indexOf('--out');

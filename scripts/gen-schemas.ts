@@ -1,7 +1,7 @@
-/** Writes schemas/*.schema.json from server/src/engine/schema/definitions.ts (run: node --import tsx scripts/gen-schemas.ts). */
+/** Writes schemas/*.schema.json from server/src/core/engine/schema/definitions.ts (run: node --import tsx scripts/gen-schemas.ts). */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SCHEMA_FILES, SCHEMAS } from '../server/src/engine/schema/definitions';
+import { SCHEMA_FILES, SCHEMAS } from '../server/src/core/engine/schema/definitions';
 
 const dir = resolve(process.argv[2] ?? 'schemas');
 for (const [kind, schema] of Object.entries(SCHEMAS)) {

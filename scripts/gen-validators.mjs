@@ -1,10 +1,10 @@
-// Generates server/src/engine/schema/generated/validators.ts: the schemas in schemas/ compiled by Ajv ahead of time
+// Generates server/src/core/engine/schema/generated/validators.ts: the schemas in schemas/ compiled by Ajv ahead of time
 // (standalone code), so no process pays for compiling them at start-up. `--check` fails when the file is stale.
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 
-const OUT = new URL('../server/src/engine/schema/generated/validators.ts', import.meta.url);
+const OUT = new URL('../server/src/core/engine/schema/generated/validators.ts', import.meta.url);
 const KINDS = { Role: 'role', ClusterRole: 'clusterrole', RoleBinding: 'rolebinding', ClusterRoleBinding: 'clusterrolebinding', ServiceAccount: 'serviceaccount' };
 
 // The options validate.ts relied on when it compiled at run time.
@@ -25,7 +25,7 @@ if (process.argv.includes('--check')) {
     current = readFileSync(OUT, 'utf8');
   } catch {}
   if (current !== text) {
-    console.error('server/src/engine/schema/generated/validators.ts is stale: run node scripts/gen-validators.mjs');
+    console.error('server/src/core/engine/schema/generated/validators.ts is stale: run node scripts/gen-validators.mjs');
     process.exit(1);
   }
 } else {

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_EXEC_ARGV } from '../../server/src/shared';
+import { SERVER_EXEC_ARGV } from '../../server/src/core/shared';
 import { TrustNotification } from './messages';
 import { sectionForServer } from './settings';
 import type { SquiggleTimings } from './timings';
+import { errorText } from '../../server/src/core/engine';
 
 /** The language client for dist/server.js over IPC, for YAML documents; not started yet. */
 export function createLanguageClient(context: ExtensionContext, output: LogOutputChannel, timings: SquiggleTimings): LanguageClient {
@@ -51,6 +52,6 @@ export function startLanguageClient(client: LanguageClient, output: LogOutputCha
   output.debug(`language server starting (${ms()} ms after activation began)`);
   client.start().then(
     () => output.debug(`language server initialized ${ms()} ms after activation began`),
-    (err: unknown) => output.error(`The language server did not start: ${err instanceof Error ? err.message : String(err)}`),
+    (err: unknown) => output.error(`The language server did not start: ${errorText(err)}`),
   );
 }

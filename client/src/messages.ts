@@ -1,5 +1,5 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageclient/node';
-import { type DryRunParams, type DryRunResult, type LiveStatus, Methods, type TrustParams } from '../../server/src/shared';
+import { type DryRunParams, type DryRunResult, type LiveStatus, Methods, type TrustParams } from '../../server/src/core/shared';
 
 export const TrustNotification = new NotificationType<TrustParams>(Methods.trust);
 export const LiveStatusNotification = new NotificationType<LiveStatus>(Methods.liveStatus);

@@ -1,5 +1,5 @@
 import { Uri, workspace, type WorkspaceConfiguration } from 'vscode';
-import { effectiveSetting, normalizeSettings, type PipelineRbacSettings, rawSettings, withoutWorkspaceValues } from '../../server/src/shared';
+import { effectiveSetting, normalizeSettings, type PipelineRbacSettings, rawSettings, withoutWorkspaceValues } from '../../server/src/core/shared';
 
 /**
  * One `pipelineRbac.*` value. In an untrusted workspace a restricted setting (settingsTrust.ts) is the user's value

@@ -1,5 +1,5 @@
 import { StatusBarAlignment, ThemeColor, window, type Disposable, type StatusBarItem } from 'vscode';
-import type { LiveStatus } from '../../server/src/shared';
+import type { LiveStatus } from '../../server/src/core/shared';
 
 const ICON: Record<LiveStatus['state'], string> = {
   connected: '$(shield)',

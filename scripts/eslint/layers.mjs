@@ -52,7 +52,7 @@ const importsRule = {
         }
         const facade = (from.facades ?? []).find((dir) => within(target, dir));
         if (facade && target !== facade && target !== `${facade}/index`) {
-          context.report({ node, messageId: 'notFacade', data: { layer: facade, spec } });
+          context.report({ node, messageId: 'notFacade', data: { from: from.dir, layer: facade, spec } });
         }
         return;
       }

@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { RULES } from '../../server/src/engine/rules/catalog';
-import type { RuleId } from '../../server/src/engine/model';
+import { RULES } from '../../server/src/core/engine/rules/catalog';
+import type { RuleId } from '../../server/src/core/engine/model';
 
 const ROOT = resolve(__dirname, '../..');
 const CORPUS = process.env.PIPELINE_RBAC_CORPUS ?? resolve(ROOT, '..', 'shared', 'corpus');

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import type { CatalogFile } from '../../server/src/engine/catalog/catalogFile';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import type { CatalogFile } from '../../server/src/core/engine/catalog/catalogFile';
 import { clusterKubeconfigs } from './harness';
 
 const ROOT = resolve(import.meta.dirname ?? __dirname, '../..');

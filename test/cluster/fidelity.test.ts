@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AuthenticationV1Api, CoreV1Api, KubeConfig as KubeConfigClass, KubernetesObjectApi, RbacAuthorizationV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import type { HeldPermissions } from '../../server/src/engine/rbac/heldPermissions';
-import { bindingVerdict, roleVerdict } from '../../server/src/engine/rbac/notHeld';
-import { validateObject } from '../../server/src/engine/schema/validate';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
-import { LiveEnvironment } from '../../server/src/live/liveEnvironment';
-import { DEFAULT_SETTINGS } from '../../server/src/shared/settings';
+import type { HeldPermissions } from '../../server/src/core/engine/rbac/heldPermissions';
+import { bindingVerdict, roleVerdict } from '../../server/src/core/engine/rbac/notHeld';
+import { validateObject } from '../../server/src/core/engine/schema/validate';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
+import { LiveEnvironment } from '../../server/src/core/live/liveEnvironment';
+import { DEFAULT_SETTINGS } from '../../server/src/core/shared/settings';
 import { apiStatus, clusterKubeconfigs, DEVELOPER_RULES, kubeConfigFor, kubeConfigWithToken, uniqueName } from './harness';
 import { generateRoles, type GeneratedRole, type SeedRule } from './roleGenerator';
 

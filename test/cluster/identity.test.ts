@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { AuthenticationV1Api, AuthorizationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import { createIdentity, type IdentityDeps } from '../../server/src/identity/create';
-import { IdentityError } from '../../server/src/identity/errors';
-import { revokeIdentity } from '../../server/src/identity/revoke';
-import { rotateToken } from '../../server/src/identity/rotate';
-import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL, type IdentityPlan, type Logger } from '../../server/src/identity/types';
-import { loadKubeconfig, type LoadedKubeconfig } from '../../server/src/live/kubeconfig';
-import { FileSecretStore } from '../../server/src/stores/file';
-import { FileExportRecords, recordKey } from '../../server/src/identity/exportRecords';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import { createIdentity, type IdentityDeps } from '../../server/src/core/lifecycle/create';
+import { IdentityError } from '../../server/src/core/lifecycle/errors';
+import { revokeIdentity } from '../../server/src/core/lifecycle/revoke';
+import { rotateToken } from '../../server/src/core/lifecycle/rotate';
+import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL, type IdentityPlan, type Logger } from '../../server/src/core/lifecycle/types';
+import { loadKubeconfig, type LoadedKubeconfig } from '../../server/src/core/live/kubeconfig';
+import { FileSecretStore } from '../../server/src/core/stores/file';
+import { FileExportRecords, recordKey } from '../../server/src/core/lifecycle/exportRecords';
 import { TEAM_A, TEAM_B, apiStatus, clusterKubeconfigs, deleteIfExists, kubeConfigFor, uniqueName, waitFor } from './harness';
 
 const ROLE = (name: string) => `# What the pipeline deploys: an app's Deployment, Service and config.

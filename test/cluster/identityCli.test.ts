@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { secretVariants } from '../../server/src/stores/redact';
-import { OWNER_LABEL } from '../../server/src/identity/types';
+import { secretVariants } from '../../server/src/core/stores/redact';
+import { OWNER_LABEL } from '../../server/src/core/lifecycle/types';
 import { TEAM_A, apiStatus, clusterKubeconfigs, deleteIfExists, kubeConfigFor, uniqueName, waitFor } from './harness';
 
 const ROOT = resolve(__dirname, '..', '..');

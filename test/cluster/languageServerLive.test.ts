@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
-import type { LiveStatus } from '../../server/src/shared/protocol';
+import type { LiveStatus } from '../../server/src/core/shared/protocol';
 import { startServer, type LspSession } from '../protocol/lspClient';
 import { clusterKubeconfigs } from './harness';
 

@@ -13,13 +13,15 @@ import { AuthenticationV1Api, AuthorizationV1Api, RbacAuthorizationV1Api, type V
 import { SignJWT } from 'jose';
 import { parse } from 'yaml';
 import { runIdentity } from '../../server/src/cli/identity';
-import { allIdentities } from '../../server/src/identities/model';
-import { identitiesFor } from '../../server/src/identities/load';
-import { identityNode } from '../../server/src/identities/treeNodes';
-import { loadKubeconfig } from '../../server/src/live/kubeconfig';
+import { identitiesFor } from '../../server/src/core/inventory/load';
+import type { IdentitiesModel, IdentityNode } from '../../server/src/core/inventory/types';
+import { identityNode } from '../../client/src/inventory/treeNodes';
+import { loadKubeconfig } from '../../server/src/core/live/kubeconfig';
 import { TEAM_A, TEAM_B, apiStatus, clusterKubeconfigs, clusterStateDir, deleteIfExists, kubeConfigFor, kubeConfigWithToken, mintOidcToken, oidcIssuers, uniqueName } from './harness';
 import { generatorArgs } from './oidcAuthConfig';
 import { readIssuers } from './oidcIssuer.mjs';
+
+const allIdentities = (model: IdentitiesModel): IdentityNode[] => [...model.namespaces.flatMap((n) => n.identities), ...model.cluster];
 
 const issuers = oidcIssuers();
 const oidcDir = join(clusterStateDir(), 'pki', 'oidc');

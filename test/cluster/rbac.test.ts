@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AuthorizationV1Api, RbacAuthorizationV1Api, type V1Role, type V1SubjectRulesReviewStatus } from '@kubernetes/client-node';
 import { DEVELOPER_RULES, TEAM_A, TEAM_B, apiStatus, deleteIfExists, kubeConfigFor, uniqueName, type ClusterUser } from './harness';
-import { listRoleNames } from '../../server/src/identity/kube';
+import { listRoleNames } from '../../server/src/core/lifecycle/kube';
 
 const ESCALATION = 'attempting to grant RBAC permissions not currently held';
 

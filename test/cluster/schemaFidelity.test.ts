@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { request, type RequestOptions } from 'node:https';
 import { test } from 'node:test';
-import { validateObject } from '../../server/src/engine/schema/validate';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
-import type { RbacObject } from '../../server/src/engine/model';
+import { validateObject } from '../../server/src/core/engine/schema/validate';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
+import type { RbacObject } from '../../server/src/core/engine/model';
 import { TEAM_A, kubeConfigFor } from './harness';
 
 const RBAC = 'apiVersion: rbac.authorization.k8s.io/v1';

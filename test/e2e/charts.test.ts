@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { clusterKubeconfigs, deleteIfExists, kubeConfigFor, TEAM_A, uniqueName } from '../cluster/harness';
-import { IDENTITY_LABEL } from '../../server/src/identity/types';
+import { IDENTITY_LABEL } from '../../server/src/core/lifecycle/types';
 import { e2eSession, e2eTools, requireVsix, type ProblemRow } from './harness';
 import { copyExamples, waitForAllProblems } from './support/editorScenario';
 import { openTreeView, waitForNotification } from './support/tree';

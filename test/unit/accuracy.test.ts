@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeText } from '../../server/src/engine/analyze';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import { quickFixes } from '../../server/src/engine/fixes/quickFixes';
-import type { Finding, RuleId } from '../../server/src/engine/model';
-import { isHelmTemplate } from '../../server/src/engine/yaml/helmTemplate';
+import { analyzeText } from '../../server/src/core/engine/analyze';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import { quickFixes } from '../../server/src/core/engine/fixes/quickFixes';
+import type { Finding, RuleId } from '../../server/src/core/engine/model';
+import { isHelmTemplate } from '../../server/src/core/engine/yaml/helmTemplate';
 
 const RBAC = 'apiVersion: rbac.authorization.k8s.io/v1';
 const role = (rules: string, kind = 'ClusterRole') => `${RBAC}\nkind: ${kind}\nmetadata:\n  name: r\n${kind === 'Role' ? '  namespace: ci\n' : ''}rules:\n${rules}`;
@@ -152,7 +152,7 @@ describe('7. an unknown kind in rbac.authorization.k8s.io is an error', () => {
     assert.deepEqual(fs[0]!.data?.replacement, ['ClusterRoleBinding']);
   });
   test('the same through the incremental parser (language server)', async () => {
-    const { ParseCache } = await import('../../server/src/engine/yaml/parseCache');
+    const { ParseCache } = await import('../../server/src/core/engine/yaml/parseCache');
     const r = analyzeText(text, { catalog: builtinCatalog(), parseCache: new ParseCache() });
     assert.deepEqual(r.findings.map((f) => f.ruleId), ['schema']);
   });

@@ -31,7 +31,7 @@ test('the activation bundle holds neither the identity stack nor its SDKs; the i
   assert.ok(activation.some((f) => f.startsWith('client/src/stack/lazyStack')), 'the lazy loader is in the activation bundle');
   assert.deepEqual(activation.filter((f) => HEAVY.test(f)), []);
   const stack = await inputsOf('client/src/stack/identityStack.ts');
-  for (const want of ['@kubernetes/client-node', '@octokit/', 'server/src/identity/', 'server/src/stores/']) {
+  for (const want of ['@kubernetes/client-node', '@octokit/', 'server/src/core/lifecycle/', 'server/src/core/stores/']) {
     assert.ok(stack.some((f) => f.includes(want)), `the identity bundle holds ${want}`);
   }
 });

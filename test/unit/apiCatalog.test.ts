@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { builtinCatalog, catalogFindings, catalogFromDiscovery, type ApiCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import type { DiscoveryData } from '../../server/src/engine/catalog/catalogFile';
-import type { Finding } from '../../server/src/engine/model';
-import { editDistance, suggest } from '../../server/src/engine/text/suggest';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
+import { builtinCatalog, catalogFindings, catalogFromDiscovery, type ApiCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import type { DiscoveryData } from '../../server/src/core/engine/catalog/catalogFile';
+import type { Finding } from '../../server/src/core/engine/model';
+import { editDistance, suggest } from '../../server/src/core/engine/text/suggest';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
 
 const role = (rules: string): string => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules:\n${rules}\n`;
 

@@ -1,9 +1,9 @@
 /** Risk rules on RoleBindings/ClusterRoleBindings, and the catalogue's completeness and examples. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Finding, RuleId } from '../../server/src/engine/model';
-import { RULE_LIST, RULES } from '../../server/src/engine/rules/catalog';
-import { riskFindings } from '../../server/src/engine/rules/risks';
+import type { Finding, RuleId } from '../../server/src/core/engine/model';
+import { RULE_LIST, RULES } from '../../server/src/core/engine/rules/catalog';
+import { riskFindings } from '../../server/src/core/engine/rules/risks';
 import { objectFromYaml, objectsFromYaml, textAt } from './helpers/objects';
 
 function binding(kind: 'RoleBinding' | 'ClusterRoleBinding', roleRef: [string, string], subjects: string): string {

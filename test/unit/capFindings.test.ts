@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzeText } from '../../server/src/engine/analyze';
-import { capFindings } from '../../server/src/engine/capFindings';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import type { Finding } from '../../server/src/engine/model';
+import { analyzeText } from '../../server/src/core/engine/analyze';
+import { capFindings } from '../../server/src/core/engine/capFindings';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import type { Finding } from '../../server/src/core/engine/model';
 
 const at = (start: number, severity: Finding['severity'] = 'warning', ruleId: Finding['ruleId'] = 'wildcard'): Finding => ({ ruleId, severity, message: `m${start}`, span: { start, end: start + 1 } });
 

@@ -2,11 +2,11 @@
 // ESC sequence or CR, and a LF would let a value start a line of its own (a `::error::` workflow command in CI logs).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeControl, escapeLines, escapeStrings } from '../../server/src/shared/controlChars';
-import { buildIdentitiesModel } from '../../server/src/identities/model';
-import { renderIdentitiesText } from '../../server/src/identities/render';
-import { renderRevoke, renderRotate } from '../../server/src/identity/summary';
-import { ANNOTATIONS } from '../../server/src/identity/types';
+import { escapeControl, escapeLines, escapeStrings } from '../../server/src/core/shared/controlChars';
+import { buildIdentitiesModel } from '../../server/src/core/inventory/model';
+import { renderIdentitiesText } from '../../server/src/core/inventory/render';
+import { renderRevoke, renderRotate } from '../../server/src/core/lifecycle/summary';
+import { ANNOTATIONS } from '../../server/src/core/lifecycle/types';
 
 const HOSTILE = '\u001b[2J\rNo problems in 1 file.\n::error::x';
 // Everything a terminal or log viewer acts on; LF is allowed only between lines we meant.

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PolicyRule } from '../../server/src/engine/model';
+import type { PolicyRule } from '../../server/src/core/engine/model';
 import {
   breakdownRule,
   compactRules,
@@ -14,8 +14,8 @@ import {
   formatRule,
   nonResourceURLCovers,
   ruleCovers,
-} from '../../server/src/engine/rbac/covers';
-import { goQuote } from '../../server/src/engine/rbac/goFormat';
+} from '../../server/src/core/engine/rbac/covers';
+import { goQuote } from '../../server/src/core/engine/rbac/goFormat';
 
 const r = (verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule =>
   resourceNames ? { verbs, apiGroups, resources, resourceNames } : { verbs, apiGroups, resources };

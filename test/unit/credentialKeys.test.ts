@@ -2,7 +2,7 @@
 // so nothing stored is sent there; tokens stored before keys named a server are never read.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { credentialKey, enterpriseSessionFits, LEGACY_CREDENTIAL_KEYS, serverOrigin } from '../../client/src/identity/credentialKeys';
+import { credentialKey, enterpriseSessionFits, LEGACY_CREDENTIAL_KEYS, serverOrigin } from '../../client/src/lifecycle/credentialKeys';
 
 describe('store credentials are keyed by server', () => {
   it('normalises scheme, host and port: case, default ports and a trailing dot fold; path, query and user info do not count', () => {

@@ -1,4 +1,4 @@
-// The extension's credential step (client/src/identity/credentials.ts) with VS Code's API replaced by a small fake:
+// The extension's credential step (client/src/lifecycle/credentials.ts) with VS Code's API replaced by a small fake:
 // a token kept in SecretStorage is sent only to the server it was entered for, a new server asks again, tokens stored
 // before keys named a server are deleted unread, and an untrusted workspace cannot name the server.
 import assert from 'node:assert/strict';
@@ -56,7 +56,7 @@ after(() => {
   loader._load = realLoad;
 });
 
-const { credentialsFor } = require('../../client/src/identity/credentials') as typeof import('../../client/src/identity/credentials');
+const { credentialsFor } = require('../../client/src/lifecycle/credentials') as typeof import('../../client/src/lifecycle/credentials');
 const state = {
   secrets: {
     get: (k: string) => Promise.resolve(secrets.get(k)),

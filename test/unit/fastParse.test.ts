@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fastParseRbacDocument } from '../../server/src/engine/yaml/fastObjects';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
-import { ParseCache, parseRbacText } from '../../server/src/engine/yaml/parseCache';
+import { fastParseRbacDocument } from '../../server/src/core/engine/yaml/fastObjects';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
+import { ParseCache, parseRbacText } from '../../server/src/core/engine/yaml/parseCache';
 import { corpus } from '../../bench/corpus';
 import { mulberry32 } from '../cluster/roleGenerator';
 import { normParse } from './helpers/parseResult';

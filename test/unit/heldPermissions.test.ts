@@ -10,7 +10,7 @@ import {
   HeldPermissionsError,
   heldRulesFor,
   rulesFromRulesReviewStatus,
-} from '../../server/src/engine/rbac/heldPermissions';
+} from '../../server/src/core/engine/rbac/heldPermissions';
 
 const docs = (text: string): unknown[] => parseAllDocuments(text).map((d) => d.toJS() as unknown);
 

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzeText, type AnalysisResult } from '../../server/src/engine/analyze';
-import { MAX_FINDINGS_PER_RULE } from '../../server/src/engine/capFindings';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import { ParseCache } from '../../server/src/engine/yaml/parseCache';
+import { analyzeText, type AnalysisResult } from '../../server/src/core/engine/analyze';
+import { MAX_FINDINGS_PER_RULE } from '../../server/src/core/engine/capFindings';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import { ParseCache } from '../../server/src/core/engine/yaml/parseCache';
 import { FAMILIES, hostileInput, rng } from './helpers/hostile';
 
 const INPUTS = 2400;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../server/src/cli/errors';
 import { runIdentities } from '../../server/src/cli/identities';
-import { KubeconfigError } from '../../server/src/live/kubeconfig';
+import { KubeconfigError } from '../../server/src/core/live/kubeconfig';
 
 const noKubeconfig = { KUBECONFIG: '/nonexistent/kubeconfig' };
 

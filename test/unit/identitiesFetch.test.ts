@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fetchSnapshot } from '../../server/src/identities/fetch';
-import type { JsonGetter } from '../../server/src/identities/http';
-import { LiveError, toLiveError } from '../../server/src/live/liveError';
+import { fetchSnapshot } from '../../server/src/core/inventory/fetch';
+import type { JsonGetter } from '../../server/src/core/inventory/http';
+import { LiveError, toLiveError } from '../../server/src/core/live/liveError';
 
 interface Call {
   path: string;

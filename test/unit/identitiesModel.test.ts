@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toJsonModel } from '../../server/src/identities/json';
-import { allIdentities, buildIdentitiesModel } from '../../server/src/identities/model';
-import type { ApiBinding, ApiRole, IdentityNode, Snapshot } from '../../server/src/identities/types';
+import { toJsonModel } from '../../server/src/core/inventory/json';
+import { buildIdentitiesModel } from '../../server/src/core/inventory/model';
+import type { ApiBinding, ApiRole, IdentitiesModel, IdentityNode, Snapshot } from '../../server/src/core/inventory/types';
+
+const allIdentities = (model: IdentitiesModel): IdentityNode[] => [...model.namespaces.flatMap((n) => n.identities), ...model.cluster];
 
 const RBAC = 'rbac.authorization.k8s.io';
 const NOW = new Date('2026-11-23T12:00:00Z');

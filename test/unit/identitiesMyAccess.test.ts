@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accessMatrix, canI, checkRoleAgainst, renderMatrix } from '../../server/src/identities/myAccess';
+import { accessMatrix, checkRoleAgainst, renderMatrix } from '../../server/src/core/inventory/myAccess';
 
 const review = {
   resourceRules: [
@@ -46,9 +46,9 @@ test('an incomplete review turns "no" into "unknown" and says so', () => {
   assert.equal(secrets.cells.get, 'unknown');
   const text = renderMatrix(m);
   assert.match(text, /incomplete: .*webhook authorizer/);
-  assert.equal(canI({ ...review, incomplete: true }, 'get', '', 'secrets'), 'unknown');
-  assert.equal(canI(review, 'get', '', 'secrets'), 'no');
-  assert.equal(canI(review, 'patch', 'apps', 'deployments'), 'yes');
+  const complete = accessMatrix(review, 'team-a');
+  assert.equal(complete.rows.find((r) => r.resource === 'secrets')!.cells.get, 'no');
+  assert.equal(complete.rows.find((r) => r.group === 'apps' && r.resource === 'deployments')!.cells.patch, 'yes');
 });
 
 test('the text matrix has one line per resource and a column per verb', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildIdentitiesModel } from '../../server/src/identities/model';
-import { accessMatrix } from '../../server/src/identities/myAccess';
-import { accessNodes, bindingChildren, identityChildren, namespaceChildren, namespaceNodes, roleChildren, type ViewNode } from '../../server/src/identities/treeNodes';
-import type { Snapshot } from '../../server/src/identities/types';
+import { buildIdentitiesModel } from '../../server/src/core/inventory/model';
+import { accessMatrix } from '../../server/src/core/inventory/myAccess';
+import { accessNodes, bindingChildren, identityChildren, namespaceChildren, namespaceNodes, roleChildren, type ViewNode } from '../../client/src/inventory/treeNodes';
+import type { Snapshot } from '../../server/src/core/inventory/types';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const RBAC = 'rbac.authorization.k8s.io';

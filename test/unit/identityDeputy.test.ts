@@ -9,21 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
 import { resolveTarget, recordableSpec } from '../../server/src/cli/identityTarget';
-import { createIdentity, type IdentityDeps } from '../../server/src/identity/create';
-import { IdentityError } from '../../server/src/identity/errors';
-import { defaultRecordsPath, FileExportRecords, KeyValueExportRecords, recordExport, recordKey, type ExportRecord } from '../../server/src/identity/exportRecords';
-import { revokeIdentity } from '../../server/src/identity/revoke';
-import { rotateToken } from '../../server/src/identity/rotate';
-import { pipelineSnippets } from '../../server/src/identity/snippets';
-import { serviceAccountTokenIn, waitUntilRefused } from '../../server/src/identity/tokenProbe';
-import { findTokenSecrets, tokenSecretProof } from '../../server/src/identity/tokenSecrets';
-import { ANNOTATIONS, OWNER_LABEL, type IdentityPlan } from '../../server/src/identity/types';
-import { LiveError } from '../../server/src/live/liveError';
-import { FileSecretStore } from '../../server/src/stores/file';
-import { gitWarningFor } from '../../server/src/stores/gitWorkTree';
-import { StoreError } from '../../server/src/stores/secretStore';
+import { createIdentity, type IdentityDeps } from '../../server/src/core/lifecycle/create';
+import { IdentityError } from '../../server/src/core/lifecycle/errors';
+import { claimedExport, defaultRecordsPath, FileExportRecords, KeyValueExportRecords, recordExport, recordKey, type ExportRecord } from '../../server/src/core/lifecycle/exportRecords';
+import { revokeIdentity } from '../../server/src/core/lifecycle/revoke';
+import { rotateToken } from '../../server/src/core/lifecycle/rotate';
+import { pipelineSnippets } from '../../server/src/core/lifecycle/snippets';
+import { serviceAccountTokenIn, waitUntilRefused } from '../../server/src/core/lifecycle/tokenProbe';
+import { findTokenSecrets, tokenSecretProof } from '../../server/src/core/lifecycle/tokenSecrets';
+import { ANNOTATIONS, OWNER_LABEL, type IdentityPlan } from '../../server/src/core/lifecycle/types';
+import { LiveError } from '../../server/src/core/live/liveError';
+import { FileSecretStore } from '../../server/src/core/stores/file';
+import { gitWarningFor } from '../../server/src/core/stores/gitWorkTree';
+import { StoreError } from '../../server/src/core/stores/secretStore';
 import { FakeCluster, fakeLoaded, MemoryStore } from './identityFakes';
 
 const dir = mkdtempSync(join(tmpdir(), 'identity-deputy-'));
@@ -338,4 +338,11 @@ describe('pipeline snippets', () => {
     assert.match(vault, /KUBECONFIG_PATH="\$\(mktemp\)"/);
     for (const s of [gl, vault]) assert.doesNotMatch(s, /CI_PROJECT_DIR/);
   });
+});
+
+test('claimedExport quotes what the annotations say and nothing else', () => {
+  const annotations = { 'pipeline-rbac.io/export-target': 'file:/home/victim/.ssh/id_rsa', 'pipeline-rbac.io/exported-to': 'file /tmp/k (mode 0600)', other: 'x' };
+  assert.deepEqual(claimedExport(annotations), { target: 'file:/home/victim/.ssh/id_rsa', store: 'file /tmp/k (mode 0600)' });
+  assert.deepEqual(claimedExport({ other: 'x' }), {});
+  assert.deepEqual(claimedExport(undefined), {});
 });

@@ -2,13 +2,13 @@
 // issues fake JWTs, and fails on demand (by operation and object) like the apiserver would.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KubeConfig, type KubernetesObject, type V1Role, type V1RoleBinding, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
-import type { IdentityCluster, IssuedToken, TokenRequestSpec } from '../../server/src/identity/kube';
-import type { ObjectRef } from '../../server/src/identity/types';
-import { LiveError } from '../../server/src/live/liveError';
-import type { LoadedKubeconfig } from '../../server/src/live/kubeconfig';
-import type { AccessQuery, Whoami } from '../../server/src/live/clusterApi';
-import type { PutResult, SecretStore } from '../../server/src/stores/secretStore';
-import { StoreError } from '../../server/src/stores/secretStore';
+import type { IdentityCluster, IssuedToken, TokenRequestSpec } from '../../server/src/core/lifecycle/kube';
+import type { ObjectRef } from '../../server/src/core/lifecycle/types';
+import { LiveError } from '../../server/src/core/live/liveError';
+import type { LoadedKubeconfig } from '../../server/src/core/live/kubeconfig';
+import type { AccessQuery, Whoami } from '../../server/src/core/live/clusterApi';
+import type { PutResult, SecretStore } from '../../server/src/core/stores/secretStore';
+import { StoreError } from '../../server/src/core/stores/secretStore';
 
 type Kind = ObjectRef['kind'];
 const key = (kind: string, ns: string, name: string) => `${kind}/${ns}/${name}`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { buildKubeconfig, checkEndpointSecurity, clusterEndpoint, endpointWarnings, KubeconfigBuildError } from '../../server/src/identity/kubeconfig';
+import { buildKubeconfig, checkEndpointSecurity, clusterEndpoint, endpointWarnings, KubeconfigBuildError } from '../../server/src/core/lifecycle/kubeconfig';
 import { fakeLoaded } from './identityFakes';
 
 const TOKEN = `eyJhbGciOiJSUzI1NiJ9.${'x'.repeat(900)}.${'y'.repeat(342)}`;

@@ -8,13 +8,13 @@ import {
   pipelineIdentities,
   refFromNode,
   revokeListing,
-} from '../../client/src/identity/lifecycleModel';
-import { createSummary, revokeSummary } from '../../client/src/identity/summaryDoc';
-import type { BindingNode, IdentitiesModel, IdentityNode } from '../../server/src/identities/types';
-import { pipelineAnnotation } from '../../server/src/identity/audit';
-import { identityManifests } from '../../server/src/identity/manifests';
-import { pipelineSnippets } from '../../server/src/identity/snippets';
-import { ANNOTATIONS, type IdentityResult } from '../../server/src/identity/types';
+} from '../../client/src/lifecycle/lifecycleModel';
+import { createSummary, revokeSummary } from '../../client/src/lifecycle/summaryDoc';
+import type { BindingNode, IdentitiesModel, IdentityNode } from '../../server/src/core/inventory/types';
+import { pipelineAnnotation } from '../../server/src/core/lifecycle/audit';
+import { identityManifests } from '../../server/src/core/lifecycle/manifests';
+import { pipelineSnippets } from '../../server/src/core/lifecycle/snippets';
+import { ANNOTATIONS, type IdentityResult } from '../../server/src/core/lifecycle/types';
 
 function identity(over: Partial<IdentityNode> = {}): IdentityNode {
   return {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { identityManifests } from '../../server/src/identity/manifests';
-import { InvalidInputError } from '../../server/src/identity/names';
-import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL } from '../../server/src/identity/types';
+import { identityManifests } from '../../server/src/core/lifecycle/manifests';
+import { InvalidInputError } from '../../server/src/core/lifecycle/names';
+import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL } from '../../server/src/core/lifecycle/types';
 
 const ROLE = `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role

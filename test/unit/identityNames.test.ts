@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatDuration, InvalidInputError, parseDuration, checkServiceAccountName, checkNamespace } from '../../server/src/identity/names';
-import { grantedSeconds, shortenedWarning } from '../../server/src/identity/token';
-import { fixFor, preflight, requiredPermissions, serverWarnings } from '../../server/src/identity/preflight';
-import { formatAudit } from '../../server/src/identity/audit';
+import { formatDuration, InvalidInputError, parseDuration, checkServiceAccountName, checkNamespace } from '../../server/src/core/lifecycle/names';
+import { grantedSeconds, shortenedWarning } from '../../server/src/core/lifecycle/token';
+import { fixFor, preflight, requiredPermissions, serverWarnings } from '../../server/src/core/lifecycle/preflight';
+import { formatAudit } from '../../server/src/core/lifecycle/audit';
 import { FakeCluster } from './identityFakes';
 
 describe('durations', () => {

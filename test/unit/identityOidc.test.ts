@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { InvalidInputError } from '../../server/src/identity/names';
-import { authenticationConfiguration, oidcBundle, oidcRoleBinding, oidcSubject, oidcWorkflowSnippet } from '../../server/src/identity/oidc';
-import { checkIssuerCa, explicitIssuer, issuerForHost, issuerUrlProblem } from '../../server/src/identity/oidcIssuer';
-import { pipelineSnippets } from '../../server/src/identity/snippets';
+import { InvalidInputError } from '../../server/src/core/lifecycle/names';
+import { authenticationConfiguration, oidcBundle, oidcRoleBinding, oidcSubject, oidcWorkflowSnippet } from '../../server/src/core/lifecycle/oidc';
+import { checkIssuerCa, explicitIssuer, issuerForHost, issuerUrlProblem } from '../../server/src/core/lifecycle/oidcIssuer';
+import { pipelineSnippets } from '../../server/src/core/lifecycle/snippets';
 
 describe('OIDC subjects', () => {
   test('GitHub Actions sub claims', () => {

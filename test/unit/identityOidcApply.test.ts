@@ -3,13 +3,13 @@
 // idempotent. test/cluster/oidc.test.ts proves the same path through the CLI on the real apiserver.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AnalyzeOptions } from '../../server/src/engine/analyze';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import { IdentityError } from '../../server/src/identity/errors';
-import { oidcRoleBinding } from '../../server/src/identity/oidc';
-import { applyOidcBinding, type OidcApplyPlan } from '../../server/src/identity/oidcApply';
-import { OWNER_LABEL } from '../../server/src/identity/types';
-import { LiveError } from '../../server/src/live/liveError';
+import type { AnalyzeOptions } from '../../server/src/core/engine/analyze';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import { IdentityError } from '../../server/src/core/lifecycle/errors';
+import { oidcRoleBinding } from '../../server/src/core/lifecycle/oidc';
+import { applyOidcBinding, type OidcApplyPlan } from '../../server/src/core/lifecycle/oidcApply';
+import { OWNER_LABEL } from '../../server/src/core/lifecycle/types';
+import { LiveError } from '../../server/src/core/live/liveError';
 import { FakeCluster, fakeLoaded, MemoryLogger } from './identityFakes';
 
 const held = async (): Promise<AnalyzeOptions> => ({

@@ -21,7 +21,7 @@ import {
   splitVaultPath,
   vaultPathProblem,
   type ExportChoice,
-} from '../../client/src/identity/exportChoice';
+} from '../../client/src/lifecycle/exportChoice';
 import {
   DEFAULT_LIFETIME,
   lifetimeProblem,
@@ -35,21 +35,20 @@ import {
   previousStage,
   serverUrlProblem,
   stageStep,
-  stageTitle,
   STAGES,
   suggestName,
   type CreateAnswers,
-} from '../../client/src/identity/flowModel';
-import type { PreflightReport } from '../../server/src/identity/preflight';
-import { pipelineSnippets } from '../../server/src/identity/snippets';
-import { parseExportTarget } from '../../server/src/stores/target';
+} from '../../client/src/lifecycle/flowModel';
+import type { PreflightReport } from '../../server/src/core/lifecycle/preflight';
+import { pipelineSnippets } from '../../server/src/core/lifecycle/snippets';
+import { parseExportTarget } from '../../server/src/core/stores/target';
 
 describe('create flow stages', () => {
-  test('six stages with step counts and titles as the quick input renders them', () => {
+  test('six stages with the step counts the quick input shows', () => {
     assert.deepEqual([...STAGES], ['preflight', 'name', 'role', 'token', 'export', 'confirm']);
     assert.deepEqual(stageStep('role'), { step: 3, totalSteps: 6 });
-    assert.equal(stageTitle('name'), 'Create Pipeline Identity (2/6)');
-    assert.equal(stageTitle('confirm'), 'Create Pipeline Identity (6/6)');
+    assert.deepEqual(stageStep('name'), { step: 2, totalSteps: 6 });
+    assert.deepEqual(stageStep('confirm'), { step: 6, totalSteps: 6 });
   });
 
   test('next and back walk the stages; back from the first stage and next from the last end there', () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { KubeconfigError, kubeconfigPaths, loadKubeconfig } from '../../server/src/live/kubeconfig';
+import { KubeconfigError, kubeconfigPaths, loadKubeconfig } from '../../server/src/core/live/kubeconfig';
 
 const dir = mkdtempSync(join(tmpdir(), 'prb-kc-'));
 const MARKER = join(dir, 'exec-ran');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { leastPrivilegeRoleYaml, leastPrivilegeRules } from '../../server/src/engine/leastPrivilege/generate';
-import { guessResource, manifestKinds, neededPermissions } from '../../server/src/engine/leastPrivilege/needed';
-import { unusedPermissionFindings } from '../../server/src/engine/leastPrivilege/unused';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
+import { leastPrivilegeRoleYaml, leastPrivilegeRules } from '../../server/src/core/engine/leastPrivilege/generate';
+import { guessResource, manifestKinds, neededPermissions } from '../../server/src/core/engine/leastPrivilege/needed';
+import { unusedPermissionFindings } from '../../server/src/core/engine/leastPrivilege/unused';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
 
 const APP = `apiVersion: apps/v1
 kind: Deployment

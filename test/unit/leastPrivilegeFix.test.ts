@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { analyzeText, type AnalysisResult } from '../../server/src/engine/analyze';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import { leastPrivilegeFix, roleWithRulesAt, sameGrants } from '../../server/src/engine/fixes/leastPrivilegeFix';
-import type { SpanEdit } from '../../server/src/engine/fixes/textEdit';
-import { leastPrivilegeRules } from '../../server/src/engine/leastPrivilege/generate';
-import { manifestKinds, neededPermissions, type NeededPermissions } from '../../server/src/engine/leastPrivilege/needed';
-import { unusedPermissionFindings } from '../../server/src/engine/leastPrivilege/unused';
-import type { RbacObject } from '../../server/src/engine/model';
-import { ParseCache } from '../../server/src/engine/yaml/parseCache';
-import { DEFAULT_DEPLOY_VERBS } from '../../server/src/shared/settings';
+import { analyzeText, type AnalysisResult } from '../../server/src/core/engine/analyze';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import { leastPrivilegeFix, roleWithRulesAt, sameGrants } from '../../server/src/core/engine/fixes/leastPrivilegeFix';
+import type { SpanEdit } from '../../server/src/core/engine/fixes/textEdit';
+import { leastPrivilegeRules } from '../../server/src/core/engine/leastPrivilege/generate';
+import { manifestKinds, neededPermissions, type NeededPermissions } from '../../server/src/core/engine/leastPrivilege/needed';
+import { unusedPermissionFindings } from '../../server/src/core/engine/leastPrivilege/unused';
+import type { RbacObject } from '../../server/src/core/engine/model';
+import { ParseCache } from '../../server/src/core/engine/yaml/parseCache';
+import { DEFAULT_DEPLOY_VERBS } from '../../server/src/core/shared/settings';
 
 const MANIFESTS = `apiVersion: apps/v1
 kind: Deployment

@@ -2,16 +2,16 @@
 // the edited text and finds nothing missing), and the least-privilege generator including the deployer's needs.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeText } from '../../server/src/engine/analyze';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import { deployerNeeds } from '../../server/src/engine/deployer/needs';
-import { addMissingRulesFix } from '../../server/src/engine/fixes/addRulesFix';
-import { leastPrivilegeRules } from '../../server/src/engine/leastPrivilege/generate';
-import { manifestFindings } from '../../server/src/engine/leastPrivilege/manifestFindings';
-import { manifestKinds, neededPermissions, type NeededPermissions } from '../../server/src/engine/leastPrivilege/needed';
-import type { Deployer } from '../../server/src/engine/deployer/needs';
-import { quickFixes } from '../../server/src/engine/fixes/quickFixes';
-import { DEFAULT_DEPLOY_VERBS } from '../../server/src/shared/settings';
+import { analyzeText } from '../../server/src/core/engine/analyze';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import { deployerNeeds } from '../../server/src/core/engine/deployer/needs';
+import { addMissingRulesFix } from '../../server/src/core/engine/fixes/addRulesFix';
+import { leastPrivilegeRules } from '../../server/src/core/engine/leastPrivilege/generate';
+import { manifestFindings } from '../../server/src/core/engine/leastPrivilege/manifestFindings';
+import { manifestKinds, neededPermissions, type NeededPermissions } from '../../server/src/core/engine/leastPrivilege/needed';
+import type { Deployer } from '../../server/src/core/engine/deployer/needs';
+import { quickFixes } from '../../server/src/core/engine/fixes/quickFixes';
+import { DEFAULT_DEPLOY_VERBS } from '../../server/src/core/shared/settings';
 
 const catalog = builtinCatalog();
 const resolve = (g: string, k: string) => catalog.resourceForKind(g, k);
@@ -193,7 +193,7 @@ describe('least privilege includes the deployer\'s needs', () => {
 
 describe('verify report', () => {
   it('shows control characters from names and apiserver text as escapes', async () => {
-    const { formatVerify, verifyExitCode } = await import('../../server/src/verify/report');
+    const { formatVerify, verifyExitCode } = await import('../../server/src/core/verify/report');
     const r = {
       identity: 'system:serviceaccount:team-a:ci',
       expiresAt: '2026-01-01T00:10:00.000Z',

@@ -1,9 +1,9 @@
 /** not-held / binding-not-held: the apiserver's order (superuser, escalate/bind, covers), unknown data, placement. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PolicyRule } from '../../server/src/engine/model';
-import { accessKey, bindAccessKey, escalateAccessKey, type HeldPermissions } from '../../server/src/engine/rbac/heldPermissions';
-import { bindingVerdict, notHeldFindings, roleVerdict, type NotHeldContext } from '../../server/src/engine/rbac/notHeld';
+import type { PolicyRule } from '../../server/src/core/engine/model';
+import { accessKey, bindAccessKey, escalateAccessKey, type HeldPermissions } from '../../server/src/core/engine/rbac/heldPermissions';
+import { bindingVerdict, notHeldFindings, roleVerdict, type NotHeldContext } from '../../server/src/core/engine/rbac/notHeld';
 import { objectFromYaml, roleYaml, textAt } from './helpers/objects';
 
 const podsRead: PolicyRule = { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods'] };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ParseCache, parseRbacText, splitRules } from '../../server/src/engine/yaml/parseCache';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
+import { ParseCache, parseRbacText, splitRules } from '../../server/src/core/engine/yaml/parseCache';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
 import { mulberry32 } from '../cluster/roleGenerator';
 import { normParse } from './helpers/parseResult';
 

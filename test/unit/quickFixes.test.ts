@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SpanEdit } from '../../server/src/engine/fixes/textEdit';
-import { quickFixes } from '../../server/src/engine/fixes/quickFixes';
-import type { Finding } from '../../server/src/engine/model';
-import { riskFindings } from '../../server/src/engine/rules/risks';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
+import type { SpanEdit } from '../../server/src/core/engine/fixes/textEdit';
+import { quickFixes } from '../../server/src/core/engine/fixes/quickFixes';
+import type { Finding } from '../../server/src/core/engine/model';
+import { riskFindings } from '../../server/src/core/engine/rules/risks';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
 
 function apply(text: string, edits: SpanEdit[]): string {
   return [...edits].sort((a, b) => b.span.start - a.span.start).reduce((t, e) => t.slice(0, e.span.start) + e.newText + t.slice(e.span.end), text);

@@ -4,16 +4,16 @@
 import assert from 'node:assert/strict';
 import { relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { analyzeText } from '../../server/src/engine/analyze';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import type { Finding } from '../../server/src/engine/model';
-import { LineIndex } from '../../server/src/engine/text/lineIndex';
-import { renderChart } from '../../server/src/render/helm';
-import { buildOverlay } from '../../server/src/render/kustomize';
-import { helmRenderedSet } from '../../server/src/render/map/helmSource';
-import { mapRenderedFindings, type SourceFindings } from '../../server/src/render/map/findings';
-import type { RenderedSet } from '../../server/src/render/map/sourceMap';
-import { findTool, MissingToolError } from '../../server/src/render/tools';
+import { analyzeText } from '../../server/src/core/engine/analyze';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import type { Finding } from '../../server/src/core/engine/model';
+import { LineIndex } from '../../server/src/core/engine/text/lineIndex';
+import { renderChart } from '../../server/src/core/render/helm';
+import { buildOverlay } from '../../server/src/core/render/kustomize';
+import { helmRenderedSet } from '../../server/src/core/render/map/helmSource';
+import { mapRenderedFindings, type SourceFindings } from '../../server/src/core/render/map/findings';
+import type { RenderedSet } from '../../server/src/core/render/map/sourceMap';
+import { findTool, MissingToolError } from '../../server/src/core/render/tools';
 
 const FIXTURES = resolve(__dirname, '../fixtures/render');
 const display = (abs: string) => relative(FIXTURES, abs);

@@ -1,8 +1,8 @@
 /** Risk rules on Roles/ClusterRoles: apiGroup awareness, every rule, wildcards, resourceNames, precise spans. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Finding, RuleId } from '../../server/src/engine/model';
-import { riskFindings } from '../../server/src/engine/rules/risks';
+import type { Finding, RuleId } from '../../server/src/core/engine/model';
+import { riskFindings } from '../../server/src/core/engine/rules/risks';
 import { objectFromYaml, roleYaml, textAt } from './helpers/objects';
 
 function run(rules: string, kind: 'Role' | 'ClusterRole' = 'Role'): { text: string; findings: Finding[] } {

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { Session } from 'node:inspector';
 import { after, describe, it } from 'node:test';
-import { analyzeText } from '../../server/src/engine/analyze';
-import { builtinCatalog } from '../../server/src/engine/catalog/apiCatalog';
-import { ParseCache } from '../../server/src/engine/yaml/parseCache';
+import { analyzeText } from '../../server/src/core/engine/analyze';
+import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
+import { ParseCache } from '../../server/src/core/engine/yaml/parseCache';
 import { bigRole } from '../../bench/corpus';
 import { flowRoleList, nesting, nextLineComments, quotesLine, roleList, ROLE, suppressedRoles } from './helpers/hostile';
 

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Finding } from '../../server/src/engine/model';
-import { SCHEMA_FILES, SCHEMAS } from '../../server/src/engine/schema/definitions';
-import { displayPath, validateObject } from '../../server/src/engine/schema/validate';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
+import type { Finding } from '../../server/src/core/engine/model';
+import { SCHEMA_FILES, SCHEMAS } from '../../server/src/core/engine/schema/definitions';
+import { displayPath, validateObject } from '../../server/src/core/engine/schema/validate';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
 
 /** Validates every object of `text`; returns [sliced span, message] pairs. */
 function check(text: string): { at: string; message: string; f: Finding }[] {

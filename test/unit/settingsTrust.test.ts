@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { normalizeSettings } from '../../server/src/shared/settings';
+import { normalizeSettings } from '../../server/src/core/shared/settings';
 import {
   effectiveSetting,
   rawSettings,
@@ -12,7 +12,7 @@ import {
   withoutWorkspaceValues,
   type ConfigurationReader,
   type Inspected,
-} from '../../server/src/shared/settingsTrust';
+} from '../../server/src/core/shared/settingsTrust';
 
 type Values = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // vanish for the moment a re-read takes (a person saw errors disappear and come back; an e2e step could read that).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TtlCache } from '../../server/src/live/ttlCache';
+import { TtlCache } from '../../server/src/core/live/ttlCache';
 
 test('an expired cache entry is not fresh (a re-read is due) but is still served until the re-read replaces it', async () => {
   let now = 0;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Finding, RuleId } from '../../server/src/engine/model';
-import { applySuppressions, suppressions } from '../../server/src/engine/suppress';
-import { LineIndex } from '../../server/src/engine/text/lineIndex';
+import type { Finding, RuleId } from '../../server/src/core/engine/model';
+import { applySuppressions, suppressions } from '../../server/src/core/engine/suppress';
+import { LineIndex } from '../../server/src/core/engine/text/lineIndex';
 
 test('LineIndex: offsets and positions round-trip over \\n, \\r\\n, \\r and astral characters', () => {
   const text = 'ab\ncd\r\nef\rg😀h\n';

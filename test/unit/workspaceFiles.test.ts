@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MIGHT_HOLD_A_ROLE } from '../../server/src/lsp/indexJob';
-import { forEachWorkspaceFile, insideGlobs, readRegularFile, SCAN_LIMITS } from '../../server/src/shared/workspaceFiles';
+import { forEachWorkspaceFile, insideGlobs, readRegularFile, SCAN_LIMITS } from '../../server/src/core/shared/workspaceFiles';
 
 describe('workspace files: only regular files inside the folder, bounded before reading', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
 import { mulberry32 } from '../cluster/roleGenerator';
 
 /** CPU milliseconds spent in `f` (wall time is meaningless on a loaded 2-core machine). */

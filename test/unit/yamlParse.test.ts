@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RbacObject, Span } from '../../server/src/engine/model';
-import { parseRbacFile } from '../../server/src/engine/yaml/parse';
+import type { RbacObject, Span } from '../../server/src/core/engine/model';
+import { parseRbacFile } from '../../server/src/core/engine/yaml/parse';
 
 const slice = (text: string, s: Span | undefined): string => {
   assert.ok(s, 'span expected');

@@ -1,5 +1,5 @@
 import { ConfigurationTarget, window, workspace } from 'vscode';
-import { KubeconfigError, loadKubeconfig } from '../../../server/src/live';
+import { KubeconfigError, loadKubeconfig } from '../../../server/src/core/live';
 import { readSettings } from '../settings';
 
 /** Status bar click: pick a context (or a namespace) for live checks; stored in the workspace settings. */

@@ -1,5 +1,5 @@
 import { Uri, window, workspace } from 'vscode';
-import { builtinCatalog, leastPrivilegeRoleYaml, type ManifestKind, manifestKinds, neededPermissions } from '../../../server/src/engine';
+import { builtinCatalog, leastPrivilegeRoleYaml, type ManifestKind, manifestKinds, neededPermissions } from '../../../server/src/core/engine';
 import { readSettings } from '../settings';
 
 /** "Generate Least-Privilege Role": a Role for exactly the kinds the workspace manifests deploy, in a new editor. */

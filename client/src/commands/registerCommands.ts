@@ -2,6 +2,7 @@ import { commands, window, type ExtensionContext, type LogOutputChannel } from '
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DryRunRequest, RefreshRequest } from '../messages';
 import { generateLeastPrivilegeRole } from './leastPrivilegeCommand';
+import { errorText } from '../../../server/src/core/engine';
 
 /**
  * Registers the commands that need only the language client; each handler is a few lines. The context and namespace
@@ -23,7 +24,7 @@ export function registerCommands(context: ExtensionContext, client: LanguageClie
       output.info(`dry-run check of ${editor.document.uri.fsPath}: ${msg}`);
       void (r.rejected ? window.showWarningMessage(`Pipeline RBAC: ${msg}`) : window.showInformationMessage(`Pipeline RBAC: ${msg}`));
     } catch (err) {
-      void window.showErrorMessage(`Pipeline RBAC: dry-run check failed: ${err instanceof Error ? err.message : String(err)}`);
+      void window.showErrorMessage(`Pipeline RBAC: dry-run check failed: ${errorText(err)}`);
     }
   });
 }

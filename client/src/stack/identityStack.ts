@@ -5,10 +5,10 @@
  */
 import type { ExtensionContext, LogOutputChannel } from 'vscode';
 import { switchContext, switchNamespace } from '../commands/contextCommands';
-import { IdentityDocuments } from '../identity/documents';
-import { registerIdentityCommands } from '../identity/registerIdentityCommands';
+import { IdentityDocuments } from '../lifecycle/documents';
+import { registerIdentityCommands } from '../lifecycle/registerIdentityCommands';
 import { readSettings } from '../settings';
-import { registerIdentitiesView, type IdentitiesViewHost } from '../views/registerIdentitiesView';
+import { registerIdentitiesView, type IdentitiesViewHost } from '../inventory/registerIdentitiesView';
 import { commands } from 'vscode';
 
 export interface IdentityStackDeps {

@@ -16,7 +16,7 @@ import {
   type TreeDataProvider,
   type TreeItem,
 } from 'vscode';
-import type { ViewNode } from '../../../server/src/identities';
+import type { ViewNode } from '../inventory/treeNodes';
 import type { IdentityStackDeps } from './identityStack';
 import { IDENTITIES_VIEW_ID, IDENTITY_STACK_COMMANDS } from './stackCommands';
 

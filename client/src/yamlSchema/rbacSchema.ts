@@ -4,7 +4,7 @@
  * schemas of the engine (schemas/*.schema.json come from the same definitions). `yamlValidation` in package.json
  * can only match file names, so selection by kind goes through the YAML extension's registerContributor API.
  */
-import { type JsonSchema, SCHEMAS } from '../../../server/src/engine';
+import { type JsonSchema, SCHEMAS } from '../../../server/src/core/engine';
 
 /** Name the contributor registers under; the schema URI's scheme must equal it (the YAML extension routes by it). */
 export const CONTRIBUTOR = 'pipeline-rbac';

@@ -4,6 +4,7 @@
  */
 import { extensions, workspace, type Disposable, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import { CONTRIBUTOR, makeContributor } from './rbacSchema';
+import { errorText } from '../../../server/src/core/engine';
 
 export const YAML_EXTENSION_ID = 'redhat.vscode-yaml';
 
@@ -38,7 +39,7 @@ export function registerYamlSchemas(context: ExtensionContext, output: LogOutput
       output.info(ok ? `RBAC schemas contributed to ${YAML_EXTENSION_ID} (files whose documents are all RBAC kinds).` : `${YAML_EXTENSION_ID} already had a "${CONTRIBUTOR}" schema contributor.`);
     } catch (err) {
       done = false;
-      output.warn(`Could not contribute RBAC schemas to ${YAML_EXTENSION_ID}: ${err instanceof Error ? err.message : String(err)}`);
+      output.warn(`Could not contribute RBAC schemas to ${YAML_EXTENSION_ID}: ${errorText(err)}`);
     }
   };
   void tryRegister();

@@ -2,14 +2,14 @@
  * What the CLI keeps of each file's analysis, and the analysis of a share of the files: plain data in and out, so the
  * same code runs on the main thread and in check workers.
  */
-import { analyzeText, type AnalysisResult } from '../engine/analyze';
-import { builtinCatalog } from '../engine/catalog/apiCatalog';
-import type { NeededPermissions } from '../engine/leastPrivilege/needed';
-import { manifestFindingsFor } from '../engine/leastPrivilege/manifestFindings';
-import type { Finding, PolicyRule } from '../engine/model';
-import type { HeldPermissions } from '../engine/rbac/heldPermissions';
-import { indexRoles, roleKey } from '../engine/roleIndex';
-import type { SeverityOverrides } from '../engine/severity';
+import { analyzeText, type AnalysisResult } from '../core/engine/analyze';
+import { builtinCatalog } from '../core/engine/catalog/apiCatalog';
+import type { NeededPermissions } from '../core/engine/leastPrivilege/needed';
+import { manifestFindingsFor } from '../core/engine/leastPrivilege/manifestFindings';
+import type { Finding, PolicyRule } from '../core/engine/model';
+import type { HeldPermissions } from '../core/engine/rbac/heldPermissions';
+import { indexRoles, roleKey } from '../core/engine/roleIndex';
+import type { SeverityOverrides } from '../core/engine/severity';
 
 export interface WorkerJob {
   texts: string[];

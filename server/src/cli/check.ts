@@ -1,16 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyzeText, type AnalyzeOptions } from '../engine/analyze';
-import { builtinCatalog, type ApiCatalog } from '../engine/catalog/apiCatalog';
-import { manifestKinds, neededPermissions, type NeededPermissions } from '../engine/leastPrivilege/needed';
-import { manifestFindingsFor } from '../engine/leastPrivilege/manifestFindings';
-import { isDeployer, DEPLOYERS, type Deployer } from '../engine/deployer/needs';
+import { analyzeText, type AnalyzeOptions } from '../core/engine/analyze';
+import { builtinCatalog, type ApiCatalog } from '../core/engine/catalog/apiCatalog';
+import { manifestKinds, neededPermissions, type NeededPermissions } from '../core/engine/leastPrivilege/needed';
+import { manifestFindingsFor } from '../core/engine/leastPrivilege/manifestFindings';
+import { isDeployer, DEPLOYERS, type Deployer } from '../core/engine/deployer/needs';
 import { contextNamespace } from './contextNamespace';
 import { checkRendered, partitionOperands, render, renderedKinds, type RenderFlags } from './renderInputs';
-import { DEFAULT_DEPLOY_VERBS } from '../shared/settings';
-import type { RuleId } from '../engine/model';
-import type { SeverityOverrides } from '../engine/severity';
+import { DEFAULT_DEPLOY_VERBS } from '../core/shared/settings';
+import type { RuleId } from '../core/engine/model';
+import type { SeverityOverrides } from '../core/engine/severity';
 import { loadCluster } from './bundles';
 import { UsageError } from './errors';
 import { expandOperands, readStdin, readText, STDIN_OPERAND } from './files';
@@ -19,10 +19,11 @@ import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
 import { loadHeldRules } from './heldRulesFile';
 import { analyzeInWorkers, fileResult, PARALLEL_MIN_BYTES, workerCount, type FileResult } from './parallelCheck';
-import { firstOf, resolverOf, type RoleIndex } from '../engine/roleIndex';
+import { firstOf, resolverOf, type RoleIndex } from '../core/engine/roleIndex';
 import { hasErrors, type FileReport } from './report';
-import { LineIndex } from '../engine/text/lineIndex';
-import { isRuleId } from '../engine/suppress';
+import { LineIndex } from '../core/engine/text/lineIndex';
+import { isRuleId } from '../core/engine/suppress';
+import { errorText } from '../core/engine/text/errorText';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -116,7 +117,7 @@ function parseCheckArgs(argv: string[]) {
       },
     });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorText(err));
   }
 }
 

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { HeldPermissionsError, heldPermissionsFromDocuments, type HeldPermissions } from '../engine/rbac/heldPermissions';
+import { HeldPermissionsError, heldPermissionsFromDocuments, type HeldPermissions } from '../core/engine/rbac/heldPermissions';
 import { UsageError } from './errors';
 
 /** `--held-rules FILE`: YAML or JSON with Role/ClusterRole documents or SelfSubjectRulesReview objects. */

@@ -3,15 +3,16 @@
  * as text or JSON. Reads metadata only for ServiceAccounts and Secrets; the output never holds token data.
  */
 import { parseArgs } from 'node:util';
-import type { SeverityOverrides } from '../engine/severity';
-import { isRuleId } from '../engine/suppress';
-import { loadKubeconfig } from '../live/kubeconfig';
-import { toJsonModel } from '../identities/json';
-import { identitiesFor, myAccessFor } from '../identities/load';
-import { renderMatrix, type AccessMatrix } from '../identities/myAccess';
-import { renderIdentitiesText } from '../identities/render';
-import { escapeLines, escapeStrings } from '../shared/controlChars';
+import type { SeverityOverrides } from '../core/engine/severity';
+import { isRuleId } from '../core/engine/suppress';
+import { loadKubeconfig } from '../core/live/kubeconfig';
+import { toJsonModel } from '../core/inventory/json';
+import { identitiesFor, myAccessFor } from '../core/inventory/load';
+import { renderMatrix, type AccessMatrix } from '../core/inventory/myAccess';
+import { renderIdentitiesText } from '../core/inventory/render';
+import { escapeLines, escapeStrings } from '../core/shared/controlChars';
 import { UsageError } from './errors';
+import { errorText } from '../core/engine/text/errorText';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -44,7 +45,7 @@ function parse(argv: string[]) {
       },
     });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorText(err));
   }
 }
 

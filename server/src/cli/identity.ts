@@ -1,12 +1,12 @@
 /**
  * `pipeline-rbac identity create|rotate|revoke|manifests|oidc`: the pipeline-identity flows of
- * server/src/identity on the command line. Progress, warnings and audit lines go to stderr; the
+ * server/src/core/lifecycle on the command line. Progress, warnings and audit lines go to stderr; the
  * result (text, or JSON with --format json) goes to stdout. Neither ever holds the token.
  * Arguments are parsed in identityArgs.ts, each subcommand runs in identityCommands.ts.
  */
-import { IdentityError, InvalidInputError } from '../identity';
-import { escapeLines } from '../shared/controlChars';
-import { StoreError } from '../stores';
+import { IdentityError, InvalidInputError } from '../core/lifecycle';
+import { escapeLines } from '../core/shared/controlChars';
+import { StoreError } from '../core/stores';
 import { UsageError } from './errors';
 import { parseIdentityArgs } from './identityArgs';
 import { defaultIo, runCommand, type IdentityIo } from './identityCommands';

@@ -3,10 +3,11 @@
  * command they make. No I/O; every mistake is a UsageError that names the option.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_TOKEN_SECONDS, parseDuration, type IdentityPlan, type PipelineInfo, type TokenKind } from '../identity';
-import { parseExportTarget, type ExportTarget, type GitLabMode } from '../stores';
+import { DEFAULT_TOKEN_SECONDS, parseDuration, type IdentityPlan, type PipelineInfo, type TokenKind } from '../core/lifecycle';
+import { parseExportTarget, type ExportTarget, type GitLabMode } from '../core/stores';
 import { UsageError } from './errors';
 import type { OidcCommand } from './identityOidc';
+import { errorText } from '../core/engine/text/errorText';
 
 export const SUBCOMMANDS = ['create', 'rotate', 'revoke', 'manifests', 'oidc'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -172,7 +173,7 @@ export function parseIdentityArgs(argv: string[]): IdentityCommand {
     const parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: false, strict: true });
     values = parsed.values as Values;
   } catch (err) {
-    throw new UsageError(`identity ${s}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`identity ${s}: ${errorText(err)}`);
   }
   if (values.help) return { sub: 'help' };
   for (const key of Object.keys(values) as OptionName[]) {
@@ -277,6 +278,6 @@ export function toTarget(spec: string): ExportTarget {
   try {
     return parseExportTarget(spec);
   } catch (err) {
-    throw new UsageError(`--export: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`--export: ${errorText(err)}`);
   }
 }

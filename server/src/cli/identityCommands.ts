@@ -1,11 +1,9 @@
 /**
  * What each `pipeline-rbac identity` subcommand does with its parsed arguments: connect, call the flow of
- * server/src/identity, print the result (text, or JSON with --format json). Progress and warnings go to stderr.
+ * server/src/core/lifecycle, print the result (text, or JSON with --format json). Progress and warnings go to stderr.
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { V1RoleBinding } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
 import {
   createIdentity,
   identityManifests,
@@ -16,13 +14,14 @@ import {
   type Logger,
   type Progress,
   type RoleSource,
-} from '../identity';
-import { renderCreate, renderRevoke, renderRotate } from '../identity/summary';
-import { recordKey } from '../identity/exportRecords';
-import { applyOidcBinding } from '../identity/oidcApply';
-import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../live/kubeconfig';
-import { escapeLines } from '../shared/controlChars';
-import { createStore, credentialsFromEnv, type ExportTarget, type GitLabMode, type SecretStore } from '../stores';
+} from '../core/lifecycle';
+import { renderCreate, renderRevoke, renderRotate } from '../core/lifecycle/summary';
+import { recordKey } from '../core/lifecycle/exportRecords';
+import { oidcBindingObject } from '../core/lifecycle/oidc';
+import { applyOidcBinding } from '../core/lifecycle/oidcApply';
+import { KubeconfigError, loadKubeconfig, type LoadedKubeconfig } from '../core/live/kubeconfig';
+import { escapeLines } from '../core/shared/controlChars';
+import { createStore, credentialsFromEnv, type ExportTarget, type GitLabMode, type SecretStore } from '../core/stores';
 import { UsageError } from './errors';
 import { readText } from './files';
 import { toTarget, type Connection, type Format, type IdentityCommand, type RoleArg } from './identityArgs';
@@ -164,7 +163,7 @@ export async function runCommand(cmd: Exclude<IdentityCommand, { sub: 'help' }>,
             {
               namespace: cmd.namespace,
               role: r.role.yaml ? { kind: 'file', text: r.role.yaml, ...(r.role.file ? { path: r.role.file } : {}) } : { kind: 'existing', name: r.role.name },
-              roleBinding: parseYaml(r.bundle.roleBinding) as V1RoleBinding,
+              roleBinding: oidcBindingObject(r.bundle),
             },
             { kubeconfig: loaded, logger },
             cliProgress(io, cmd.format),

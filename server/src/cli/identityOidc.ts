@@ -3,9 +3,9 @@
  * AuthenticationConfiguration entry, the workflow snippet), each under a heading that says what it is.
  */
 import { resolve } from 'node:path';
-import { oidcBundle, roleFromFile, type OidcBundle, type OidcProvider } from '../identity';
-import type { OidcApplyResult } from '../identity/oidcApply';
-import { checkIssuerCa, explicitIssuer, issuerForHost, type IssuerChoice } from '../identity/oidcIssuer';
+import { oidcBundle, roleFromFile, type OidcBundle, type OidcProvider } from '../core/lifecycle';
+import type { OidcApplyResult } from '../core/lifecycle/oidcApply';
+import { checkIssuerCa, explicitIssuer, issuerForHost, type IssuerChoice } from '../core/lifecycle/oidcIssuer';
 import { readText } from './files';
 
 export interface OidcCommand {

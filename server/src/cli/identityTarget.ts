@@ -1,14 +1,15 @@
 // Where `identity rotate` and `identity revoke --delete-secret` write or delete the kubeconfig: the --export the user
 // gave, or the target this machine recorded when it exported, used only when the user says so
 // (--use-recorded-target) and printed first. The ServiceAccount's annotations are shown as a hint, never used.
-import { defaultRecordsPath, FileExportRecords, type ExportRecord } from '../identity/exportRecords';
-import { KubeIdentityCluster } from '../identity/kube';
-import { ANNOTATIONS } from '../identity/types';
-import type { LoadedKubeconfig } from '../live/kubeconfig';
-import { resolveTargetPath } from '../stores/file';
-import type { GitLabMode } from '../stores/gitlabRules';
-import { formatExportTarget, parseExportTarget } from '../stores/target';
+import { defaultRecordsPath, FileExportRecords, type ExportRecord } from '../core/lifecycle/exportRecords';
+import { KubeIdentityCluster } from '../core/lifecycle/kube';
+import { claimedExport } from '../core/lifecycle/exportRecords';
+import type { LoadedKubeconfig } from '../core/live/kubeconfig';
+import { resolveTargetPath } from '../core/stores/file';
+import type { GitLabMode } from '../core/stores/gitlabRules';
+import { formatExportTarget, parseExportTarget } from '../core/stores/target';
 import { UsageError } from './errors';
+import { errorText } from '../core/engine/text/errorText';
 
 export interface TargetQuestion {
   readonly identity: string;
@@ -75,13 +76,13 @@ export async function chooseTarget(
   const q = { identity: `${cmd.namespace}/${cmd.name}`, purpose, useRecorded: cmd.useRecorded, recordsPath: records.describe(), ...(cmd.export ? { given: cmd.export } : {}), ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
   if (cmd.export) return { spec: cmd.export, ...(cmd.gitlabMode ? { gitlabMode: cmd.gitlabMode } : {}) };
   const record = await records.get(key).catch((e: unknown) => {
-    throw new UsageError(`cannot read this machine's export records: ${e instanceof Error ? e.message : String(e)}; give --export TARGET`);
+    throw new UsageError(`cannot read this machine's export records: ${errorText(e)}; give --export TARGET`);
   });
   let answer = resolveTarget({ ...q, ...(record ? { record } : {}) });
   if (!answer.ok) {
     // Only for the message: what the ServiceAccount claims (never used).
     const sa = await new KubeIdentityCluster(loaded.kc).readServiceAccount(cmd.namespace, cmd.name).catch(() => undefined);
-    const claimed = sa?.metadata?.annotations?.[ANNOTATIONS.exportTarget];
+    const claimed = claimedExport(sa?.metadata?.annotations).target;
     answer = resolveTarget({ ...q, ...(record ? { record } : {}), ...(claimed ? { claimed } : {}) });
     if (!answer.ok) throw new UsageError(answer.message);
   }

@@ -1,7 +1,7 @@
-import type { AnalyzeOptions } from '../engine/analyze';
-import { parseRbacText } from '../engine/yaml/parseCache';
-import { LiveEnvironment } from '../live/liveEnvironment';
-import { DEFAULT_SETTINGS } from '../shared/settings';
+import type { AnalyzeOptions } from '../core/engine/analyze';
+import { parseRbacText } from '../core/engine/yaml/parseCache';
+import { LiveEnvironment } from '../core/live/liveEnvironment';
+import { DEFAULT_SETTINGS } from '../core/shared/settings';
 import { UsageError } from './errors';
 
 export interface LiveFlags {

@@ -3,7 +3,8 @@
 import { loadCheck, loadCluster } from './bundles';
 import { UsageError } from './errors';
 import { USAGE } from './usage';
-import { escapeLines } from '../shared/controlChars';
+import { escapeLines } from '../core/shared/controlChars';
+import { errorText } from '../core/engine/text/errorText';
 
 declare const PIPELINE_RBAC_VERSION: string;
 
@@ -35,7 +36,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Usage errors and failures print the same way (a UsageError from another bundle is another class anyway).
-    process.stderr.write(`pipeline-rbac: ${escapeLines(err instanceof Error ? err.message : String(err))}\n`);
+    process.stderr.write(`pipeline-rbac: ${escapeLines(errorText(err))}\n`);
     process.exitCode = 2;
   },
 );

@@ -4,16 +4,17 @@
  */
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { analyzeText, type AnalyzeOptions } from '../engine/analyze';
-import { LineIndex } from '../engine/text/lineIndex';
-import { renderChart } from '../render/helm';
-import { inputKind } from '../render/inputs';
-import { buildOverlay } from '../render/kustomize';
-import { mapRenderedFindings, renderFailureFindings } from '../render/map/findings';
-import type { RenderOutcome } from '../render/outcome';
-import { MissingToolError } from '../render/tools';
+import { analyzeText, type AnalyzeOptions } from '../core/engine/analyze';
+import { LineIndex } from '../core/engine/text/lineIndex';
+import { renderChart } from '../core/render/helm';
+import { inputKind } from '../core/render/inputs';
+import { buildOverlay } from '../core/render/kustomize';
+import { mapRenderedFindings, renderFailureFindings } from '../core/render/map/findings';
+import type { RenderOutcome } from '../core/render/outcome';
+import { MissingToolError } from '../core/render/tools';
 import { UsageError } from './errors';
 import type { FileReport } from './report';
+import { errorText } from '../core/engine/text/errorText';
 
 export interface RenderFlags {
   release?: string | undefined;
@@ -48,7 +49,7 @@ export async function render(dir: string, kind: 'chart' | 'kustomize', flags: Re
   } catch (err) {
     // No binary: a usage problem of this machine (exit 2), with how to install.
     if (err instanceof MissingToolError) throw new UsageError(err.message);
-    throw new UsageError(`${display(dir)}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`${display(dir)}: ${errorText(err)}`);
   }
 }
 
@@ -64,4 +65,4 @@ export function checkRendered(outcome: RenderOutcome, options: AnalyzeOptions): 
   return groups.map((g) => ({ path: g.file.path, findings: g.findings, objects: [], lineIndex: new LineIndex(g.file.text) }));
 }
 
-export { renderedKinds } from '../render/kinds';
+export { renderedKinds } from '../core/render/kinds';

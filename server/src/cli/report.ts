@@ -1,5 +1,5 @@
-import type { Finding } from '../engine/model';
-import type { LineIndex } from '../engine/text/lineIndex';
+import type { Finding } from '../core/engine/model';
+import type { LineIndex } from '../core/engine/text/lineIndex';
 
 /** What the CLI knows about one checked file. */
 export interface FileReport {

@@ -1,24 +1,25 @@
 /**
  * `pipeline-rbac identity verify --namespace NS --name NAME --manifests PATH... [--deployer D]`: asks the cluster, as
- * the pipeline's ServiceAccount, whether the deploy would go through (server/src/verify). Exit 0 when everything is
+ * the pipeline's ServiceAccount, whether the deploy would go through (server/src/core/verify). Exit 0 when everything is
  * allowed, 1 otherwise, 2 on usage errors or an unreachable cluster.
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { builtinCatalog } from '../engine/catalog/apiCatalog';
-import { deployAction, deployerNeeds, DEPLOYERS, isDeployer } from '../engine/deployer/needs';
-import { manifestKinds } from '../engine/leastPrivilege/needed';
-import { KubeIdentityCluster } from '../identity/kube';
-import { checkNamespace, checkServiceAccountName, InvalidInputError } from '../identity/names';
-import { KubeconfigError, loadKubeconfig } from '../live/kubeconfig';
-import { LiveError } from '../live/liveError';
-import { verifyAsIdentity } from '../verify/asIdentity';
-import { manifestDocs, MAX_OBJECTS, type ManifestDoc } from '../verify/objects';
-import { formatVerify, verifyExitCode, verifyJson } from '../verify/report';
-import { escapeControl } from '../shared/controlChars';
+import { builtinCatalog } from '../core/engine/catalog/apiCatalog';
+import { deployAction, deployerNeeds, DEPLOYERS, isDeployer } from '../core/engine/deployer/needs';
+import { manifestKinds } from '../core/engine/leastPrivilege/needed';
+import { KubeIdentityCluster } from '../core/lifecycle/kube';
+import { checkNamespace, checkServiceAccountName, InvalidInputError } from '../core/lifecycle/names';
+import { KubeconfigError, loadKubeconfig } from '../core/live/kubeconfig';
+import { LiveError } from '../core/live/liveError';
+import { verifyAsIdentity } from '../core/verify/asIdentity';
+import { manifestDocs, MAX_OBJECTS, type ManifestDoc } from '../core/verify/objects';
+import { formatVerify, verifyExitCode, verifyJson } from '../core/verify/report';
+import { escapeControl } from '../core/shared/controlChars';
 import { UsageError } from './errors';
 import { expandOperands, readText } from './files';
 import { partitionOperands, render } from './renderInputs';
+import { errorText } from '../core/engine/text/errorText';
 
 export const VERIFY_USAGE = `Usage: pipeline-rbac identity verify --namespace NS --name NAME --manifests PATH... [--deployer kubectl|server-side-apply|helm]
        [--release R] [--values FILE] [--set K=V] [--kubeconfig FILE] [--context NAME] [--format text|json]
@@ -47,7 +48,7 @@ export async function runVerify(argv: string[], cwd = process.cwd()): Promise<nu
       },
     }).values;
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorText(err));
   }
   if (values.help) {
     process.stdout.write(VERIFY_USAGE);

@@ -8,14 +8,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnalyzeOptions } from '../engine/analyze';
-import type { Finding } from '../engine/model';
-import { LineIndex } from '../engine/text/lineIndex';
-import { renderChart } from '../render/helm';
-import { mapRenderedFindings, renderFailureFindings, type SourceFindings } from '../render/map/findings';
-import { analyzeText } from '../engine/analyze';
-import { MissingToolError } from '../render/tools';
-import type { PipelineRbacSettings } from '../shared/settings';
+import type { AnalyzeOptions } from '../core/engine/analyze';
+import type { Finding } from '../core/engine/model';
+import { LineIndex } from '../core/engine/text/lineIndex';
+import { renderChart } from '../core/render/helm';
+import { mapRenderedFindings, renderFailureFindings, type SourceFindings } from '../core/render/map/findings';
+import { analyzeText } from '../core/engine/analyze';
+import { MissingToolError } from '../core/render/tools';
+import type { PipelineRbacSettings } from '../core/shared/settings';
+import { errorText } from '../core/engine/text/errorText';
 
 export interface TemplateFindings {
   findings: Finding[];
@@ -111,7 +112,7 @@ export class ChartTemplates {
       const groups = mapRenderedFindings(outcome.set, analyzeText(outcome.set.text, options).findings);
       return { key, byFile: new Map(groups.map((g) => [g.file.path, g])) };
     } catch (err) {
-      const message = err instanceof MissingToolError ? err.message : `helm template could not run: ${err instanceof Error ? err.message : String(err)}`;
+      const message = err instanceof MissingToolError ? err.message : `helm template could not run: ${errorText(err)}`;
       return { key, byFile: new Map(), chartError: { message } };
     }
   }

@@ -1,11 +1,11 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { AnalysisResult } from '../engine/analyze';
-import { leastPrivilegeFix, roleWithRulesAt } from '../engine/fixes/leastPrivilegeFix';
-import { quickFixes } from '../engine/fixes/quickFixes';
-import type { Fix, SpanEdit } from '../engine/fixes/textEdit';
-import type { NeededPermissions } from '../engine/leastPrivilege/needed';
-import type { Finding, RbacObject } from '../engine/model';
+import type { AnalysisResult } from '../core/engine/analyze';
+import { leastPrivilegeFix, roleWithRulesAt } from '../core/engine/fixes/leastPrivilegeFix';
+import { quickFixes } from '../core/engine/fixes/quickFixes';
+import type { Fix, SpanEdit } from '../core/engine/fixes/textEdit';
+import type { NeededPermissions } from '../core/engine/leastPrivilege/needed';
+import type { Finding, RbacObject } from '../core/engine/model';
 import { SOURCE, toRange } from './diagnostics';
 
 /**

@@ -1,8 +1,8 @@
 import { CompletionItemKind, type CompletionItem } from 'vscode-languageserver/node';
-import type { ApiCatalog } from '../engine/catalog/apiCatalog';
-import { completionContext } from '../engine/complete/context';
-import { completionCandidates } from '../engine/complete/candidates';
-import type { LineIndex } from '../engine/text/lineIndex';
+import type { ApiCatalog } from '../core/engine/catalog/apiCatalog';
+import { completionContext } from '../core/engine/complete/context';
+import { completionCandidates } from '../core/engine/complete/candidates';
+import type { LineIndex } from '../core/engine/text/lineIndex';
 
 /** Completion of apiGroups, resources and verbs from discovery (or the built-in catalog), and of RBAC kinds. */
 export function completions(text: string, offset: number, lines: LineIndex, catalog: ApiCatalog): CompletionItem[] {

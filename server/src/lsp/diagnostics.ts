@@ -1,7 +1,7 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
-import type { Finding, Severity, Span } from '../engine/model';
-import type { LineIndex } from '../engine/text/lineIndex';
-import { ruleMeta } from '../engine/rules/catalog';
+import type { Finding, Severity, Span } from '../core/engine/model';
+import type { LineIndex } from '../core/engine/text/lineIndex';
+import { ruleMeta } from '../core/engine/rules/catalog';
 
 export const SOURCE = 'pipeline-rbac';
 

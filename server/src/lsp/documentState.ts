@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../engine/analyze';
+import type { AnalysisResult } from '../core/engine/analyze';
 
 /** The latest analysis of each open document, so hover, completion and code actions reuse it. */
 export class DocumentState {

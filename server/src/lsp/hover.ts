@@ -1,6 +1,6 @@
 import type { Hover, MarkupKind } from 'vscode-languageserver/node';
-import type { AnalysisResult, AnalyzeOptions } from '../engine/analyze';
-import { ruleHoverMarkdown } from '../engine/explain/ruleHover';
+import type { AnalysisResult, AnalyzeOptions } from '../core/engine/analyze';
+import { ruleHoverMarkdown } from '../core/engine/explain/ruleHover';
 import { toRange } from './diagnostics';
 
 /** Hover on a rule: what it grants, atom by atom, and whether you hold each. */

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { IndexJob, IndexResult } from './indexJob';
-import { SCAN_LIMITS } from '../shared/workspaceFiles';
+import { SCAN_LIMITS } from '../core/shared/workspaceFiles';
 
 const WORKER_FILE = join(__dirname, 'indexWorker.js');
 /** Old-generation heap of the worker (a 2 MB file's parse needs well under this). */

@@ -3,10 +3,10 @@
  * never block the server's thread, so typing stays responsive while a large or hostile workspace loads. Only plain
  * data goes in and out.
  */
-import { manifestKinds, type ManifestKind } from '../engine/leastPrivilege/needed';
-import { indexRoles, type RoleIndex } from '../engine/roleIndex';
-import { parseRbacText } from '../engine/yaml/parseCache';
-import { forEachWorkspaceFile, SCAN_LIMITS, type ScanLimits, type ScanReport } from '../shared/workspaceFiles';
+import { manifestKinds, type ManifestKind } from '../core/engine/leastPrivilege/needed';
+import { indexRoles, type RoleIndex } from '../core/engine/roleIndex';
+import { parseRbacText } from '../core/engine/yaml/parseCache';
+import { forEachWorkspaceFile, SCAN_LIMITS, type ScanLimits, type ScanReport } from '../core/shared/workspaceFiles';
 
 export type IndexJob =
   | { kind: 'roles'; folders: string[]; defaultNamespace: string; limits?: ScanLimits }

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import type { ApiCatalog } from '../engine/catalog/apiCatalog';
-import { neededPermissions, type ManifestKind, type NeededPermissions } from '../engine/leastPrivilege/needed';
-import type { PipelineRbacSettings } from '../shared/settings';
+import type { ApiCatalog } from '../core/engine/catalog/apiCatalog';
+import { neededPermissions, type ManifestKind, type NeededPermissions } from '../core/engine/leastPrivilege/needed';
+import type { PipelineRbacSettings } from '../core/shared/settings';
 import { describeReport } from './indexJob';
 import { runInWorker } from './indexInWorker';
-import { renderedManifestKinds, splitManifestSettings } from '../render/workspace';
-
+import { renderedManifestKinds, splitManifestSettings } from '../core/render/workspace';
+import { errorText } from '../core/engine/text/errorText';
 
 /**
  * The kinds in the workspace manifests a pipeline deploys (`pipelineRbac.manifests` globs), read once and re-read
@@ -79,7 +79,7 @@ export class ManifestIndex {
       if (note) this.log(note);
       return r.kinds;
     } catch (e) {
-      this.log(`pipeline-rbac: manifests not read: ${e instanceof Error ? e.message : String(e)}`);
+      this.log(`pipeline-rbac: manifests not read: ${errorText(e)}`);
       return [];
     }
   }

@@ -1,5 +1,5 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver/node';
-import { Methods, type DryRunParams, type DryRunResult, type LiveStatus, type TrustParams } from '../shared/protocol';
+import { Methods, type DryRunParams, type DryRunResult, type LiveStatus, type TrustParams } from '../core/shared/protocol';
 
 export const TrustNotification = new NotificationType<TrustParams>(Methods.trust);
 export const LiveStatusNotification = new NotificationType<LiveStatus>(Methods.liveStatus);

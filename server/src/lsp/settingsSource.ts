@@ -1,5 +1,5 @@
 import type { Connection } from 'vscode-languageserver/node';
-import { DEFAULT_SETTINGS, normalizeSettings, type PipelineRbacSettings } from '../shared/settings';
+import { DEFAULT_SETTINGS, normalizeSettings, type PipelineRbacSettings } from '../core/shared/settings';
 
 /**
  * Reads `pipelineRbac.*` through workspace/configuration (scoped to the document, so folder settings apply)

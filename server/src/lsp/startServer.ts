@@ -12,11 +12,11 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { LiveEnvironment } from '../live/liveEnvironment';
+import { LiveEnvironment } from '../core/live/liveEnvironment';
 import { DryRunRequest, LiveStatusNotification, RefreshRequest, TrustNotification } from './messages';
-import { analyzeText } from '../engine/analyze';
-import { builtinCatalog } from '../engine/catalog/apiCatalog';
-import { LineIndex } from '../engine/text/lineIndex';
+import { analyzeText } from '../core/engine/analyze';
+import { builtinCatalog } from '../core/engine/catalog/apiCatalog';
+import { LineIndex } from '../core/engine/text/lineIndex';
 import { codeActions } from './codeActions';
 import { completions } from './completion';
 import { ruleHover } from './hover';
@@ -25,7 +25,8 @@ import { ManifestIndex } from './manifestIndex';
 import { SettingsSource } from './settingsSource';
 import { WorkspaceEnvironment } from './workspaceEnvironment';
 import { WorkspaceRoles } from './workspaceRoles';
-import { errorText, Validator } from './validator';
+import { errorText } from '../core/engine/text/errorText';
+import { Validator } from './validator';
 
 const WARM_UP_ROLE = `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role

@@ -1,17 +1,18 @@
 import { DiagnosticSeverity, type Connection, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeText, type AnalysisResult } from '../engine/analyze';
-import { capFindings, MAX_FINDINGS_PER_RULE } from '../engine/capFindings';
-import type { Finding, RbacObject, Span } from '../engine/model';
-import type { LineIndex } from '../engine/text/lineIndex';
-import { ParseCache } from '../engine/yaml/parseCache';
-import type { PipelineRbacSettings } from '../shared/settings';
+import { analyzeText, type AnalysisResult } from '../core/engine/analyze';
+import { capFindings, MAX_FINDINGS_PER_RULE } from '../core/engine/capFindings';
+import type { Finding, RbacObject, Span } from '../core/engine/model';
+import type { LineIndex } from '../core/engine/text/lineIndex';
+import { ParseCache } from '../core/engine/yaml/parseCache';
+import type { PipelineRbacSettings } from '../core/shared/settings';
 import { SOURCE, toDiagnostic, toRange } from './diagnostics';
 import type { DocumentState } from './documentState';
-import type { AnalysisEnvironment } from '../shared/environment';
+import type { AnalysisEnvironment } from '../core/shared/environment';
 import { Debouncer } from './scheduler';
 import type { SettingsSource } from './settingsSource';
 import { ChartTemplates, chartOfTemplate } from './chartTemplates';
+import { errorText } from '../core/engine/text/errorText';
 
 /** Validates YAML documents (debounced on change, at once on open/save) and publishes diagnostics. */
 /** Runs the authoritative (server-side dry-run) check of objects; throws when there is no cluster. */
@@ -211,6 +212,3 @@ function unknownSuppressionDiagnostics(result: AnalysisResult): Diagnostic[] {
   return shown;
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

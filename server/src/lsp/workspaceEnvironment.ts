@@ -1,12 +1,12 @@
-import type { AnalyzeOptions } from '../engine/analyze';
-import type { NeededPermissions } from '../engine/leastPrivilege/needed';
-import { manifestFindingsFor } from '../engine/leastPrivilege/manifestFindings';
-import type { Finding, RbacObject } from '../engine/model';
-import type { PipelineRbacSettings } from '../shared/settings';
-import type { AnalysisEnvironment } from '../shared/environment';
+import type { AnalyzeOptions } from '../core/engine/analyze';
+import type { NeededPermissions } from '../core/engine/leastPrivilege/needed';
+import { manifestFindingsFor } from '../core/engine/leastPrivilege/manifestFindings';
+import type { Finding, RbacObject } from '../core/engine/model';
+import type { PipelineRbacSettings } from '../core/shared/settings';
+import type { AnalysisEnvironment } from '../core/shared/environment';
 import type { ManifestIndex } from './manifestIndex';
 import type { WorkspaceRoles } from './workspaceRoles';
-import { firstOf } from '../engine/roleIndex';
+import { firstOf } from '../core/engine/roleIndex';
 
 /**
  * The live cluster environment plus the workspace: its manifests (least privilege) and its roles (a binding's role

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { resolverOf, type RoleIndex, type RoleResolver } from '../engine/roleIndex';
+import { resolverOf, type RoleIndex, type RoleResolver } from '../core/engine/roleIndex';
 import { describeReport } from './indexJob';
 import { runInWorker } from './indexInWorker';
+import { errorText } from '../core/engine/text/errorText';
 
 /**
  * Roles and ClusterRoles defined in the workspace's YAML files, so a RoleBinding in one file is checked against a
@@ -51,7 +52,7 @@ export class WorkspaceRoles {
       this.index = r.index;
     } catch (e) {
       // Not retried on every validation: the next file change re-reads.
-      this.log(`pipeline-rbac: workspace roles not read: ${e instanceof Error ? e.message : String(e)}`);
+      this.log(`pipeline-rbac: workspace roles not read: ${errorText(e)}`);
       this.index = new Map();
     }
     return this.index.size > 0;

@@ -3,7 +3,7 @@
  * production parser so the rule tests exercise only the rules. Also `textAt` to read a finding's span back.
  */
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
-import type { ListLocation, LocatedRule, PolicyRule, RbacKind, RbacObject, RuleField, Span, Subject } from '../../../server/src/engine/model';
+import type { ListLocation, LocatedRule, PolicyRule, RbacKind, RbacObject, RuleField, Span, Subject } from '../../../server/src/core/engine/model';
 
 const KINDS = new Set<string>(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ServiceAccount']);
 const RULE_FIELDS: readonly RuleField[] = ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'];

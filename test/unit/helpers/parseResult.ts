@@ -1,5 +1,5 @@
 /** Test helper: a ParseResult in a comparable form, for the differential tests of the parse paths. */
-import type { ParseResult } from '../../../server/src/engine/yaml/parse';
+import type { ParseResult } from '../../../server/src/core/engine/yaml/parse';
 
 /** Span maps compared by content (the cache composes them lazily; the full parse builds plain Maps). */
 export function normParse(r: ParseResult): unknown {

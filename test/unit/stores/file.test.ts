@@ -4,8 +4,8 @@ import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile, mkdir, chmod 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { FileSecretStore } from '../../../server/src/stores/file';
-import { StoreError } from '../../../server/src/stores/secretStore';
+import { FileSecretStore } from '../../../server/src/core/stores/file';
+import { StoreError } from '../../../server/src/core/stores/secretStore';
 import { sampleKubeconfig } from '../../fakes/kubeconfig';
 
 describe('file store', () => {

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GitHubSecretStore, GITHUB_SECRET_MAX_BYTES } from '../../../server/src/stores/github';
-import { StoreError } from '../../../server/src/stores/secretStore';
-import type { GitHubTarget } from '../../../server/src/stores/target';
+import { GitHubSecretStore, GITHUB_SECRET_MAX_BYTES } from '../../../server/src/core/stores/github';
+import { StoreError } from '../../../server/src/core/stores/secretStore';
+import type { GitHubTarget } from '../../../server/src/core/stores/target';
 import { GitHubFake } from '../../fakes/github';
 import { closedPortUrl } from '../../fakes/httpFake';
 import { sampleKubeconfig } from '../../fakes/kubeconfig';

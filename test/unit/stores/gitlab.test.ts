@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GitLabVariableStore, type GitLabStoreOptions } from '../../../server/src/stores/gitlab';
-import { StoreError } from '../../../server/src/stores/secretStore';
-import type { GitLabTarget } from '../../../server/src/stores/target';
+import { GitLabVariableStore, type GitLabStoreOptions } from '../../../server/src/core/stores/gitlab';
+import { StoreError } from '../../../server/src/core/stores/secretStore';
+import type { GitLabTarget } from '../../../server/src/core/stores/target';
 import { GitLabFake } from '../../fakes/gitlab';
 import { closedPortUrl } from '../../fakes/httpFake';
 import { sampleKubeconfig } from '../../fakes/kubeconfig';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStore, credentialsFromEnv, parseExportTarget } from '../../../server/src/stores/index';
+import { createStore, credentialsFromEnv, parseExportTarget } from '../../../server/src/core/stores/index';
 import { GitHubFake } from '../../fakes/github';
 import { GitLabFake } from '../../fakes/gitlab';
 import { VaultFake } from '../../fakes/vault';

@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStore, parseExportTarget, StoreError, type SecretStore, type StoreOptions } from '../../../server/src/stores/index';
+import { createStore, parseExportTarget, StoreError, type SecretStore, type StoreOptions } from '../../../server/src/core/stores/index';
 import { GitHubFake } from '../../fakes/github';
 import { GitLabFake } from '../../fakes/gitlab';
 import { VaultFake } from '../../fakes/vault';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redactor, secretVariants } from '../../../server/src/stores/redact';
-import { StoreError } from '../../../server/src/stores/secretStore';
+import { Redactor, secretVariants } from '../../../server/src/core/stores/redact';
+import { StoreError } from '../../../server/src/core/stores/secretStore';
 import { sampleKubeconfig } from '../../fakes/kubeconfig';
 
 describe('redaction guard', () => {
@@ -51,7 +51,7 @@ describe('redaction guard', () => {
 
 describe('blankOpaque (server text)', () => {
   it('blanks token-like runs, including truncated ones, and keeps words and paths', async () => {
-    const { blankOpaque } = await import('../../../server/src/stores/http');
+    const { blankOpaque } = await import('../../../server/src/core/stores/http');
     assert.equal(
       blankOpaque('bad token eyJhbGciOiJSUzI1NiIsImtpZCI6IjEyMyJ9.7tum8pBEODEKl-XSYRn at kv/data/ci/team-a/deployer: Resource not accessible'),
       'bad token [REDACTED].[REDACTED] at kv/data/ci/team-a/deployer: Resource not accessible',

@@ -2,10 +2,10 @@
 // to the redirect's origin: each fake redirects to a second local server that records what reaches it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GitLabVariableStore } from '../../../server/src/stores/gitlab';
-import { GitHubSecretStore } from '../../../server/src/stores/github';
-import { VaultKvStore } from '../../../server/src/stores/vault';
-import { StoreError } from '../../../server/src/stores/secretStore';
+import { GitLabVariableStore } from '../../../server/src/core/stores/gitlab';
+import { GitHubSecretStore } from '../../../server/src/core/stores/github';
+import { VaultKvStore } from '../../../server/src/core/stores/vault';
+import { StoreError } from '../../../server/src/core/stores/secretStore';
 import { GitLabFake } from '../../fakes/gitlab';
 import { GitHubFake } from '../../fakes/github';
 import { VaultFake } from '../../fakes/vault';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SecretStorageStore, type SecretStorageBackend } from '../../../server/src/stores/secretStorage';
-import { StoreError } from '../../../server/src/stores/secretStore';
+import { SecretStorageStore, type SecretStorageBackend } from '../../../server/src/core/stores/secretStorage';
+import { StoreError } from '../../../server/src/core/stores/secretStore';
 import { sampleKubeconfig } from '../../fakes/kubeconfig';
 
 class MapBackend implements SecretStorageBackend {

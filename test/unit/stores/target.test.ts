@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatExportTarget, parseExportTarget, type ExportTarget } from '../../../server/src/stores/target';
-import { StoreError } from '../../../server/src/stores/secretStore';
+import { formatExportTarget, parseExportTarget, type ExportTarget } from '../../../server/src/core/stores/target';
+import { StoreError } from '../../../server/src/core/stores/secretStore';
 
 describe('export target parser', () => {
   const good: Array<[string, ExportTarget]> = [

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { VaultKvStore, type VaultStoreOptions } from '../../../server/src/stores/vault';
-import { StoreError } from '../../../server/src/stores/secretStore';
-import type { VaultTarget } from '../../../server/src/stores/target';
+import { VaultKvStore, type VaultStoreOptions } from '../../../server/src/core/stores/vault';
+import { StoreError } from '../../../server/src/core/stores/secretStore';
+import type { VaultTarget } from '../../../server/src/core/stores/target';
 import { VaultFake } from '../../fakes/vault';
 import { closedPortUrl } from '../../fakes/httpFake';
 import { sampleKubeconfig } from '../../fakes/kubeconfig';

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { isAbsolute, relative } from 'node:path';
-import type { Severity } from '../../engine/model';
-import { RULE_LIST } from '../../engine/rules/catalog';
+import type { Severity } from '../../core/engine/model';
+import { RULE_LIST } from '../../core/engine/rules/catalog';
 import type { FileReport } from '../report';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };

@@ -1,4 +1,4 @@
-import { escapeControl } from '../../shared/controlChars';
+import { escapeControl } from '../../core/shared/controlChars';
 import type { FileReport } from '../report';
 
 const LABEL = { error: 'error', warning: 'warning', information: 'info', hint: 'hint' } as const;
