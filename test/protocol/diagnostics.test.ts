@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type LspSession } from './lspClient';
-import { DidChangeConfigurationNotification } from 'vscode-languageserver-protocol';
+import { DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType } from 'vscode-languageserver-protocol';
 
 const ROLE_WITH_WILDCARD_VERBS = `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -66,6 +66,28 @@ describe('configuration changes over LSP', () => {
       await lsp.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
       await lsp.waitForDiagnostics(uri, (d) => !d.some((x) => x.code === 'wildcard'));
       assert.equal(lsp.counts(uri).published, 2, 'published on open and after the real change only');
+    } finally {
+      await lsp.stop();
+    }
+  });
+});
+
+describe('re-analyses that find nothing new', () => {
+  it('send no diagnostics again: VS Code re-asks for code actions on every publish and cancels an open Ctrl+. menu', async () => {
+    const lsp = await startServer({ live: { enable: false }, validateDelay: 0 });
+    try {
+      const uri = 'file:///ws/republish-role.yaml';
+      assert.equal((await lsp.open(uri, ROLE_WITH_WILDCARD_VERBS)).filter((d) => d.code === 'wildcard').length, 1);
+      // A workspace file changed: every open document is analysed again, this one with the same result.
+      await lsp.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: 'file:///ws/app/deploy.yaml', type: FileChangeType.Changed }] });
+      const analysesOfV1 = () => lsp.notifications('window/logMessage').filter((m) => String((m as { message?: string }).message).includes(`diagnostics of ${uri} v1 `)).length;
+      await pollFor(() => analysesOfV1() >= 2);
+      assert.equal(lsp.counts(uri).published, 1, 'the second analysis of v1 sent nothing');
+      // A real change is still sent, and so is a new version with the same diagnostics (only repeats of a version are not).
+      const fixed = ROLE_WITH_WILDCARD_VERBS.replace('["*"]', '["get"]');
+      assert.deepEqual((await lsp.change(uri, fixed)).filter((d) => d.code === 'wildcard'), []);
+      await lsp.change(uri, fixed);
+      assert.equal(lsp.counts(uri).published, 3);
     } finally {
       await lsp.stop();
     }

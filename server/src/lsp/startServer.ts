@@ -1,5 +1,6 @@
 import {
   CodeActionKind,
+  CodeActionTriggerKind,
   createConnection,
   ErrorCodes,
   ResponseError,
@@ -129,7 +130,7 @@ export function startLanguageServer(): void {
     const actions = current ? codeActions(current.doc, current.result, params, env.needed(s)) : [];
     connection.console.debug(
       `code actions at ${params.range.start.line + 1}:${params.range.start.character + 1} of ${params.textDocument.uri} v${current?.doc.version ?? '?'}: ${actions.length}` +
-        ` (${params.context.diagnostics.length} diagnostic(s) in reach, only ${params.context.only?.join(',') ?? 'any'})`,
+        ` (${params.context.diagnostics.length} diagnostic(s) in reach, only ${params.context.only?.join(',') ?? 'any'}, ${triggerKindName(params.context.triggerKind)})`,
     );
     return actions;
   });
@@ -158,4 +159,9 @@ function startupTiming(t: { loaded: number; initialize: number; warmUp: [number,
   const r = Math.round;
   const warm = t.warmUp ? `warm-up analysis ${r(t.warmUp[0])}-${r(t.warmUp[1])} ms` : 'warm-up not run yet';
   return `timing: server process started at ${new Date(performance.timeOrigin).toISOString()}: bundle loaded ${r(t.loaded)} ms, initialize received ${r(t.initialize)} ms, ${warm}, initialized ${r(performance.now())} ms after it`;
+}
+
+/** "invoked" (Ctrl+., the light bulb's menu) or "automatic" (VS Code asking on its own: cursor moved, markers changed). */
+function triggerKindName(kind: CodeActionTriggerKind | undefined): string {
+  return kind === CodeActionTriggerKind.Invoked ? 'invoked' : kind === CodeActionTriggerKind.Automatic ? 'automatic' : 'trigger unknown';
 }

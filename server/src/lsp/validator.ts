@@ -24,6 +24,11 @@ export class Validator {
   private readonly parseCaches = new Map<string, ParseCache>();
   /** Dry-run findings, valid for exactly one document version. */
   private readonly dryRunResults = new Map<string, { version: number; findings: Finding[] }>();
+  /**
+   * What was last sent for each document. VS Code takes every publish as a change of the file's markers, even an
+   * identical one, and then re-asks for code actions, cancelling an open Ctrl+. request: "No code actions available".
+   */
+  private readonly sent = new Map<string, { version: number; json: string }>();
   /** When each document was last opened or changed, for the timings logged at debug level. */
   private readonly changedAt = new Map<string, number>();
   /** Helm templates: diagnostics from the rendered chart (chartTemplates.ts). */
@@ -102,23 +107,38 @@ export class Validator {
     this.parseCaches.delete(uri);
     this.changedAt.delete(uri);
     this.state.delete(uri);
+    this.sent.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
-  private async publish(uri: string, version: number, findings: Finding[], lines: LineIndex): Promise<void> {
+  private async publish(uri: string, version: number, findings: Finding[], lines: LineIndex): Promise<boolean> {
     const dry = this.dryRunResults.get(uri);
     // Both are capped per rule already; merged, they are capped once more (summaries add up, they are not counted).
     const all = dry?.version === version ? capFindings([...findings, ...dry.findings]) : findings;
     const result = this.state.get(uri, version);
     const diagnostics = [...all.map((f) => toDiagnostic(f, lines)), ...(result ? unknownSuppressionDiagnostics(result) : [])];
+    return this.send(uri, version, diagnostics);
+  }
+
+  /**
+   * Sends the diagnostics of a version unless exactly these were sent for it already (a re-analysis that found
+   * nothing new: a cluster re-read, a save, a settings or file event). False when nothing was sent.
+   */
+  private async send(uri: string, version: number, diagnostics: Diagnostic[]): Promise<boolean> {
+    const json = JSON.stringify(diagnostics);
+    const last = this.sent.get(uri);
+    if (last?.version === version && last.json === json) return false;
+    this.sent.set(uri, { version, json });
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
+    return true;
   }
 
   /** One debug line per publish: the analysis alone, and the time since the open or change that caused it. */
-  private logTiming(uri: string, version: number, kind: 'offline' | 'live', findings: number, analysisStarted: number): void {
+  private logTiming(uri: string, version: number, kind: 'offline' | 'live', findings: number, analysisStarted: number, sent: boolean): void {
     const since = this.changedAt.get(uri);
     const after = since === undefined ? '' : `, ${ms(since)} ms after the open or change`;
-    this.connection.console.debug(`timing: ${kind} diagnostics of ${uri} v${version} published: ${findings} finding(s), analysis ${ms(analysisStarted)} ms${after}`);
+    const what = sent ? 'published' : 'unchanged, not sent again';
+    this.connection.console.debug(`timing: ${kind} diagnostics of ${uri} v${version} ${what}: ${findings} finding(s), analysis ${ms(analysisStarted)} ms${after}`);
   }
 
   /** A Helm template: findings of the rendered chart on this template's lines; its text is never parsed as YAML. */
@@ -128,7 +148,7 @@ export class Validator {
       const out = await this.charts.findings(doc.uri, chart, doc.getText(), settings, this.env.options(settings));
       if (this.documents.get(doc.uri)?.version !== doc.version) return;
       const diagnostics = out ? out.findings.map((f) => toDiagnostic(f, out.lineIndex)) : [];
-      await this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+      await this.send(doc.uri, doc.version, diagnostics);
     } catch (err) {
       this.connection.console.error(`pipeline-rbac: checking the chart of ${doc.uri} failed: ${errorText(err)}`);
     }
@@ -148,8 +168,8 @@ export class Validator {
       // The document may have changed while settings were fetched; only publish for the current version.
       if (this.documents.get(uri)?.version !== doc.version) return;
       this.state.set(uri, doc.version, result);
-      await this.publish(uri, doc.version, result.findings, result.lineIndex);
-      this.logTiming(uri, doc.version, refreshed ? 'live' : 'offline', result.findings.length, started);
+      const sent = await this.publish(uri, doc.version, result.findings, result.lineIndex);
+      this.logTiming(uri, doc.version, refreshed ? 'live' : 'offline', result.findings.length, started, sent);
       // Not awaited: whoever waits for this analysis (a code action) must not wait for the cluster too.
       if (!refreshed && result.objects.length > 0) void this.refreshThenRevalidate(uri, settings, result.objects);
     } catch (err) {

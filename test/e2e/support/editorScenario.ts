@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { REPO_ROOT } from './prerequisites';
+import { readRawProblemRows, withResources, type RawProblemRow } from './problemRows';
 import { pollUntil, sleep } from './util';
 import type { ProblemRow, Workbench } from './workbench';
 
@@ -27,12 +28,6 @@ export function copyExamples(): ScratchWorkspace {
     read: (rel) => readFileSync(join(root, rel), 'utf8'),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
-}
-
-interface RawRow {
-  index: number;
-  file?: string;
-  marker?: Omit<ProblemRow, 'resource'>;
 }
 
 /**
@@ -59,7 +54,7 @@ export async function allProblems(wb: Workbench): Promise<ProblemRow[]> {
     await sleep(40);
   };
   await scrollToTop();
-  const seen = new Map<number, RawRow>();
+  const seen = new Map<number, RawProblemRow>();
   for (let round = 0; round < 200; round++) {
     await sleep(60); // one or two frames for the list to render the scrolled rows
     const before = seen.size;
@@ -68,13 +63,7 @@ export async function allProblems(wb: Workbench): Promise<ProblemRow[]> {
     await page.mouse.wheel(0, step);
   }
   await scrollToTop(); // leave the list as a person would first see it
-  let resource = '';
-  const out: ProblemRow[] = [];
-  for (const row of [...seen.values()].sort((a, b) => a.index - b.index)) {
-    if (row.file !== undefined) resource = row.file;
-    else if (row.marker) out.push({ resource, ...row.marker });
-  }
-  return out;
+  return withResources([...seen.values()].sort((a, b) => a.index - b.index));
 }
 
 /** Polls allProblems until `predicate` holds; the error lists what was shown last. */
@@ -100,40 +89,10 @@ export async function waitForAllProblems(
   }
 }
 
-function readRawRows(list: Locator): Promise<RawRow[]> {
+async function readRawRows(list: Locator): Promise<RawProblemRow[]> {
   // Direct children of the rows container: the tree's sticky header rows (the file) live elsewhere.
-  return list.locator('.monaco-list-rows > .monaco-list-row').evaluateAll((rows) =>
-    rows.flatMap((r): RawRow[] => {
-      const index = Number(r.getAttribute('data-index'));
-      if (!Number.isInteger(index)) return [];
-      const fileLabel = r.querySelector('.resource-label-container .monaco-icon-label');
-      if (fileLabel) return [{ index, file: fileLabel.getAttribute('aria-label') ?? '' }];
-      if (!r.querySelector('.marker-message-details-container')) return [];
-      const text = (sel: string) => (r.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
-      const icon = r.querySelector('.marker-icon');
-      const cls = `${icon?.className ?? ''} ${icon?.firstElementChild?.className ?? ''}`;
-      const severity = /\berror\b|codicon-error/.test(cls)
-        ? 'error'
-        : /\bwarning\b|codicon-warning/.test(cls)
-          ? 'warning'
-          : /\binfo\b|codicon-info/.test(cls)
-            ? 'info'
-            : 'unknown';
-      const pos = /Ln\s*(\d+),\s*Col\s*(\d+)/.exec(text('.marker-line'));
-      return [{
-        index,
-        marker: {
-          severity: severity as ProblemRow['severity'],
-          message: text('.marker-message'),
-          source: text('.marker-source'),
-          code: text('.marker-code').replace(/^\(|\)$/g, ''),
-          line: pos ? Number(pos[1]) : 0,
-          column: pos ? Number(pos[2]) : 0,
-          text: (r.textContent ?? '').replace(/\s+/g, ' ').trim(),
-        },
-      }];
-    }),
-  );
+  const rows = await readRawProblemRows(list.locator('.monaco-list-rows > .monaco-list-row'));
+  return rows.filter((r) => Number.isInteger(r.index));
 }
 
 export interface HoverTable {
