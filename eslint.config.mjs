@@ -61,7 +61,7 @@ export default tseslint.config(
   },
   {
     // These load a sibling bundle by its path at run time, which is what keeps it out of the bundle that loads it.
-    files: ['client/src/stack/lazyStack.ts', 'client/src/commands/registerCommands.ts', 'server/src/cli/bundles.ts', 'server/src/core/live/clusterLoader.ts'],
+    files: ['client/src/main.ts', 'client/src/stack/lazyStack.ts', 'client/src/commands/registerCommands.ts', 'server/src/cli/bundles.ts', 'server/src/core/live/clusterLoader.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

@@ -9,8 +9,10 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 const entries = [
-  // The extension: the activation bundle, and the identity stack it loads on first use (client/src/stack/lazyStack.ts).
-  { in: 'client/src/extension.ts', out: 'client' },
+  // The extension: a small entry that forks the language server at once (client/src/main.ts), the activation bundle
+  // it then loads, and the identity stack that loads on first use (client/src/stack/lazyStack.ts).
+  { in: 'client/src/main.ts', out: 'client' },
+  { in: 'client/src/extension.ts', out: 'client-main' },
   { in: 'client/src/stack/identityStack.ts', out: 'identity' },
   // "Generate Least-Privilege Role" (the engine and the YAML parser), loaded on its first use.
   { in: 'client/src/commands/leastPrivilegeCommand.ts', out: 'least-privilege' },

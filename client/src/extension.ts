@@ -1,4 +1,4 @@
-// Extension entry point (dist/client.js): composes the output channel, the status bar, the identity stack (loaded on
+// The extension (dist/client-main.js, loaded by main.ts): composes the output channel, the status bar, the identity stack (loaded on
 // first use, client/src/stack/lazyStack.ts), the Red Hat YAML schema contribution, then the language client. Nothing
 // here waits for the language server: the client starts in the background and its failures reach the user from
 // vscode-languageclient (a notification) and the output channel.
@@ -7,6 +7,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { LiveStatusNotification } from './messages';
 import { registerCommands } from './commands/registerCommands';
 import { createLanguageClient, startLanguageClient } from './languageClient';
+import type { ServerPrestart } from './serverPrestart';
 import { registerLazyIdentityStack } from './stack/lazyStack';
 import { LiveStatusBar } from './statusBar';
 import { SquiggleTimings } from './timings';
@@ -14,7 +15,8 @@ import { registerYamlSchemas } from './yamlSchema/registerYamlSchemas';
 
 let client: LanguageClient | undefined;
 
-export function activate(context: ExtensionContext): void {
+/** Called by main.ts (dist/client.js) with the language server it forked as the extension loaded. */
+export function activate(context: ExtensionContext, server: ServerPrestart): void {
   const started = performance.now();
   const output = window.createOutputChannel('Pipeline RBAC', { log: true });
   context.subscriptions.push(output);
@@ -24,7 +26,7 @@ export function activate(context: ExtensionContext): void {
   registerYamlSchemas(context, output);
   const timings = new SquiggleTimings(output, started);
   timings.activation();
-  const lc = createLanguageClient(context, output, timings);
+  const lc = createLanguageClient(context, output, timings, server);
   client = lc;
   context.subscriptions.push(lc.onNotification(LiveStatusNotification, (s) => status.update(s)));
   registerCommands(context, lc, output);

@@ -1,19 +1,26 @@
 import * as path from 'node:path';
 import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { IPCMessageReader, IPCMessageWriter, LanguageClient, TransportKind, type LanguageClientOptions, type MessageTransports, type ServerOptions } from 'vscode-languageclient/node';
 import { SERVER_EXEC_ARGV } from '../../server/src/core/shared';
 import { TrustNotification } from './messages';
 import { sectionForServer } from './settings';
+import type { ServerPrestart, ServerProcess } from './serverPrestart';
 import type { SquiggleTimings } from './timings';
 import { errorText } from '../../server/src/core/engine';
 
-/** The language client for dist/server.js over IPC, for YAML documents; not started yet. */
-export function createLanguageClient(context: ExtensionContext, output: LogOutputChannel, timings: SquiggleTimings): LanguageClient {
+/** An extension host started under a debugger (vscode-languageclient's own test): the server gets an inspector port. */
+const DEBUGGING = process.execArgv.some((a) => /^--(inspect|debug)(-brk)?(=|$)/.test(a));
+
+/**
+ * The language client for dist/server.js over IPC, for YAML documents; not started yet. Its process is the one
+ * main.ts forked as the extension loaded (`server`); under a debugger the client forks one with an inspector port.
+ */
+export function createLanguageClient(context: ExtensionContext, output: LogOutputChannel, timings: SquiggleTimings, server: ServerPrestart): LanguageClient {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } },
-  };
+  const serverOptions: ServerOptions = DEBUGGING
+    ? { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } }
+    : async () => transportsOf(server.take(), output);
+  if (DEBUGGING) server.dispose();
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'yaml' },
@@ -54,4 +61,16 @@ export function startLanguageClient(client: LanguageClient, output: LogOutputCha
     () => output.debug(`language server initialized ${ms()} ms after activation began`),
     (err: unknown) => output.error(`The language server did not start: ${errorText(err)}`),
   );
+}
+
+/** IPC to a forked server, with its output in the channel, as vscode-languageclient does for the processes it forks. */
+function transportsOf(server: ServerProcess, output: LogOutputChannel): MessageTransports {
+  const child = server.process;
+  child.stdout?.on('data', (d: Buffer) => output.append(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.append(d.toString()));
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && code !== null) output.error(`The language server exited with code ${code}.`);
+    if (signal !== null) output.error(`The language server exited with signal ${signal}.`);
+  });
+  return { reader: new IPCMessageReader(child), writer: new IPCMessageWriter(child) };
 }

@@ -1,4 +1,5 @@
-// What the extension's activation bundle (dist/client.js, entry client/src/extension.ts) holds: not the identity
+// What the extension's activation bundles hold: dist/client.js (entry client/src/main.ts) forks the language server
+// before anything large loads; dist/client-main.js (entry client/src/extension.ts) holds neither the identity
 // stack, the Kubernetes client or the secret-store SDKs, which load from dist/identity.js on first use.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { test } from 'node:test';
 import * as esbuild from 'esbuild';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const HEAVY = /node_modules\/(@kubernetes\/client-node|@octokit\/|@gitbeaker\/|libsodium)|server\/src\/(identity|identities|stores|live)\//;
+const HEAVY = /node_modules\/(@kubernetes\/client-node|@octokit\/|@gitbeaker\/|libsodium)|server\/src\/core\/(lifecycle|inventory|stores|live)\//;
 
 async function inputsOf(entry: string): Promise<string[]> {
   const r = await esbuild.build({
@@ -63,10 +64,18 @@ test('"Generate Least-Privilege Role" and the engine code only it needs load fro
   assert.deepEqual(lazy.filter((f) => !command.includes(f)), [], 'the command bundle holds them');
 });
 
+test('the entry bundle forks the server before it loads the language client or the rest of the extension', async () => {
+  const entry = await contentsOf('client/src/main.ts');
+  assert.ok(entry.includes('client/src/serverPrestart.ts'), entry.join(', '));
+  assert.deepEqual(entry.filter((f) => /vscode-languageclient|client\/src\/(extension|languageClient)\.ts/.test(f)), []);
+  const main = readFileSync(join(ROOT, 'client', 'src', 'main.ts'), 'utf8');
+  assert.ok(main.indexOf('server.start()') < main.indexOf('export function activate'), 'the fork runs at load, not in activate()');
+});
+
 test('every bundle scripts/build.mjs writes goes into the .vsix (.vscodeignore lets it through)', () => {
   const build = readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8');
   const outs = [...build.matchAll(/out: '([\w-]+)'/g)].map((m) => m[1]);
-  assert.ok(outs.includes('identity') && outs.includes('server-cluster'), `bundles: ${outs.join(', ')}`);
+  assert.ok(outs.includes('identity') && outs.includes('server-cluster') && outs.includes('client-main'), `bundles: ${outs.join(', ')}`);
   const allowed = new Set(readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()));
   assert.deepEqual(outs.filter((o) => !allowed.has(`!dist/${o}.js`)), []);
 });
