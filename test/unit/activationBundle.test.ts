@@ -10,7 +10,8 @@ import * as esbuild from 'esbuild';
 const ROOT = join(import.meta.dirname, '..', '..');
 const HEAVY = /node_modules\/(@kubernetes\/client-node|@octokit\/|@gitbeaker\/|libsodium)|server\/src\/core\/(lifecycle|inventory|stores|live)\//;
 
-async function inputsOf(entry: string): Promise<string[]> {
+/** The bundle of `entry` as scripts/build.mjs makes it, with esbuild's metafile. */
+async function bundleOf(entry: string): Promise<esbuild.Metafile> {
   const r = await esbuild.build({
     entryPoints: [join(ROOT, entry)],
     absWorkingDir: ROOT,
@@ -24,7 +25,11 @@ async function inputsOf(entry: string): Promise<string[]> {
     define: { 'import.meta.url': 'importMetaUrl', PIPELINE_RBAC_VERSION: '"test"' },
     outfile: join(ROOT, 'out', 'bundle-test.js'),
   });
-  return Object.keys(r.metafile.inputs);
+  return r.metafile;
+}
+
+async function inputsOf(entry: string): Promise<string[]> {
+  return Object.keys((await bundleOf(entry)).inputs);
 }
 
 test('the activation bundle holds neither the identity stack nor its SDKs; the identity bundle does', async () => {
@@ -39,20 +44,7 @@ test('the activation bundle holds neither the identity stack nor its SDKs; the i
 
 /** The files that put code into the bundle of `entry` (metafile inputs also list files tree-shaking dropped). */
 async function contentsOf(entry: string): Promise<string[]> {
-  const r = await esbuild.build({
-    entryPoints: [join(ROOT, entry)],
-    absWorkingDir: ROOT,
-    bundle: true,
-    write: false,
-    platform: 'node',
-    format: 'cjs',
-    external: ['vscode'],
-    metafile: true,
-    logLevel: 'silent',
-    define: { 'import.meta.url': 'importMetaUrl', PIPELINE_RBAC_VERSION: '"test"' },
-    outfile: join(ROOT, 'out', 'bundle-test.js'),
-  });
-  const output = Object.values(r.metafile.outputs)[0]!;
+  const output = Object.values((await bundleOf(entry)).outputs)[0]!;
   return Object.entries(output.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f);
 }
 
