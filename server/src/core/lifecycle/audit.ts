@@ -20,6 +20,11 @@ export interface AuditRecord {
   readonly details?: Readonly<Record<string, string>>;
 }
 
+/** Who acted on which identity, through which context and when: the part every audit line of a flow shares. */
+export function auditSubject(kubeconfig: { readonly context: string; readonly server: string }, actor: string, namespace: string, name: string, at: string): Omit<AuditRecord, 'action' | 'store' | 'details'> {
+  return { actor, identity: `${namespace}/${name}`, context: kubeconfig.context, server: kubeconfig.server, at };
+}
+
 /** One line, `key="value"` pairs, easy to grep in an output channel or a CI log. */
 export function formatAudit(r: AuditRecord): string {
   const pairs: [string, string][] = [

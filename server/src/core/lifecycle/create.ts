@@ -5,7 +5,7 @@ import type { KubernetesObject, V1Role, V1RoleBinding, V1ServiceAccount } from '
 import type { AnalyzeOptions } from '../engine/analyze';
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
-import { creationAnnotations, exportedAnnotations, logAudit, ourAnnotations } from './audit';
+import { auditSubject, creationAnnotations, exportedAnnotations, logAudit, ourAnnotations } from './audit';
 import { revokePrevious, rollbackCreate } from './createRecovery';
 import { IdentityError, toIdentityError } from './errors';
 import { KubeIdentityCluster, type IdentityCluster } from './kube';
@@ -177,7 +177,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
       if (w) warnings.push(w);
     }
 
-    const audit = { actor: report.user.username, identity: `${namespace}/${name}`, context: deps.kubeconfig.context, server: deps.kubeconfig.server, at };
+    const audit = auditSubject(deps.kubeconfig, report.user.username, namespace, name, at);
     logAudit(logger, {
       ...audit,
       action: 'create',

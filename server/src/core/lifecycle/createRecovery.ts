@@ -4,7 +4,7 @@
  */
 import type { V1ServiceAccount } from '@kubernetes/client-node';
 import type { Redactor } from '../stores/redact';
-import { logAudit, ourAnnotations } from './audit';
+import { auditSubject, logAudit, ourAnnotations } from './audit';
 import type { IdentityDeps } from './create';
 import { IdentityError, toIdentityError, withRollback } from './errors';
 import type { IdentityCluster } from './kube';
@@ -77,12 +77,8 @@ export async function rollbackCreate(
     );
   }
   logAudit(logger, {
+    ...auditSubject(deps.kubeconfig, actor, namespace, name, now().toISOString()),
     action: 'rollback',
-    actor,
-    identity: `${namespace}/${name}`,
-    context: deps.kubeconfig.context,
-    server: deps.kubeconfig.server,
-    at: now().toISOString(),
     details: { failedStep: steps.current, removed: outcome.removed.join(', ') || 'nothing' },
   });
   return withRollback(failure, outcome, redactor);

@@ -4,7 +4,7 @@
 // tokenSecrets.ts); deletion goes on past a failure and reports every outcome; then the old token is checked.
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
-import { logAudit } from './audit';
+import { auditSubject, logAudit } from './audit';
 import { IdentityError, toIdentityError } from './errors';
 import type { ExportRecordStore } from './exportRecords';
 import { apiserverProbe, serviceAccountTokenIn, waitUntilRefused, type OldTokenCheck, type TokenProbe } from './tokenProbe';
@@ -147,12 +147,8 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
   }
 
   logAudit(logger, {
+    ...auditSubject(deps.kubeconfig, actor, namespace, name, now().toISOString()),
     action: 'revoke',
-    actor,
-    identity: `${namespace}/${name}`,
-    context: deps.kubeconfig.context,
-    server: deps.kubeconfig.server,
-    at: now().toISOString(),
     ...(storeDeleted ? { store: storeDeleted } : {}),
     details: { deleted: deleted.join(', ') || 'nothing', ...(failures.length ? { failed: String(failures.length) } : {}) },
   });

@@ -5,7 +5,7 @@
 // restores the annotations, and the old token keeps working; after it, the new token is live and never rolled back.
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
-import { exportedAnnotations, logAudit, ourAnnotations } from './audit';
+import { auditSubject, exportedAnnotations, logAudit, ourAnnotations } from './audit';
 import { IdentityError, toIdentityError, withRollback } from './errors';
 import { recordExport, type ExportRecord, type RecordingPlan } from './exportRecords';
 import type { IdentityCluster } from './kube';
@@ -149,12 +149,8 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   if (oldToken.state === 'still-accepted') warnings.push(`The old token was not refused within ${oldToken.seconds} s: it may still work.`);
 
   logAudit(logger, {
+    ...auditSubject(deps.kubeconfig, actor, namespace, name, at),
     action: 'rotate',
-    actor,
-    identity: `${namespace}/${name}`,
-    context: deps.kubeconfig.context,
-    server: deps.kubeconfig.server,
-    at,
     store: deps.store.describe(),
     details: {
       tokenKind: info.kind,
