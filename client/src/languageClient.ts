@@ -1,26 +1,17 @@
-import * as path from 'node:path';
 import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
-import { IPCMessageReader, IPCMessageWriter, LanguageClient, TransportKind, type LanguageClientOptions, type MessageTransports, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_EXEC_ARGV } from '../../server/src/core/shared';
+import { IPCMessageReader, IPCMessageWriter, LanguageClient, type LanguageClientOptions, type MessageTransports, type ServerOptions } from 'vscode-languageclient/node';
 import { TrustNotification } from './messages';
 import { sectionForServer } from './settings';
 import type { ServerPrestart, ServerProcess } from './serverPrestart';
 import type { SquiggleTimings } from './timings';
 import { errorText } from '../../server/src/core/engine';
 
-/** An extension host started under a debugger (vscode-languageclient's own test): the server gets an inspector port. */
-const DEBUGGING = process.execArgv.some((a) => /^--(inspect|debug)(-brk)?(=|$)/.test(a));
-
 /**
  * The language client for dist/server.js over IPC, for YAML documents; not started yet. Its process is the one
- * main.ts forked as the extension loaded (`server`); under a debugger the client forks one with an inspector port.
+ * main.ts forked as the extension loaded (`server`), or a new one after a crash.
  */
 export function createLanguageClient(context: ExtensionContext, output: LogOutputChannel, timings: SquiggleTimings, server: ServerPrestart): LanguageClient {
-  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = DEBUGGING
-    ? { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } }
-    : async () => transportsOf(server.take(), output);
-  if (DEBUGGING) server.dispose();
+  const serverOptions: ServerOptions = async () => transportsOf(server.take(), output);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'yaml' },

@@ -12,6 +12,12 @@ export interface ServerProcess {
   readonly forkedAt: number;
 }
 
+/**
+ * An extension host started under a debugger (vscode-languageclient's own test for its `debug` server options): the
+ * server gets an inspector port, as the client's debug options gave it.
+ */
+const DEBUGGING = process.execArgv.some((a) => /^--(inspect|debug)(-brk)?(=|$)/.test(a));
+
 export class ServerPrestart {
   private spare: ServerProcess | undefined;
   private spareError: unknown;
@@ -50,7 +56,7 @@ export class ServerPrestart {
     // As vscode-languageclient forks a TransportKind.ipc server (node/main.js): silent, so stdout and stderr are piped
     // to the output channel; the client's pid, so the server exits if the extension host dies.
     const options: ForkOptions = {
-      execArgv: [...SERVER_EXEC_ARGV],
+      execArgv: [...SERVER_EXEC_ARGV, ...(DEBUGGING ? ['--nolazy', '--inspect=6019'] : [])],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ELECTRON_NO_ASAR: '1' },
       silent: true,
     };
