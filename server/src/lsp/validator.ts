@@ -28,7 +28,7 @@ export class Validator {
    * What was last sent for each document. VS Code takes every publish as a change of the file's markers, even an
    * identical one, and then re-asks for code actions, cancelling an open Ctrl+. request: "No code actions available".
    */
-  private readonly sent = new Map<string, { version: number; json: string }>();
+  private readonly sent = new Map<string, { version: number; diagnostics: Diagnostic[] }>();
   /** When each document was last opened or changed, for the timings logged at debug level. */
   private readonly changedAt = new Map<string, number>();
   /** Helm templates: diagnostics from the rendered chart (chartTemplates.ts). */
@@ -125,10 +125,10 @@ export class Validator {
    * nothing new: a cluster re-read, a save, a settings or file event). False when nothing was sent.
    */
   private async send(uri: string, version: number, diagnostics: Diagnostic[]): Promise<boolean> {
-    const json = JSON.stringify(diagnostics);
     const last = this.sent.get(uri);
-    if (last?.version === version && last.json === json) return false;
-    this.sent.set(uri, { version, json });
+    // Compared only for a version already sent: an edit (a new version) is sent without serialising anything twice.
+    if (last?.version === version && JSON.stringify(last.diagnostics) === JSON.stringify(diagnostics)) return false;
+    this.sent.set(uri, { version, diagnostics });
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
     return true;
   }
