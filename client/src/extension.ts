@@ -11,6 +11,7 @@ import type { ServerPrestart } from './serverPrestart';
 import { registerLazyIdentityStack } from './stack/lazyStack';
 import { LiveStatusBar } from './statusBar';
 import { SquiggleTimings } from './timings';
+import { registerWalkthrough } from './walkthrough';
 import { registerYamlSchemas } from './yamlSchema/registerYamlSchemas';
 
 let client: LanguageClient | undefined;
@@ -30,6 +31,7 @@ export function activate(context: ExtensionContext, server: ServerPrestart): voi
   client = lc;
   context.subscriptions.push(lc.onNotification(LiveStatusNotification, (s) => status.update(s)));
   registerCommands(context, lc, output);
+  registerWalkthrough(context);
   startLanguageClient(lc, output, started);
   output.info(`Pipeline RBAC activated in ${Math.round(performance.now() - started)} ms`);
 }
