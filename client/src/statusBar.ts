@@ -24,7 +24,7 @@ export class LiveStatusBar implements Disposable {
 
   update(status: LiveStatus): void {
     const who = status.user ? ` ${status.user}` : '';
-    const ctx = status.context ?? 'no cluster';
+    const ctx = status.context ?? (status.state === 'disabled' ? 'live checks off' : 'no cluster');
     this.item.text = `${ICON[status.state]} ${ctx}${who ? ' \u00b7' + who : ''}`;
     this.item.tooltip = status.message;
     this.item.backgroundColor =

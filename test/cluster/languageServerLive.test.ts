@@ -39,6 +39,20 @@ async function statusReached(lsp: LspSession, state: LiveStatus['state']): Promi
   return statuses;
 }
 
+describe('language server status before any file is open', () => {
+  it('connects at start-up: the status names the context and the user with no document open', async () => {
+    const lsp = await startServer({ kubeconfig: clusterKubeconfigs().developer, live: { enable: true }, validateDelay: 0 });
+    try {
+      const statuses = await statusReached(lsp, 'connected');
+      const connected = statuses.find((s) => s.state === 'connected');
+      assert.ok(connected, `no "connected" status without a document: ${JSON.stringify(statuses)}`);
+      assert.equal(connected.user, 'developer');
+    } finally {
+      await lsp.stop();
+    }
+  });
+});
+
 describe('language server with the live cluster (developer)', () => {
   let lsp: LspSession;
   before(async () => {

@@ -63,6 +63,7 @@ export function startLanguageServer(): void {
   const env = new WorkspaceEnvironment(live, manifests, roles);
   const validator = new Validator(connection, documents, state, env, settings, (s, objects) => live.dryRun(s, objects));
   let dynamicConfig = false;
+  let firstFolder = '';
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     startup.initialize = performance.now();
@@ -71,6 +72,7 @@ export function startLanguageServer(): void {
     settings.setCapabilities(caps.workspace?.configuration === true, init.trusted !== false);
     dynamicConfig = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    firstFolder = folders[0] ?? '';
     manifests.setWorkspaceFolders(folders);
     roles.setWorkspaceFolders(folders);
     return {
@@ -87,6 +89,8 @@ export function startLanguageServer(): void {
   connection.onInitialized(() => {
     connection.console.debug(startupTiming(startup));
     if (dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pipelineRbac' });
+    // Connect now (who am I, discovery) so the status bar names the cluster before a YAML file is opened.
+    void settings.get(firstFolder).then((s) => live.refresh(s, []));
   });
 
   connection.onDidChangeConfiguration(async () => {
