@@ -111,3 +111,16 @@ test('non-resource URLs fold into one My Access row', () => {
   assert.equal(nodes[0]!.description, '3 URLs');
   assert.match(nodes[0]!.tooltip!, /\| \/healthz \| get \|/);
 });
+
+test('several cluster-wide 403s: a short label that fits the sidebar, the kinds in the description and tooltip', () => {
+  const kinds = ['namespaces', 'clusterrolebindings', 'clusterroles', 'serviceaccounts', 'secrets'];
+  const many = buildIdentitiesModel(
+    { ...snap, problems: kinds.map((resource) => ({ resource, kind: 'forbidden' as const, message: `listing ${resource} in all namespaces failed: forbidden` })) },
+    { now: NOW, user: 'developer' },
+  );
+  const top = namespaceNodes(many, 'dev')[0]!;
+  assert.equal(top.label, 'Cannot list 5 kinds cluster-wide');
+  assert.ok(top.label.length <= 40, top.label);
+  assert.equal(top.description, `${kinds.join(', ')} \u00b7 showing the namespaces you can see`);
+  for (const k of kinds) assert.match(top.tooltip!, new RegExp(`listing ${k} in all namespaces failed`));
+});

@@ -74,8 +74,9 @@ export function namespaceNodes(model: IdentitiesModel, context: string): ViewNod
     out.push({
       kind: 'problem',
       id: `${context}/problem/forbidden`,
-      label: `Cannot list ${forbidden.map((p) => p.resource).join(', ')} cluster-wide`,
-      description: 'showing the namespaces you can see',
+      // The label stays short enough for the default sidebar width; the names go to the description and tooltip.
+      label: forbidden.length === 1 ? `Cannot list ${forbidden[0]!.resource} cluster-wide` : `Cannot list ${forbidden.length} kinds cluster-wide`,
+      description: forbidden.length === 1 ? 'showing the namespaces you can see' : `${forbidden.map((p) => p.resource).join(', ')} \u00b7 showing the namespaces you can see`,
       tooltip: tooltip('Some lists are forbidden cluster-wide', forbidden.map((p) => `- ${escapeMd(p.message)}`)),
       icon: 'lock',
       color: 'information',
