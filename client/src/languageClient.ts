@@ -1,5 +1,6 @@
 import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import { IPCMessageReader, IPCMessageWriter, LanguageClient, type LanguageClientOptions, type MessageTransports, type ServerOptions } from 'vscode-languageclient/node';
+import { IDENTITY_DOC_SCHEME } from './lifecycle/documents';
 import { TrustNotification } from './messages';
 import { sectionForServer } from './settings';
 import type { ServerPrestart, ServerProcess } from './serverPrestart';
@@ -16,6 +17,8 @@ export function createLanguageClient(context: ExtensionContext, output: LogOutpu
     documentSelector: [
       { scheme: 'file', language: 'yaml' },
       { scheme: 'untitled', language: 'yaml' },
+      // The read-only YAML the identity commands open (previews of what they create, keyless bundles) gets findings too.
+      { scheme: IDENTITY_DOC_SCHEME, language: 'yaml' },
     ],
     // Manifest changes can change what a pipeline needs (least privilege).
     synchronize: { configurationSection: 'pipelineRbac', fileEvents: workspace.createFileSystemWatcher('**/*.{yaml,yml}') },

@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { clusterKubeconfigs, deleteIfExists, kubeConfigFor, TEAM_A, uniqueName } from '../cluster/harness';
 import { IDENTITY_LABEL } from '../../server/src/core/lifecycle/types';
-import { e2eSession, e2eTools, requireVsix, type ProblemRow } from './harness';
+import { e2eSession, e2eTools, pollUntil, requireVsix, type ProblemRow } from './harness';
 import { copyExamples, waitForAllProblems } from './support/editorScenario';
 import { openTreeView, waitForNotification } from './support/tree';
 
@@ -71,6 +71,10 @@ test('charts: template findings on template lines; verify an identity from the t
       await tree.waitForRow(`identity ${name}`, (r) => r.label === name, 60_000);
       await tree.runContextMenu(name, 'Verify Pipeline Identity...');
       await waitForNotification(wb, new RegExp(`team-a/${name} may deploy every manifest \\(5 object\\(s\\)\\)`), 90_000);
+      // A read-only document named after the identity, not an Untitled buffer that asks to be saved.
+      const tab = await pollUntil('the report tab', async () => (await wb.page.locator('.editor-group-container.active .tab.active').first().getAttribute('aria-label')) ?? undefined);
+      assert.match(tab, new RegExp(`^${name} verification\\.txt`));
+      assert.doesNotMatch(tab, /Untitled/);
       const report = await wb.editorText();
       assert.match(report, new RegExp(`^Verified as system:serviceaccount:team-a:${name} `));
       assert.match(report, /5 of 5 objects allowed; 0 other requests denied\./);

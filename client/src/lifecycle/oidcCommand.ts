@@ -221,14 +221,13 @@ export async function createOidcBindingCommand(deps: IdentityCommandDeps): Promi
   if (!outcome || outcome.kind === 'failed') return;
   const manifests = a.role.yaml ? `${a.role.yaml}\n---\n${bundle.roleBinding}` : bundle.roleBinding;
   const header = (what: string) => `# ${what} for the keyless pipeline identity ${bundle.username}\n`;
-  const open = async (content: string, column: number) => {
-    const doc = await workspace.openTextDocument({ language: 'yaml', content });
-    await window.showTextDocument(doc, { preview: false, viewColumn: column });
-  };
+  // Read-only documents named after what they hold (File: Save As keeps a copy), not Untitled buffers.
+  const base = `/oidc/${a.namespace}/${a.role.name}`;
+  const open = (file: string, content: string, beside: boolean) => deps.docs.open(`${base}/${file}`, content, 'yaml', { beside });
   const applied = outcome.kind === 'applied';
-  if (!applied) await open(header(`${a.role.yaml ? 'Role and RoleBinding' : 'RoleBinding'} (apply it, or commit it for GitOps)`) + manifests, 1);
-  await open(header(`For the cluster admin: API server AuthenticationConfiguration trusting ${bundle.issuer}`) + bundle.authenticationConfiguration, applied ? 1 : 2);
-  await open(header(a.provider === 'github' ? 'GitHub Actions workflow' : 'GitLab CI job') + bundle.workflow, 2);
+  if (!applied) await open(`${a.role.yaml ? 'role-and-rolebinding' : 'rolebinding'}.yaml`, header(`${a.role.yaml ? 'Role and RoleBinding' : 'RoleBinding'} (apply it, or commit it for GitOps)`) + manifests, false);
+  await open('authentication-config.yaml', header(`For the cluster admin: API server AuthenticationConfiguration trusting ${bundle.issuer}`) + bundle.authenticationConfiguration, !applied);
+  await open(a.provider === 'github' ? 'workflow-step.yaml' : 'gitlab-ci-job.yaml', header(a.provider === 'github' ? 'GitHub Actions workflow' : 'GitLab CI job') + bundle.workflow, true);
   deps.output.info(`Create OIDC Binding: ${bundle.subject} -> ${bundle.username}, Role ${a.namespace}/${a.role.name}, issuer ${bundle.issuer}${applied ? `, applied to ${outcome.context}` : ''}`);
   const done = applied
     ? `applied RoleBinding ${a.namespace}/${outcome.result.roleBinding} for ${bundle.username} to ${outcome.context}. The cluster must trust ${bundle.issuer} (AuthenticationConfiguration in the editor); no secret is stored.`

@@ -1,7 +1,8 @@
 /**
  * "Pipeline RBAC: Verify Pipeline Identity...": as the identity (a 10-minute token, held in memory only), dry-run the
  * workspace's `pipelineRbac.manifests` (files, charts, overlays) and ask SelfSubjectAccessReview for the deployer's own
- * requests (server/src/core/verify). The result opens as a read-only text document; the token is never shown or logged.
+ * requests (server/src/core/verify). The result opens as a read-only document named after the identity; the token is
+ * never shown or logged.
  */
 import { ProgressLocation, window, workspace } from 'vscode';
 import type { ViewNode } from '../inventory/treeNodes';
@@ -78,7 +79,8 @@ export async function verifyIdentityCommand(deps: IdentityCommandDeps, node?: Vi
     deps.output.info(`Verified ${ref.namespace}/${ref.name} (context ${ref.context}): ${ok ? 'everything allowed' : 'some requests denied'}`);
     await deps.context.workspaceState.update(verifiedKey(ref.context, ref.namespace, ref.name), { at: new Date().toISOString(), ok });
     deps.view?.refresh();
-    await window.showTextDocument(await workspace.openTextDocument({ language: 'plaintext', content: text }), { preview: true });
+    // A read-only document named after what it reports, not an Untitled buffer that asks to be saved on close.
+    await deps.docs.open(`/verify/${ref.context}/${ref.namespace}/${ref.name} verification.txt`, text, 'plaintext', { preview: true });
     if (ok) void window.showInformationMessage(`Pipeline RBAC: ${ref.namespace}/${ref.name} may deploy every manifest (${result.objects.length} object(s)).`);
     else void window.showWarningMessage(`Pipeline RBAC: ${ref.namespace}/${ref.name} cannot deploy everything; see the report.`);
   } catch (err) {
