@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { analyzeText, type AnalysisResult } from '../../server/src/core/engine/analyze';
 import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
 import { leastPrivilegeFix, roleWithRulesAt, sameGrants } from '../../server/src/core/engine/fixes/leastPrivilegeFix';
+import { quickFixes } from '../../server/src/core/engine/fixes/quickFixes';
 import type { SpanEdit } from '../../server/src/core/engine/fixes/textEdit';
 import { leastPrivilegeRules } from '../../server/src/core/engine/leastPrivilege/generate';
 import { manifestKinds, neededPermissions, type NeededPermissions } from '../../server/src/core/engine/leastPrivilege/needed';
@@ -199,5 +200,52 @@ items:
     const out = fixAndCheck(FILE, 'deployer');
     const docs = parseAllDocuments(out);
     assert.ok(Array.isArray(docs) && docs.length === 3 && docs.every((d) => d.errors.length === 0));
+  });
+});
+
+describe('the resources "*" fix builds its replacement per API group (never a resource in a group that does not serve it)', () => {
+  const TWO_GROUPS = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: wide, namespace: team-a}
+rules:
+  - apiGroups: ["", "apps"]
+    resources: ["*"]
+    verbs: ["get", "create"]
+`;
+  const fixOf = (text: string) => {
+    const result = analyze(text, NEEDED);
+    const obj = role(result, 'wide');
+    const f = result.findings.find((x) => x.ruleId === 'unused-permission' && x.data?.value === '*' && x.data.field === 'resources')!;
+    assert.ok(f, JSON.stringify(result.findings.map((x) => x.message)));
+    return { f, fixes: quickFixes(text, f, obj) };
+  };
+
+  it('two groups: the message names each resource\'s group and the fix splits the rule', () => {
+    const { f, fixes } = fixOf(TWO_GROUPS);
+    assert.equal(f.message, 'resources "*" grants every resource; the manifests need only configmaps (core), services (core), deployments (apps)');
+    const split = fixes.find((x) => x.title.startsWith('Replace "*" with one rule per API group'))!;
+    assert.ok(split, fixes.map((x) => x.title).join(' | '));
+    assert.equal(split.title, 'Replace "*" with one rule per API group: configmaps, services (core); deployments (apps)');
+    assert.ok(!fixes.some((x) => /^Replace "\*" with configmaps/.test(x.title)), 'no single-list replacement across groups');
+    const fixed = apply(TWO_GROUPS, split.edits);
+    const rules = (parseAllDocuments(fixed)[0]!.toJS() as { rules: unknown[] }).rules;
+    assert.deepEqual(rules, [
+      { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['get', 'create'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'create'] },
+    ]);
+    const again = analyzeText(fixed, { catalog }).findings;
+    assert.deepEqual(again.filter((x) => x.ruleId === 'unknown-resource' || x.ruleId === 'wildcard'), []);
+  });
+
+  it('apiGroups "*": split into the groups the manifests use', () => {
+    const { fixes } = fixOf(TWO_GROUPS.replace('["", "apps"]', '["*"]'));
+    const split = fixes.find((x) => x.title.startsWith('Replace "*" with one rule per API group'))!;
+    const rules = (parseAllDocuments(apply(TWO_GROUPS.replace('["", "apps"]', '["*"]'), split.edits))[0]!.toJS() as { rules: { apiGroups: string[] }[] }).rules;
+    assert.deepEqual(rules.map((r) => r.apiGroups), [[''], ['apps']]);
+  });
+
+  it('one named group keeps the list replacement', () => {
+    const { fixes } = fixOf(TWO_GROUPS.replace('["", "apps"]', '["apps"]'));
+    assert.ok(fixes.some((x) => x.title === 'Replace "*" with deployments'), fixes.map((x) => x.title).join(' | '));
   });
 });

@@ -159,6 +159,11 @@ export interface FindingData {
   value?: string;
   /** Suggested replacement values for a wildcard, when known. */
   replacement?: string[];
+  /**
+   * The rules that replace this one when a `resources: ["*"]` replacement spans API groups: one rule per group with
+   * that group's resources, so no resource is written into a group that does not serve it.
+   */
+  replacementRules?: PolicyRule[];
   /** Risk rules a finding already covers (a rule granting everything includes every risk of the catalogue). */
   includes?: RuleId[];
   /** On the one finding that stands for a rule's findings left out over the per-file cap: how many. */

@@ -2,9 +2,10 @@
  * Quick fixes for findings, as pure text edits. Keyed on the finding's rule id and data (ruleIndex, field, value),
  * like vscode-eslint keys code actions on diagnostic codes.
  */
-import type { Finding, RbacObject } from '../model';
+import type { Finding, PolicyRule, RbacObject } from '../model';
 import { riskFindings } from '../rules/risks';
 import { addMissingRulesFix } from './addRulesFix';
+import { replaceRulesEdit } from './rulesText';
 import { insertFieldAfter, removeListItem, removeListItems, replaceListItem } from './listEdits';
 import { indentationAt, lineStartOf, type Fix } from './textEdit';
 
@@ -32,6 +33,8 @@ export function quickFixes(text: string, finding: Finding, obj: RbacObject | und
       preferred: true,
     });
   }
+  const split = obj && rule && d?.replacementRules?.length ? splitRuleFix(text, obj, rule.index, d.replacementRules) : undefined;
+  if (split) fixes.push(split);
   if (list && index >= 0 && REMOVABLE.has(finding.ruleId) && list.items.length > 1) {
     fixes.push({ title: `Remove "${d!.value}" from ${field}`, edits: [removeListItem(text, list, index)], preferred: fixes.length === 0 });
   }
@@ -54,6 +57,18 @@ export function quickFixes(text: string, finding: Finding, obj: RbacObject | und
   if (add) fixes.push(add);
   fixes.push(suppressFix(text, finding));
   return fixes;
+}
+
+/** Rule `ruleIndex` replaced by one rule per API group (the rest of `rules` rewritten as it is). */
+function splitRuleFix(text: string, obj: RbacObject, ruleIndex: number, replacement: PolicyRule[]): Fix | undefined {
+  const written = (obj.value as { rules?: unknown } | null)?.rules;
+  // A malformed item is not in obj.rules: rewriting `rules` from obj.rules would drop it.
+  if (!Array.isArray(written) || written.length !== obj.rules.length) return undefined;
+  const rules = obj.rules.flatMap((r) => (r.index === ruleIndex ? replacement : [r.rule]));
+  const edit = replaceRulesEdit(text, obj, rules);
+  if (!edit) return undefined;
+  const what = replacement.map((r) => `${(r.resources ?? []).join(', ')} (${r.apiGroups?.[0] === '' ? 'core' : r.apiGroups?.[0]})`).join('; ');
+  return { title: `Replace "*" with one rule per API group: ${what}`, edits: [edit], preferred: true };
 }
 
 /** The verbs of the rule that, alone, raise the same finding on the same resource. */

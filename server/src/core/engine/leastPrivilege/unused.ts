@@ -1,4 +1,4 @@
-import type { Finding, LocatedRule, RbacObject } from '../model';
+import type { Finding, FindingData, LocatedRule, PolicyRule, RbacObject } from '../model';
 import type { NeededPermissions } from './needed';
 
 /**
@@ -33,13 +33,7 @@ function unusedInRule(obj: RbacObject, lr: LocatedRule, needed: NeededPermission
     const span = lr.fields.resources?.items[i] ?? lr.span;
     const base2 = res.includes('/') ? res.slice(0, res.indexOf('/')) : res;
     if (res === '*') {
-      const replacement = [...new Set(groups.flatMap((g) => neededIn(g).map((r) => r.resource)))].sort();
-      out.push({
-        ...base,
-        span,
-        message: `resources "*" grants every resource; the manifests need only ${replacement.length ? replacement.join(', ') : 'none of them'}`,
-        data: { ruleIndex: lr.index, field: 'resources', value: res, replacement },
-      });
+      out.push({ ...base, span, ...wildcardResources(lr, needed) });
       return;
     }
     const used = groups.some((g) => neededIn(g).some((r) => r.resource === base2));
@@ -73,4 +67,31 @@ function unusedInRule(obj: RbacObject, lr: LocatedRule, needed: NeededPermission
     }
   });
   return out;
+}
+
+/**
+ * `resources: ["*"]` against the needs: the resources each of the rule's groups must serve. One named group keeps the
+ * rule and lists them; several groups (or `apiGroups: ["*"]`) split into one rule per group, since listing every
+ * resource under every group would grant e.g. deployments in the core group, which does not serve them.
+ */
+function wildcardResources(lr: LocatedRule, needed: NeededPermissions): { message: string; data: FindingData } {
+  const groups = lr.rule.apiGroups ?? [];
+  const byGroup = new Map<string, Set<string>>();
+  const add = (group: string, resource: string) => {
+    if (!groups.includes('*') && !groups.includes(group)) return;
+    const set = byGroup.get(group) ?? new Set<string>();
+    set.add(resource);
+    byGroup.set(group, set);
+  };
+  for (const r of needed.resources.values()) add(r.group, r.resource);
+  for (const n of needed.required ?? []) add(n.group, n.resource);
+  const sorted = [...byGroup].map(([g, set]) => [g, [...set].sort()] as const).sort(([a], [b]) => a.localeCompare(b));
+  const data: FindingData = { ruleIndex: lr.index, field: 'resources', value: '*' };
+  if (sorted.length === 0) return { message: 'resources "*" grants every resource; the manifests need none of them', data };
+  const single = groups.length === 1 && groups[0] !== '*';
+  const listed = sorted.flatMap(([g, rs]) => rs.map((r) => (single ? r : `${r} (${g === '' ? 'core' : g})`)));
+  const message = `resources "*" grants every resource; the manifests need only ${listed.join(', ')}`;
+  if (single) return { message, data: { ...data, replacement: sorted[0]![1] } };
+  const rules: PolicyRule[] = sorted.map(([g, rs]) => ({ ...lr.rule, apiGroups: [g], resources: rs }));
+  return { message, data: { ...data, replacementRules: rules } };
 }
