@@ -15,7 +15,7 @@ import { KubeIdentityCluster, type IdentityCluster } from '../../server/src/core
 import { verifyAsIdentity } from '../../server/src/core/verify/asIdentity';
 import { manifestDocs } from '../../server/src/core/verify/objects';
 import { formatVerify, verifyJson } from '../../server/src/core/verify/report';
-import { TEAM_A, clusterKubeconfigs, deleteIfExists, kubeConfigFor, uniqueName } from './harness';
+import { TEAM_A, TEAM_B, clusterKubeconfigs, deleteIfExists, kubeConfigFor, uniqueName } from './harness';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -115,6 +115,17 @@ describe('identity verify (real apiserver)', () => {
     assert.ok(out.objects.every((o) => o.outcome === 'allowed'));
     const denied = out.requests.filter((q) => !q.allowed).map((q) => `${q.verb} ${q.resource}`);
     assert.deepEqual([...new Set(denied)].sort(), ['create secrets', 'delete secrets', 'get secrets', 'list secrets', 'update secrets']);
+  });
+
+  test('a manifest in another namespace: the report says it is there, not in the identity\'s namespace', async () => {
+    const catalog = builtinCatalog();
+    const text = `apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ${TEAM_B}}\nspec: {ports: [{port: 80}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n`;
+    const docs = manifestDocs(text, 'app.yaml');
+    const result = await verifyAsIdentity(kubeConfigFor('developer'), new KubeIdentityCluster(kubeConfigFor('developer')), { namespace: TEAM_A, serviceAccount: name, docs, needs: [], catalog });
+    assert.deepEqual(result.objects.map((o) => [o.namespace, o.outcome, o.otherNamespace ?? false]), [[TEAM_B, 'forbidden', true], [TEAM_A, 'allowed', false]]);
+    const report = formatVerify(result, '`kubectl apply`');
+    assert.match(report, new RegExp(`FAIL  Service ${TEAM_B}/web \\(app\\.yaml\\) \\[in namespace ${TEAM_B}; the identity is in ${TEAM_A}\\]: Forbidden: `));
+    assert.match(report, new RegExp(`Denied objects name namespace ${TEAM_B}, not the identity's namespace ${TEAM_A}: bind a Role there`));
   });
 
   test('a missing ServiceAccount is exit 1 with the reason; bad arguments exit 2', () => {

@@ -28,6 +28,8 @@ export interface ObjectVerdict {
   message?: string;
   /** A cluster-scoped object: only a ClusterRole can grant it (the seeds advise against). */
   clusterScoped?: boolean;
+  /** The manifest names a namespace other than the identity's: its RoleBindings there are what count. */
+  otherNamespace?: boolean;
 }
 
 export interface NeedVerdict {
@@ -106,7 +108,8 @@ async function dryRunApply(api: KubernetesObjectApi, doc: ManifestDoc, req: Veri
   const namespace = clusterScoped ? undefined : (doc.namespace ?? req.namespace);
   const metadata = { ...((doc.value.metadata as Record<string, unknown> | undefined) ?? {}), ...(namespace ? { namespace } : {}) };
   const body = { ...doc.value, metadata } as KubernetesObject;
-  const base = { kind: doc.kind, name: doc.name, source: doc.source, ...(namespace ? { namespace } : {}), ...(clusterScoped ? { clusterScoped } : {}) };
+  const other = namespace !== undefined && namespace !== req.namespace;
+  const base = { kind: doc.kind, name: doc.name, source: doc.source, ...(namespace ? { namespace } : {}), ...(clusterScoped ? { clusterScoped } : {}), ...(other ? { otherNamespace: true } : {}) };
   const what = `dry-run applying ${doc.kind} ${namespace ? `${namespace}/` : ''}${doc.name}`;
   try {
     await withTimeout(api.patch(body, undefined, 'All', FIELD_MANAGER, false, PatchStrategy.ServerSideApply), timeoutMs, what);

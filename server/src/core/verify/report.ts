@@ -12,10 +12,13 @@ const LABEL = { allowed: 'allowed', forbidden: 'Forbidden', conflict: 'Conflict 
 export function formatVerify(raw: VerifyResult, action: string): string {
   const r = escapeStrings(raw);
   const out: string[] = [`Verified as ${r.identity} (a token valid until ${r.expiresAt}, held in memory only), server-side dry run (dryRun=All):`];
+  const home = identityNamespace(r.identity);
   for (const o of r.objects) {
     const where = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.source})`;
     const scope = o.clusterScoped ? ' [cluster-scoped: needs a ClusterRole]' : '';
-    out.push(o.outcome === 'allowed' ? `  ok    ${where}${scope}` : `  FAIL  ${where}${scope}: ${LABEL[o.outcome]}: ${o.message ?? ''}`);
+    // Said first: a Forbidden in another namespace is most often this, not a missing verb.
+    const elsewhere = o.otherNamespace && o.outcome === 'forbidden' ? ` [in namespace ${o.namespace}; the identity is in ${home}]` : '';
+    out.push(o.outcome === 'allowed' ? `  ok    ${where}${scope}` : `  FAIL  ${where}${scope}${elsewhere}: ${LABEL[o.outcome]}: ${o.message ?? ''}`);
   }
   const denied = r.needs.filter((n) => !n.allowed);
   const seen = new Set<string>();
@@ -26,6 +29,12 @@ export function formatVerify(raw: VerifyResult, action: string): string {
     seen.add(text);
   }
   if (lines.length) out.push(`${action} also sends these requests, which SelfSubjectAccessReview says are denied:`, ...lines);
+  const away = [...new Set(r.objects.filter((o) => o.otherNamespace && o.outcome === 'forbidden').map((o) => o.namespace ?? ''))];
+  if (away.length) {
+    out.push(
+      `Denied objects name namespace ${away.join(', ')}, not the identity's namespace ${home}: bind a Role there to the ServiceAccount, or drop metadata.namespace so the deploy puts them in ${home}.`,
+    );
+  }
   const okObjects = r.objects.filter((o) => o.outcome === 'allowed').length;
   out.push(`${okObjects} of ${r.objects.length} object${r.objects.length === 1 ? '' : 's'} allowed; ${seen.size} other request${seen.size === 1 ? '' : 's'} denied.`);
   return `${out.join('\n')}\n`;
@@ -42,4 +51,9 @@ export function verifyJson(r: VerifyResult): string {
     null,
     2,
   )}\n`;
+}
+
+/** "system:serviceaccount:NS:NAME" -> NS. */
+function identityNamespace(identity: string): string {
+  return identity.split(':')[2] ?? '';
 }
