@@ -194,7 +194,7 @@ async function main() {
   const kubeconfigs = await startCluster();
   await seedNamespace(kubeconfigs, opts.namespace);
   const contexts = writeDemoKubeconfig(kubeconfigs, opts.namespace, await import('yaml'));
-  const cs = await startCodeServer(codeServer, { port: opts.port, kubeconfig: contexts.path });
+  const cs = await startCodeServer(codeServer, { port: opts.port, kubeconfig: contexts.path, namespace: opts.namespace });
 
   printWelcome(cs, contexts, opts.namespace);
   if (opts.check) {

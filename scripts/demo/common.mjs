@@ -41,12 +41,12 @@ export class Interrupted extends Error {}
 // -------------------------------------------------------------------------------------- processes
 
 /** Runs a command in the foreground; resolves with its exit code and (unless inherited) its output. */
-export function run(cmd, args, { env = process.env, inherit = false, stdoutOnly = false } = {}) {
+export function run(cmd, args, { env = process.env, inherit = false, stdoutOnly = false, cwd = ROOT } = {}) {
   return new Promise((resolvePromise, reject) => {
     // Its own process group: a terminal Ctrl-C reaches only us, and we pass it on exactly once
     // (`up` treats a second SIGINT as "abort now" and would skip stopping what it started).
     const child = spawn(cmd, args, {
-      cwd: ROOT,
+      cwd,
       env,
       detached: true,
       stdio: inherit ? ['ignore', 'inherit', 'inherit'] : stdoutOnly ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'pipe', 'pipe'],

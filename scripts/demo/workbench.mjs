@@ -1,12 +1,24 @@
 // code-server with the extension, the --check of the workbench in headless Chromium, and the welcome text
 // (scripts/demo.mjs).
 import { spawn } from 'node:child_process';
-import { closeSync, cpSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CHROMIUM, CLI, DEMO_DIR, Interrupted, poll, ROOT, run, say, state, tail, VSIX } from './common.mjs';
 import { IDENTITIES } from './seed.mjs';
 
-export async function startCodeServer(bin, { port, kubeconfig }) {
+/**
+ * The scratch copy's app/ manifests deploy to the demo namespace, where the seeded identities live, so "Verify
+ * Pipeline Identity..." on web-deployer succeeds (examples/ itself says team-a, the test cluster's namespace).
+ */
+function retargetAppManifests(workspace, namespace) {
+  const dir = join(workspace, 'app');
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
+    const p = join(dir, f);
+    writeFileSync(p, readFileSync(p, 'utf8').replace(/^(\s+namespace:\s*)team-a\s*$/gm, `$1${namespace}`));
+  }
+}
+
+export async function startCodeServer(bin, { port, kubeconfig, namespace }) {
   const userData = join(DEMO_DIR, 'user-data');
   const extensions = join(DEMO_DIR, 'extensions');
   const workspace = join(DEMO_DIR, 'workspace', 'examples');
@@ -16,6 +28,7 @@ export async function startCodeServer(bin, { port, kubeconfig }) {
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(extensions, { recursive: true });
   cpSync(join(ROOT, 'examples'), workspace, { recursive: true });
+  retargetAppManifests(workspace, namespace);
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -81,6 +94,10 @@ export async function checkWorkbench(cs, contexts, namespace, docImages) {
     if (!ids.output.includes(`"${id.name}"`)) throw new Error(`pipeline-rbac identities as developer does not list ${id.name}:\n${tail(ids.output, 10)}`);
   }
   say(`developer lists the ${IDENTITIES.length} seeded identities of ${namespace}`);
+  // What the welcome text suggests: verify web-deployer against app/*.yaml (as the identity, a dry run).
+  const verify = await run(process.execPath, [CLI, 'identity', 'verify', '--kubeconfig', join(DEMO_DIR, 'kubeconfig'), '--namespace', namespace, '--name', 'web-deployer', '--manifests', 'app/*.yaml'], { cwd: cs.workspace });
+  if (verify.code !== 0) throw new Error(`pipeline-rbac identity verify of web-deployer against app/*.yaml failed (exit ${verify.code}):\n${tail(verify.output, 12)}`);
+  say(`web-deployer verifies against app/*.yaml: ${verify.output.trim().split('\n').pop()}`);
 
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
@@ -201,7 +218,8 @@ export function printWelcome(cs, contexts, namespace) {
       `   7. The Pipeline RBAC view in the activity bar: the identities of "${namespace}" with their token state`,
       '      (web-deployer, docs-publisher, release-bot; "Show All ServiceAccounts" adds the hand-made jenkins).',
       '      F1 > "Pipeline RBAC: Create Pipeline Identity..." makes another one (export to a file).',
-      '      Right-click web-deployer > "Verify Pipeline Identity...": as that ServiceAccount, a dry run of app/*.yaml.',
+      `      Right-click web-deployer > "Verify Pipeline Identity...": as that ServiceAccount, a dry run of app/*.yaml`,
+      `      (this copy's app/ deploys to "${namespace}"; examples/app says team-a).`,
     );
   }
   lines.push(

@@ -72,6 +72,8 @@ test('npm start --check: the demo serves a working workbench and leaves nothing 
   // What the check saw.
   assert.match(res.stderr, /HTTP 200, the workbench page/, output);
   assert.match(res.stderr, new RegExp(`developer lists the 3 seeded identities of ${namespace}`), output);
+  // The welcome's "Verify Pipeline Identity..." step succeeds: web-deployer may deploy every app/ manifest.
+  assert.match(res.stderr, /web-deployer verifies against app\/\*\.yaml: 5 of 5 objects allowed; 0 other requests denied\./, output);
   assert.match(res.stderr, /the extension is live: status bar "[^"]+ · developer", error squiggles shown/, output);
   assert.match(res.stderr, /check passed/, output);
 
