@@ -166,6 +166,18 @@ test('Create Pipeline Identity from the palette, see it in the tree, revoke it f
     assert.ok(confirm.some((i) => i.startsWith(`The kubeconfig is written in plain text to ${exportPath}`)), 'the plain-text file warning is shown before export');
     assert.deepEqual(await adminView(name, roleName), NOTHING, 'nothing exists before Create');
     await shot('07-confirm');
+    // Review before create: the Role row opens the exact objects as a read-only YAML preview beside the wizard.
+    await pickByKeyboard(wb, 'Role from ci/deployer-role.yaml');
+    const previewText = await pollUntil('the read-only preview of what Create applies', async () => {
+      const editors = await wb.page.locator('.editor-group-container .monaco-editor .view-lines').allTextContents();
+      return editors.map((e) => e.replace(/\u00a0/g, ' ')).find((e) => e.includes('kind: RoleBinding'));
+    });
+    for (const want of ['kind: ServiceAccount', `name: ${name}`, 'kind: Role', `name: ${roleName}`, 'resources:', 'deployments']) assert.ok(previewText.includes(want), `${want} in the preview: ${previewText}`);
+    const tabs = await wb.page.locator('.editor-group-container .tab').evaluateAll((ts) => ts.map((x) => x.getAttribute('aria-label') ?? ''));
+    assert.ok(tabs.some((x) => x.startsWith(`${name}.yaml`)), `a tab named after the identity: ${tabs.join(' | ')}`);
+    assert.deepEqual(await adminView(name, roleName), NOTHING, 'the preview creates nothing');
+    await waitItems('the confirmation again', (i) => i.includes('Create'));
+    await shot('07b-preview');
     mark('flow answered', t0);
     const created = Date.now();
     await pickByKeyboard(wb, 'Create');

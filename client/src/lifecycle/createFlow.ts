@@ -39,6 +39,7 @@ import {
   planFrom,
   preflightKey,
   preflightLines,
+  previewYaml,
   previousStage,
   serverUrlProblem,
   stageStep,
@@ -48,6 +49,8 @@ import {
   type TokenChoice,
 } from './flowModel';
 import { askRole } from './roleStep';
+
+const PREVIEW_DETAIL = 'Open the exact YAML it applies, read-only, with its findings';
 import { createSummary } from './summaryDoc';
 import { FlowBack, FlowCancelled, input, pick, separator, type PickItem, type StepPosition } from './wizard';
 import { errorText } from '../../../server/src/core/engine';
@@ -213,7 +216,7 @@ class CreateFlow {
 
   private async confirmStage(): Promise<void> {
     const a = this.answers;
-    type Action = 'create' | 'fix' | 'server';
+    type Action = 'create' | 'fix' | 'server' | 'preview';
     for (;;) {
       const plan = planFrom(a);
       const store = buildStore(a.export ?? { kind: 'vscode', key: '' }, this.credentials.credentials, this.deps);
@@ -236,8 +239,8 @@ class CreateFlow {
               ]),
           { label: '$(edit) Change the API server URL in the kubeconfig...', description: a.server ?? this.kubeconfig.server, value: 'server' },
           separator('What will happen'),
-          { label: `$(person) ServiceAccount ${a.namespace}/${a.name}`, description: serviceAccountUsername(a.namespace, a.name ?? '') },
-          { label: `$(shield) ${a.role ? describeRole(a.role) : ''}`, description: `RoleBinding ${a.name} -> Role ${a.roleCheck?.roleName ?? ''}` },
+          { label: `$(person) ServiceAccount ${a.namespace}/${a.name}`, description: serviceAccountUsername(a.namespace, a.name ?? ''), detail: PREVIEW_DETAIL, value: 'preview' },
+          { label: `$(shield) ${a.role ? describeRole(a.role) : ''}`, description: `RoleBinding ${a.name} -> Role ${a.roleCheck?.roleName ?? ''}`, detail: PREVIEW_DETAIL, value: 'preview' },
           { label: `$(watch) ${a.token ? describeToken(a.token) : ''}` },
           { label: `$(cloud-upload) ${a.export ? describeChoice(a.export) : ''}` },
           ...(warnings.length ? [separator<Action>('Warnings'), ...warnings.map((w) => ({ label: `$(warning) ${w.split('. ')[0]}`, detail: w }))] : []),
@@ -245,6 +248,7 @@ class CreateFlow {
       });
       const action = await pick<Action>({ ...at('confirm'), placeholder: 'Create the pipeline identity? Nothing exists yet.', loading: 'Checking your permissions for these choices...', items });
       if (action === 'create') return;
+      if (action === 'preview') await this.deps.docs.open(`/preview/${a.namespace}/${a.name}.yaml`, previewYaml(plan), 'yaml', { beside: true });
       if (action === 'fix' && report?.fix) await this.deps.docs.open(`/preflight/${a.namespace}-missing-permissions.md`, fixDocument(report), 'markdown', { beside: true });
       if (action === 'server') {
         try {

@@ -15,7 +15,9 @@ import {
   type RoleCheck,
   type RoleSource,
   type TokenKind,
+  identityManifestObjects,
 } from '../../../server/src/core/lifecycle';
+import { stringify } from 'yaml';
 import { exportSpec, pipelineFor, type ExportChoice } from './exportChoice';
 import { problemOf } from './inputCheck';
 
@@ -173,4 +175,17 @@ export function preflightLines(r: PreflightReport): PreflightLine[] {
     }),
     ...r.warnings.map((w): PreflightLine => ({ icon: 'warning', label: w })),
   ];
+}
+
+/**
+ * What "Create" will apply, as YAML to review before anything exists: the same ServiceAccount, Role and RoleBinding
+ * objects (the token, its Secret and the audit annotations come when it runs). Opened read-only, with its findings.
+ */
+export function previewYaml(plan: IdentityPlan): string {
+  const header = [
+    `# Preview of pipeline identity ${plan.namespace}/${plan.name}: what Create applies (read-only; nothing exists yet).`,
+    '# Create also adds who created it, its token and where it was exported as ServiceAccount annotations, and the token.',
+  ].join('\n');
+  const objects = identityManifestObjects({ namespace: plan.namespace, name: plan.name, role: plan.role, ...(plan.pipeline ? { pipeline: plan.pipeline } : {}) });
+  return `${header}\n${objects.map((o) => stringify(o, { lineWidth: 0 }).trimEnd()).join('\n---\n')}\n`;
 }
