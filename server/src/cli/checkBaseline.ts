@@ -24,11 +24,14 @@ export function fingerprintReports(reports: readonly FileReport[], root: string,
   return { paths, fingerprints: reports.map((r, i) => fingerprints(paths[i]!, r.findings)) };
 }
 
-/** Reads a baseline the user or the config named; a missing, unreadable, foreign or other-version file is an error. */
-export async function readBaselineFile(path: string, text?: string): Promise<Baseline> {
-  const body = text ?? (await readBounded(path, MAX_BASELINE_BYTES, 'baseline', 'write one with --write-baseline FILE'));
+/**
+ * Reads a baseline the user or the config named (`text` when already read); a missing, unreadable, foreign or
+ * other-version file is an error. `name` is the path as the user wrote it, for messages.
+ */
+export async function readBaselineFile(path: string, text?: string, name = path): Promise<Baseline> {
+  const body = text ?? (await readBounded(path, MAX_BASELINE_BYTES, 'baseline', 'write one with --write-baseline FILE', name));
   try {
-    return parseBaseline(body, `baseline ${path}`);
+    return parseBaseline(body, `baseline ${name}`);
   } catch (e) {
     throw new UsageError(e instanceof BaselineError ? e.message : String(e));
   }
@@ -79,7 +82,7 @@ export async function baselineGate(write: string | undefined, read: string | und
   if (write !== undefined) path = resolve(cwd, write);
   else if (read !== undefined) {
     path = resolve(cwd, read);
-    baseline = await readBaselineFile(path);
+    baseline = await readBaselineFile(path, undefined, read);
   } else if (cfg?.config.baseline) {
     const got = await configBaselineText(cfg, cfg.config.baseline);
     path = got.path;

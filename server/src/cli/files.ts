@@ -49,10 +49,10 @@ export function readText(path: string): Promise<string> {
 
 /**
  * A regular file of at most `max` bytes (checked before reading). `what` prefixes messages ("baseline"); `hint` follows
- * the message for a file that does not exist.
+ * the message for a file that does not exist; `shown` is how messages name the file.
  */
-export async function readBounded(path: string, max: number, what?: string, hint?: string): Promise<string> {
-  const name = what ? `${what} ${path}` : path;
+export async function readBounded(path: string, max: number, what?: string, hint?: string, shown = path): Promise<string> {
+  const name = what ? `${what} ${shown}` : shown;
   let handle;
   try {
     handle = await open(path, 'r');
