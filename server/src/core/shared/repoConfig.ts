@@ -9,7 +9,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pai
 import { DEPLOYERS, isDeployer, type Deployer } from '../engine/deployer/needs';
 import type { RuleId } from '../engine/model';
 import { isRuleId } from '../engine/suppress';
-import type { SeveritySetting } from './settings';
+import type { PipelineRbacSettings, SeveritySetting } from './settings';
 
 export const CONFIG_FILE_NAME = '.pipeline-rbac.yaml';
 /** The most a config file may hold (checked before it is read). */
@@ -162,4 +162,23 @@ function describe(node: Node | null | undefined): string {
 /** "FILE:LINE:COLUMN: message" lines for a terminal (the CLI's exit-2 message). */
 export function describeProblems(name: string, problems: readonly ConfigProblem[]): string {
   return problems.map((p) => `${name}:${p.line}:${p.column}: ${p.message}`).join('\n');
+}
+
+/**
+ * The editor's settings with a repository config applied (trusted workspaces only; the caller checks). The config's
+ * rule severities come first and the `pipelineRbac.rules` setting's entries override them per rule id; `manifests`,
+ * `deployer` and `deployVerbs` are the config's when it sets them; `namespace` is the config's when the setting is
+ * empty. `manifestsPrefix` is the config's folder relative to the workspace folder ("" at its root), since the
+ * editor resolves manifests against workspace folders and the config against its own folder.
+ */
+export function withRepoConfig(settings: PipelineRbacSettings, config: RepoConfig, manifestsPrefix: string): PipelineRbacSettings {
+  const prefix = (g: string) => (manifestsPrefix ? (g.startsWith('!') ? `!${manifestsPrefix}/${g.slice(1)}` : `${manifestsPrefix}/${g}`) : g);
+  return {
+    ...settings,
+    rules: { ...(config.rules ?? {}), ...settings.rules },
+    ...(config.manifests ? { manifests: config.manifests.map(prefix) } : {}),
+    ...(config.deployer ? { deployer: config.deployer } : {}),
+    ...(config.deployVerbs ? { deployVerbs: config.deployVerbs } : {}),
+    ...(config.namespace && !settings.namespace ? { namespace: config.namespace } : {}),
+  };
 }
