@@ -17,8 +17,9 @@ export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 /**
  * Expands CLI operands (files, directories, globs) into a sorted, de-duplicated list of files. An operand that matches
  * no file is an error (exit 2), as in eslint: a CI gate pointed at the wrong folder must not pass on zero files.
- * Links are not followed out of the folder an operand names (a directory, a glob's fixed leading folder; for a file,
- * the working directory or its own folder): a pull request's `rbac/x.yaml -> /proc/self/environ` is an error.
+ * Symbolic links found inside a directory or glob are not followed; a named file that is a link may not lead out of the
+ * working directory (or, named outside it, its own folder), nor a named folder or a glob's fixed leading folder out of
+ * the working directory: a pull request's `rbac/x.yaml -> /proc/self/environ` is an error that names it.
  */
 export async function expandOperands(operands: string[], cwd: string): Promise<string[]> {
   const out = new Set<string>();
