@@ -101,7 +101,7 @@ export function hostileChart(dir: string, shape: ChartShape, p: Planted, port: n
     case 'dependency':
       break;
     case 'memory': {
-      const n = 24 + Math.floor(r() * 3);
+      const n = 25 + Math.floor(r() * 2);
       put(join(dir, 'templates', 'big.yaml'), `{{- $s := "xxxxxxxxxxxxxxxx" }}{{- range until ${n} }}{{- $s = print $s $s }}{{- end }}\nkind: ConfigMap\ndata: {n: "{{ len $s }}"}\n`);
       break;
     }
@@ -198,4 +198,18 @@ export function processesMentioning(needle: string): string[] {
     }
   }
   return out;
+}
+
+export interface RenderCase {
+  kind: 'chart' | 'kustomize';
+  shape: ChartShape | OverlayShape;
+  /** Whether the kustomization or template was also mutated (seeded byte edits). */
+  mutated: boolean;
+}
+
+/** The seeded choice of one case: every shape in turn, a third of them mutated. */
+export function renderCase(r: Rand, i: number): RenderCase {
+  const all = [...CHART_SHAPES.map((s) => ({ kind: 'chart' as const, shape: s })), ...OVERLAY_SHAPES.map((s) => ({ kind: 'kustomize' as const, shape: s }))];
+  const pickOne = i < all.length ? all[i]! : all[Math.floor(r() * all.length)]!;
+  return { ...pickOne, mutated: r() < 0.33 };
 }

@@ -78,7 +78,7 @@ export function runBounded(binary: string, args: string[], opts: RunOptions): Pr
       cwd: opts.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       shell: false,
-      env: { ...opts.env, GOMEMLIMIT: String(Math.floor(limits.maxMemoryBytes * 0.75)) },
+      env: opts.env,
       // Its own process group (setsid), killed as a whole.
       detached: process.platform !== 'win32',
       windowsHide: true,
