@@ -44,6 +44,20 @@ describe('check and verify never output or send what lies outside the folder', (
     }
   });
 
+  it('a chart operand that is itself a link to a chart outside the working directory: refused, nothing of it output', async () => {
+    const ws = join(root, 'chart-link');
+    const elsewhere = join(planted.dir, 'chart');
+    hostileChart(elsewhere, 'plain', planted, server.port);
+    writeFileSync(join(elsewhere, 'values.yaml'), `verb: ${planted.fileValue}\n`);
+    mkdirSync(ws, { recursive: true });
+    symlinkSync(elsewhere, join(ws, 'chart'));
+    const out = join(ws, 'out.txt');
+    assert.equal(await runCheck(['chart', '--output', out], { version: '0.0.0', cwd: ws }), 1);
+    const text = readFileSync(out, 'utf8');
+    assert.match(text, /helm template refused: chart leads outside \S+ \(a symbolic link to /);
+    assert.ok(!text.includes(planted.fileValue));
+  });
+
   it('file and folder operands: links inside a folder are not followed; a named link out is exit 2 naming it', async () => {
     const ws = join(root, 'operands');
     mkdirSync(join(ws, 'rbac'), { recursive: true });

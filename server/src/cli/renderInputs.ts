@@ -7,7 +7,7 @@ import { relative, resolve } from 'node:path';
 import { analyzeText, type AnalyzeOptions } from '../core/engine/analyze';
 import { LineIndex } from '../core/engine/text/lineIndex';
 import { renderChart } from '../core/render/helm';
-import { isInside } from '../core/render/copyInside';
+import { isInside, operandFence } from '../core/render/copyInside';
 import { inputKind } from '../core/render/inputs';
 import { buildOverlay } from '../core/render/kustomize';
 import { mapRenderedFindings, renderFailureFindings } from '../core/render/map/findings';
@@ -45,7 +45,7 @@ export async function partitionOperands(operands: string[], cwd: string): Promis
 export async function render(dir: string, kind: 'chart' | 'kustomize', flags: RenderFlags, cwd: string): Promise<RenderOutcome> {
   const display = (abs: string) => relative(cwd, abs) || abs;
   try {
-    if (kind === 'chart') return await renderChart(dir, { release: flags.release, namespace: flags.namespace, values: flags.values, set: flags.set, display }, cwd);
+    if (kind === 'chart') return await renderChart(dir, { release: flags.release, namespace: flags.namespace, values: flags.values, set: flags.set, display, within: operandFence(cwd, dir, true) }, cwd);
     // An overlay and its bases stay inside the working directory (or, named outside it, inside the overlay).
     return await buildOverlay(dir, { display, allowedRoot: isInside(cwd, dir) ? cwd : dir }, cwd);
   } catch (err) {

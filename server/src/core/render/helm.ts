@@ -9,7 +9,7 @@ import { LineIndex } from '../engine/text/lineIndex';
 import { helmRenderedSet } from './map/helmSource';
 import { documentStartSpan, type SourceText } from './map/sourceMap';
 import { readInside } from './readSource';
-import { copyInside, CopyBudget, CopyRefused, operandFence } from './copyInside';
+import { copyInside, CopyBudget, CopyRefused, isInside, operandFence } from './copyInside';
 import { openRoom } from './room';
 import { DEFAULT_RUN_LIMITS, RunLimitError, runBounded, type RunLimits } from './run';
 import { requireTool, type ToolLookup } from './tools';
@@ -28,6 +28,8 @@ export interface HelmOptions {
   /** How paths are shown (relative to the working directory). */
   display: (abs: string) => string;
   signal?: AbortSignal | undefined;
+  /** A folder the chart folder must really lie in (the workspace folder, the CLI's working directory). */
+  within?: string | undefined;
 }
 
 const RELEASE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -66,7 +68,9 @@ export async function renderChart(chartDir: string, opts: HelmOptions, cwd: stri
     const copy = join(room.src, basename(dir) || 'chart');
     const budget = new CopyBudget();
     try {
-      await copyInside(dir, copy, await realpath(dir), budget, opts.display);
+      const fence = await realpath(dir);
+      if (opts.within && !isInside(await realpath(opts.within), fence)) return failure(`helm template refused: ${opts.display(dir)} leads outside ${opts.display(opts.within) || '.'} (a symbolic link to ${fence}); not rendered`);
+      await copyInside(dir, copy, fence, budget, opts.display);
     } catch (err) {
       if (err instanceof CopyRefused) return failure(`helm template refused: ${err.message}`);
       throw err;
