@@ -2,7 +2,7 @@
 // nothing of this process's environment, opens no connection (a local counting server proves it), leaves no process
 // behind, and a render that hits a limit (time, output, memory) is a render-error that names the limit.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,43 +12,30 @@ import type { RenderOutcome } from '../../server/src/core/render/outcome';
 import { openRoom } from '../../server/src/core/render/room';
 import { DEFAULT_RUN_LIMITS, RunLimitError, runBounded } from '../../server/src/core/render/run';
 import { findTool } from '../../server/src/core/render/tools';
-import { countingServer, hostileChart, hostileOverlay, plantSecrets, processesMentioning, PLANTED_ENV, type ChartShape, type OverlayShape, type Planted } from './helpers/hostileRender';
+import { hostileChart, hostileOverlay, hostileScene, processesMentioning, PLANTED_ENV, type ChartShape, type OverlayShape } from './helpers/hostileRender';
 
 for (const tool of ['helm', 'kustomize'] as const) {
   if (!findTool(tool)) throw new Error(`${tool} not found: run \`node scripts/tools/build-tools.mjs\` first`);
 }
 
-let root: string;
-let planted: Planted;
-let server: Awaited<ReturnType<typeof countingServer>>;
+const scene = hostileScene('prb-trust-', { before, after });
 let n = 0;
 const fresh = () => {
-  const d = join(root, `case${n++}`);
+  const d = join(scene.root, `case${n++}`);
   mkdirSync(d, { recursive: true });
   return d;
 };
 const everything = (o: RenderOutcome) => JSON.stringify(o.ok ? { text: o.set.text, files: o.set.files() } : o.error);
 const noSecret = (o: RenderOutcome, where: string) => {
   const all = everything(o);
-  assert.ok(!all.includes(planted.envValue), `${where}: the planted environment value reached the render`);
-  assert.ok(!all.includes(planted.fileValue), `${where}: the outside file's content reached the render`);
+  assert.ok(!all.includes(scene.planted.envValue), `${where}: the planted environment value reached the render`);
+  assert.ok(!all.includes(scene.planted.fileValue), `${where}: the outside file's content reached the render`);
 };
-
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'prb-trust-'));
-  planted = plantSecrets(root);
-  server = await countingServer();
-});
-after(async () => {
-  await server.close();
-  delete process.env[PLANTED_ENV];
-  rmSync(root, { recursive: true, force: true });
-});
 
 async function chart(shape: ChartShape, limits = DEFAULT_RUN_LIMITS): Promise<{ dir: string; out: RenderOutcome }> {
   const dir = join(fresh(), 'web');
   // r() = 0.99: the memory shape at the issue's 26 doublings.
-  hostileChart(dir, shape, planted, server.port, () => 0.99);
+  hostileChart(dir, shape, scene.planted, scene.server.port, () => 0.99);
   const out = await renderChart(dir, { namespace: 'a', display: (a) => relative(dir, a), limits }, dir);
   return { dir, out };
 }
@@ -75,8 +62,8 @@ describe('item 1: a chart reads nothing outside its folder, nothing of our envir
   });
 
   it('the tools get their own HOME, cache, config and data folders and none of our variables', async () => {
-    process.env.HELM_CACHE_HOME = join(root, 'inherited-helm-cache');
-    process.env.HELM_KUBETOKEN = planted.envValue;
+    process.env.HELM_CACHE_HOME = join(scene.root, 'inherited-helm-cache');
+    process.env.HELM_KUBETOKEN = scene.planted.envValue;
     const room = await openRoom();
     try {
       const r = await runBounded(findTool('helm')!, ['env'], { cwd: room.src, env: room.env });
@@ -85,7 +72,7 @@ describe('item 1: a chart reads nothing outside its folder, nothing of our envir
         assert.match(r.stdout, new RegExp(`^${v}="${room.dir}/`, 'm'), `${v} is under the render room`);
       }
       assert.match(r.stdout, /^HELM_KUBETOKEN=""$/m, 'an inherited HELM_* variable does not reach helm');
-      assert.ok(!r.stdout.includes(root) && !r.stdout.includes(planted.envValue), 'nothing inherited');
+      assert.ok(!r.stdout.includes(scene.root) && !r.stdout.includes(scene.planted.envValue), 'nothing inherited');
       assert.deepEqual(Object.keys(room.env).filter((k) => k in process.env && room.env[k] === process.env[k] && k !== 'NO_PROXY'), []);
       assert.ok(!(PLANTED_ENV in room.env));
     } finally {
@@ -114,10 +101,10 @@ describe('item 2: no connection, no remote fetch, no process left behind', () =>
   for (const [shape, message] of refusals) {
     it(`${shape}: refused before kustomize runs, on the line that names it`, async () => {
       const ws = fresh();
-      const overlay = hostileOverlay(ws, shape, planted, server.port);
-      const before = server.connections();
+      const overlay = hostileOverlay(ws, shape, scene.planted, scene.server.port);
+      const before = scene.server.connections();
       const out = await buildOverlay(overlay, { display: (a) => relative(ws, a), allowedRoot: ws }, ws);
-      assert.equal(server.connections(), before, 'no connection opened');
+      assert.equal(scene.server.connections(), before, 'no connection opened');
       noSecret(out, shape);
       assert.ok(!out.ok, `${shape}: ${everything(out)}`);
       assert.match(out.error.message, message);
@@ -131,30 +118,30 @@ describe('item 2: no connection, no remote fetch, no process left behind', () =>
 
   it('a remote entry in a nested base: refused on that base line', async () => {
     const ws = fresh();
-    const overlay = hostileOverlay(ws, 'nested', planted, server.port);
-    const before = server.connections();
+    const overlay = hostileOverlay(ws, 'nested', scene.planted, scene.server.port);
+    const before = scene.server.connections();
     const out = await buildOverlay(overlay, { display: (a) => relative(ws, a), allowedRoot: ws }, ws);
-    assert.equal(server.connections(), before);
+    assert.equal(scene.server.connections(), before);
     assert.ok(!out.ok);
     assert.equal(out.error.path, 'base/kustomization.yaml');
-    assert.equal(out.error.text.slice(out.error.span.start, out.error.span.end), `https://127.0.0.1:${server.port}/more.yaml`);
+    assert.equal(out.error.text.slice(out.error.span.start, out.error.span.end), `https://127.0.0.1:${scene.server.port}/more.yaml`);
   });
 
   it('an exec KRM function never runs; a plain overlay still builds', async () => {
     const ws = fresh();
-    const out = await buildOverlay(hostileOverlay(ws, 'exec-fn', planted, server.port), { display: (a) => relative(ws, a), allowedRoot: ws }, ws);
+    const out = await buildOverlay(hostileOverlay(ws, 'exec-fn', scene.planted, scene.server.port), { display: (a) => relative(ws, a), allowedRoot: ws }, ws);
     assert.ok(!existsSync(join(ws, 'ran')), 'the function ran');
     assert.ok(!out.ok, 'kustomize refuses external plugins without --enable-alpha-plugins');
     const plain = fresh();
-    const ok = await buildOverlay(hostileOverlay(plain, 'plain', planted, server.port), { display: (a) => relative(plain, a), allowedRoot: plain }, plain);
+    const ok = await buildOverlay(hostileOverlay(plain, 'plain', scene.planted, scene.server.port), { display: (a) => relative(plain, a), allowedRoot: plain }, plain);
     assert.ok(ok.ok, everything(ok));
     assert.match(ok.set.text, /kind: Role/);
   });
 
   it("a chart's dependency with a repository is never fetched", async () => {
-    const before = server.connections();
+    const before = scene.server.connections();
     const { out } = await chart('dependency');
-    assert.equal(server.connections(), before);
+    assert.equal(scene.server.connections(), before);
     assert.ok(!out.ok && /missing in charts\/ directory: dep/.test(out.error.message), everything(out));
   });
 

@@ -5,7 +5,8 @@
  * `npm run bench -- --only hostile`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Rand } from './hostile';
@@ -212,4 +213,26 @@ export function renderCase(r: Rand, i: number): RenderCase {
   const all = [...CHART_SHAPES.map((s) => ({ kind: 'chart' as const, shape: s })), ...OVERLAY_SHAPES.map((s) => ({ kind: 'kustomize' as const, shape: s }))];
   const pickOne = i < all.length ? all[i]! : all[Math.floor(r() * all.length)]!;
   return { ...pickOne, mutated: r() < 0.33 };
+}
+
+export interface HostileScene {
+  root: string;
+  planted: Planted;
+  server: Awaited<ReturnType<typeof countingServer>>;
+}
+
+/** A temporary root with planted secrets and a counting server, for one test file (node:test before/after). */
+export function hostileScene(prefix: string, hooks: { before: (f: () => Promise<void>) => void; after: (f: () => Promise<void>) => void }): HostileScene {
+  const scene = {} as HostileScene;
+  hooks.before(async () => {
+    scene.root = mkdtempSync(join(tmpdir(), prefix));
+    scene.planted = plantSecrets(scene.root);
+    scene.server = await countingServer();
+  });
+  hooks.after(async () => {
+    await scene.server.close();
+    delete process.env[PLANTED_ENV];
+    rmSync(scene.root, { recursive: true, force: true });
+  });
+  return scene;
 }
