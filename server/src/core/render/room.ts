@@ -4,6 +4,7 @@
  * (CI secrets, tokens, proxies, HELM_* or KUSTOMIZE_* settings, KUBECONFIG) is passed on, and PATH names an empty
  * folder, so neither tool can start another program (kustomize's git for remote bases, helm's plugins).
  */
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +20,31 @@ export interface RenderRoom {
 
 const FOLDERS = ['src', 'home', 'bin', 'tmp', 'cache', 'config', 'data', 'helm/cache', 'helm/config', 'helm/data'] as const;
 
+const open = new Set<string>();
+let exitHook = false;
+
 export async function openRoom(): Promise<RenderRoom> {
+  if (!exitHook) {
+    exitHook = true;
+    // The CLI or server ending mid-render (process.exit) still removes the rooms it opened.
+    process.on('exit', () => {
+      for (const d of open) rmSync(d, { recursive: true, force: true });
+    });
+  }
   const dir = await mkdtemp(join(tmpdir(), 'pipeline-rbac-render-'));
+  open.add(dir);
   try {
     for (const f of FOLDERS) await mkdir(join(dir, f), { recursive: true, mode: 0o700 });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
+    open.delete(dir);
     throw err;
   }
-  return { dir, src: join(dir, 'src'), env: toolEnv(dir), close: () => rm(dir, { recursive: true, force: true }) };
+  const close = async () => {
+    await rm(dir, { recursive: true, force: true });
+    open.delete(dir);
+  };
+  return { dir, src: join(dir, 'src'), env: toolEnv(dir), close };
 }
 
 /** The whole environment of helm and kustomize. */
