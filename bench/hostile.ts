@@ -144,3 +144,34 @@ export async function typingLatency(start: (rootUri: string | null) => Promise<L
     await lsp.stop();
   }
 }
+
+export interface RenderRunFigure {
+  inputs: number;
+  passed: boolean;
+  seconds: number;
+  seedLine: string;
+  outcomes: string[];
+}
+
+/**
+ * The seeded hostile chart and kustomization run of test/unit/hostileInput.test.ts at a larger count (CI runs 30):
+ * HOSTILE_RENDER_BENCH_INPUTS, default 300. The test's own assertions (no crash, hang, connection, leftover process or
+ * planted secret) decide `passed`.
+ */
+export function renderRunFigures(root: string, inputs = Number(process.env.HOSTILE_RENDER_BENCH_INPUTS ?? 300)): RenderRunFigure {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-name-pattern=charts and kustomizations', join(root, 'test/unit/hostileInput.test.ts')], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, HOSTILE_RENDER_INPUTS: String(inputs) },
+    timeout: 3 * 3600_000,
+  });
+  const out = r.stdout ?? '';
+  return {
+    inputs,
+    passed: r.status === 0,
+    seconds: (performance.now() - t) / 1000,
+    seedLine: /hostile renders: seed \d+/.exec(out)?.[0] ?? 'no seed printed',
+    outcomes: [...out.matchAll(/^# {3}((?:chart|kustomize) \w+: \d+)$/gm)].map((m) => m[1]!),
+  };
+}

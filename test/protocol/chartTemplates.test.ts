@@ -1,13 +1,14 @@
 // A Helm template open in the editor gets the findings of its rendered chart (real helm) on its own lines, over LSP;
 // template syntax is never reported as YAML; a save renders again.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DidChangeTextDocumentNotification, DidSaveTextDocumentNotification, type Diagnostic } from 'vscode-languageserver-protocol';
 import { startServer, type LspSession } from './lspClient';
+import { hostileChart, plantSecrets, PLANTED_ENV } from '../unit/helpers/hostileRender';
 
 const CHART = resolve(__dirname, '../fixtures/render/chart-web');
 
@@ -97,6 +98,32 @@ rules:
       assert.deepEqual(d.filter((x) => x.code === 'unused-permission' || x.code === 'missing-permission'), []);
     } finally {
       await lsp.stop();
+    }
+  });
+});
+
+describe('a hostile chart over LSP (issue 20): the server renders it like the CLI', () => {
+  it('links to an outside file and to /proc/self/environ: one render-error naming the link, nothing of either in any diagnostic', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prb-chart-hostile-'));
+    const planted = plantSecrets(dir);
+    const chart = join(dir, 'web');
+    hostileChart(chart, 'link-environ', planted, 9);
+    symlinkSync(planted.file, join(chart, 'files', 'notes.txt'));
+    // The server's own environment holds the planted value, as a CI runner's or a developer's shell would.
+    const lsp = await startServer({ live: { enable: false }, validateDelay: 0 }, { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? '', [PLANTED_ENV]: planted.envValue }, [], pathToFileURL(dir).href);
+    try {
+      const path = join(chart, 'templates', 'role.yaml');
+      const uri = pathToFileURL(path).href;
+      const d = await lsp.open(uri, readFileSync(path, 'utf8'));
+      const all = JSON.stringify(d);
+      assert.ok(!all.includes(planted.envValue) && !all.includes(planted.fileValue), 'no planted secret in the diagnostics');
+      const err = d.filter((x) => x.code === 'render-error');
+      assert.equal(err.length, 1, all);
+      assert.match(String(typeof err[0]!.message === 'string' ? err[0]!.message : ''), /helm template refused: \S*web\/files\/env\.txt leads outside the folder/);
+    } finally {
+      await lsp.stop();
+      delete process.env[PLANTED_ENV];
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

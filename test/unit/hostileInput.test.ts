@@ -9,7 +9,18 @@ import { analyzeText, type AnalysisResult } from '../../server/src/core/engine/a
 import { MAX_FINDINGS_PER_RULE } from '../../server/src/core/engine/capFindings';
 import { builtinCatalog } from '../../server/src/core/engine/catalog/apiCatalog';
 import { ParseCache } from '../../server/src/core/engine/yaml/parseCache';
-import { FAMILIES, hostileInput, rng } from './helpers/hostile';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { checkRendered } from '../../server/src/cli/renderInputs';
+import { formatJson } from '../../server/src/cli/format/json';
+import { formatSarif } from '../../server/src/cli/format/sarif';
+import { formatText } from '../../server/src/cli/format/text';
+import { renderChart } from '../../server/src/core/render/helm';
+import { buildOverlay } from '../../server/src/core/render/kustomize';
+import { DEFAULT_RUN_LIMITS, type RunLimits } from '../../server/src/core/render/run';
+import { FAMILIES, hostileInput, mutate, rng, type Rand } from './helpers/hostile';
+import { countingServer, hostileChart, hostileOverlay, plantSecrets, processesMentioning, renderCase, PLANTED_ENV, type ChartShape, type OverlayShape } from './helpers/hostileRender';
 
 const INPUTS = 2400;
 /** Every this many inputs, a large one of its family (List of 2,000, 200 KB of quotes, 2 MB of nesting...). */
@@ -91,3 +102,76 @@ test('seeded hostile inputs: bounded CPU and output, one-shot and incremental, n
   assert.ok(stats.get('quotes')!.capped >= 1, 'a large quotes line is capped');
   assert.ok(stats.get('proto')!.withObjects > 100, '__proto__ keys do not stop the analysis');
 });
+
+/**
+ * Charts and kustomizations (issue 20), through the real helm and kustomize and the CLI's three formats: links out of
+ * the folder, remote references to a local counting server, dependencies with a repository, templates that take
+ * gigabytes, loop or print without end, each maybe mutated. A render is slow: RENDER_INPUTS per CI run (every shape
+ * once, then seeded picks); `npm run bench -- --only hostile` runs more.
+ */
+const RENDER_INPUTS = Number(process.env.HOSTILE_RENDER_INPUTS ?? 30);
+/** A render that does not end within this is a hang (the limits end every one far sooner). */
+const HANG_MS = 120_000;
+const FUZZ_LIMITS: RunLimits = { timeoutMs: 5000, maxOutputBytes: 4 * 1024 * 1024, maxMemoryBytes: DEFAULT_RUN_LIMITS.maxMemoryBytes };
+
+test('seeded hostile charts and kustomizations: no crash, no hang, bounded memory, no planted secret in any output', async () => {
+  const seed = Number(process.env.HOSTILE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  console.log(`hostile renders: seed ${seed} (replay with HOSTILE_SEED=${seed})`);
+  const r = rng(seed);
+  const previousTmp = process.env.TMPDIR;
+  const root = mkdtempSync(join(tmpdir(), 'prb-hostile-render-'));
+  // A private temporary folder: what the renders leave there (nothing) is theirs alone.
+  const rooms = join(root, 'tmp');
+  mkdirSync(rooms);
+  process.env.TMPDIR = rooms;
+  const planted = plantSecrets(root);
+  const server = await countingServer();
+  const outcomes = new Map<string, number>();
+  try {
+    for (let i = 0; i < RENDER_INPUTS; i++) {
+      const c = renderCase(r, i);
+      const ws = join(root, `ws${i}`);
+      mkdirSync(ws);
+      let dir: string;
+      if (c.kind === 'chart') {
+        dir = join(ws, 'chart');
+        hostileChart(dir, c.shape as ChartShape, planted, server.port, r);
+        if (c.mutated) mutateFile(join(dir, 'templates', 'role.yaml'), r);
+      } else {
+        dir = hostileOverlay(ws, c.shape as OverlayShape, planted, server.port);
+        if (c.mutated) mutateFile(join(dir, 'kustomization.yaml'), r);
+      }
+      const where = `seed ${seed}, render ${i} (${c.kind} ${c.shape}${c.mutated ? ', mutated' : ''})`;
+      const display = (a: string) => relative(ws, a) || a;
+      const render = c.kind === 'chart' ? renderChart(dir, { namespace: 'a', display, limits: FUZZ_LIMITS }, ws) : buildOverlay(dir, { display, allowedRoot: ws, limits: FUZZ_LIMITS }, ws);
+      let hang: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([render, new Promise<'hang'>((res) => (hang = setTimeout(() => res('hang'), HANG_MS)))]).catch((e: unknown) => assert.fail(`${where}: threw ${e instanceof Error ? e.stack : String(e)}`));
+      clearTimeout(hang);
+      assert.notEqual(outcome, 'hang', `${where}: no answer within ${HANG_MS / 1000} s`);
+      if (outcome === 'hang') return;
+      const reports = checkRendered(outcome, { catalog: builtinCatalog() });
+      for (const out of [formatText(reports, false), formatJson(reports), formatSarif(reports, '0.0.0', ws)]) {
+        assert.ok(!out.includes(planted.envValue), `${where}: the planted environment value is in the output`);
+        assert.ok(!out.includes(planted.fileValue), `${where}: the outside file's content is in the output`);
+      }
+      // The shapes that cost without end are stopped at a limit (memory stays bounded), never a clean result.
+      if (['memory', 'time', 'output'].includes(c.shape) && !c.mutated) assert.ok(!outcome.ok && /stopped: .*limit/.test(outcome.error.message), `${where}: ${outcome.ok ? 'a clean result' : outcome.error.message}`);
+      const key = `${c.kind} ${outcome.ok ? 'rendered' : (/refused|stopped|failed/.exec(outcome.error.message)?.[0] ?? 'error')}`;
+      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    }
+    assert.equal(server.connections(), 0, 'no render opened a connection');
+    assert.deepEqual(processesMentioning(rooms), [], 'no process outlived its render');
+    assert.deepEqual(readdirSync(rooms), [], 'every render room was removed');
+    for (const [k, n] of outcomes) console.log(`  ${k}: ${n}`);
+  } finally {
+    process.env.TMPDIR = previousTmp;
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    delete process.env[PLANTED_ENV];
+    await server.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+function mutateFile(path: string, r: Rand): void {
+  writeFileSync(path, mutate(r, readFileSync(path, 'utf8')));
+}

@@ -1,7 +1,8 @@
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { glob } from 'tinyglobby';
+import { isInside, operandFence } from '../core/render/copyInside';
 import { UsageError } from './errors';
 
 const YAML_GLOB = '**/*.{yaml,yml,json}';
@@ -16,27 +17,59 @@ export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 /**
  * Expands CLI operands (files, directories, globs) into a sorted, de-duplicated list of files. An operand that matches
  * no file is an error (exit 2), as in eslint: a CI gate pointed at the wrong folder must not pass on zero files.
+ * Symbolic links found inside a directory or glob are not followed; a named file that is a link may not lead out of the
+ * working directory (or, named outside it, its own folder), nor a named folder or a glob's fixed leading folder out of
+ * the working directory: a pull request's `rbac/x.yaml -> /proc/self/environ` is an error that names it.
  */
 export async function expandOperands(operands: string[], cwd: string): Promise<string[]> {
   const out = new Set<string>();
   for (const op of operands.length ? operands : ['.']) {
     if (/[*?{[]/.test(op)) {
-      const hits = await glob(op, { cwd, absolute: true, ignore: IGNORE, dot: false });
+      const base = resolve(cwd, globBase(op));
+      const hits = await glob(op, { cwd, absolute: true, ignore: IGNORE, dot: false, followSymbolicLinks: false });
       if (hits.length === 0) throw new UsageError(`no files match ${op}`);
-      hits.forEach((h) => out.add(h));
+      const fence = await realFence(base, operandFence(cwd, base, true), op);
+      for (const h of hits) out.add(await inside(h, fence, op));
       continue;
     }
     const abs = resolve(cwd, op);
     const info = await stat(abs).catch(() => undefined);
     if (!info) throw new UsageError(`${op}: no such file or directory`);
     if (info.isDirectory()) {
-      const hits = await glob(YAML_GLOB, { cwd: abs, absolute: true, ignore: IGNORE });
+      const hits = await glob(YAML_GLOB, { cwd: abs, absolute: true, ignore: IGNORE, followSymbolicLinks: false });
       if (hits.length === 0) throw new UsageError(`no files match ${op} (a directory is searched for *.yaml, *.yml and *.json files)`);
-      hits.forEach((h) => out.add(h));
-    } else if (info.isFile()) out.add(abs);
+      const fence = await realFence(abs, operandFence(cwd, abs, true), op);
+      for (const h of hits) out.add(await inside(h, fence, op));
+    } else if (info.isFile()) out.add(await inside(abs, await realpath(operandFence(cwd, abs)), op));
     else throw new UsageError(`${op}: not a regular file or directory`);
   }
   return [...out].sort();
+}
+
+/** The leading folders of a glob before its first pattern character. */
+function globBase(pattern: string): string {
+  const parts = pattern.split('/');
+  const fixed: string[] = [];
+  for (const p of parts.slice(0, -1)) {
+    if (/[*?{[]/.test(p)) break;
+    fixed.push(p);
+  }
+  return fixed.join('/') || (pattern.startsWith('/') ? '/' : '.');
+}
+
+/** The real path of a named folder, which itself may not lead out of `outer` (the working directory, usually). */
+async function realFence(folder: string, outer: string, op: string): Promise<string> {
+  const [real, realOuter] = await Promise.all([realpath(folder), realpath(outer)]);
+  if (!isInside(realOuter, real)) throw new UsageError(`${op}: leads outside ${outer} (a symbolic link to ${real}); not read`);
+  return real;
+}
+
+/** `file` when its real path lies inside `fence`, else a usage error that names the link. */
+async function inside(file: string, fence: string, op: string): Promise<string> {
+  const real = await realpath(file).catch(() => undefined);
+  if (!real) throw new UsageError(`${file}: a symbolic link to nothing (in ${op}); not read`);
+  if (!isInside(fence, real)) throw new UsageError(`${file}: a symbolic link to ${real}, outside ${fence} (named by ${op}); not read`);
+  return file;
 }
 
 function tooLarge(what: string, max: number): UsageError {

@@ -8,6 +8,7 @@ import { analyzeText, type AnalyzeOptions } from '../core/engine/analyze';
 import { withFingerprintKeys } from '../core/engine/findingKey';
 import { LineIndex } from '../core/engine/text/lineIndex';
 import { renderChart } from '../core/render/helm';
+import { isInside, operandFence } from '../core/render/copyInside';
 import { inputKind } from '../core/render/inputs';
 import { buildOverlay } from '../core/render/kustomize';
 import { mapRenderedFindings, renderFailureFindings } from '../core/render/map/findings';
@@ -45,8 +46,9 @@ export async function partitionOperands(operands: string[], cwd: string): Promis
 export async function render(dir: string, kind: 'chart' | 'kustomize', flags: RenderFlags, cwd: string): Promise<RenderOutcome> {
   const display = (abs: string) => relative(cwd, abs) || abs;
   try {
-    if (kind === 'chart') return await renderChart(dir, { release: flags.release, namespace: flags.namespace, values: flags.values, set: flags.set, display }, cwd);
-    return await buildOverlay(dir, { display, allowedRoot: cwd }, cwd);
+    if (kind === 'chart') return await renderChart(dir, { release: flags.release, namespace: flags.namespace, values: flags.values, set: flags.set, display, within: operandFence(cwd, dir, true) }, cwd);
+    // An overlay and its bases stay inside the working directory (or, named outside it, inside the overlay).
+    return await buildOverlay(dir, { display, allowedRoot: isInside(cwd, dir) ? cwd : dir }, cwd);
   } catch (err) {
     // No binary: a usage problem of this machine (exit 2), with how to install.
     if (err instanceof MissingToolError) throw new UsageError(err.message);

@@ -85,7 +85,7 @@ export function billionLaughs(levels: number, width = 9): string {
 
 const TOKENS = ['&a ', '*a', '<<: ', '- ', ': ', '[', ']', '{', '}', ',', '"', "'", '\n', '  ', '#', '---\n', '...\n', '|\n', '>-\n', '!!binary ', '%YAML 1.2\n', '? ', '\t', '\\', '\u0000', '\ufeff', '\r\n', '\ud800', '\ufffd', '__proto__: ', 'constructor: ', 'kind: Role\n', 'rules:', 'verbs:', '{{', '}}', '{{- ', ' .Values.x '];
 
-function mutate(r: Rand, text: string): string {
+export function mutate(r: Rand, text: string): string {
   const edits = int(r, 1, 8);
   for (let e = 0; e < edits; e++) {
     const at = int(r, 0, text.length);

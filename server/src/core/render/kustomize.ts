@@ -4,52 +4,73 @@
  * files are never changed. Files named by the output are read only inside `allowedRoot` (the workspace or the working
  * directory).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { kustomizeRenderedSet, splitKustomizeOutput, type KustomizeSources } from './map/kustomizeSource';
 import type { SourceText } from './map/sourceMap';
-import type { RenderOutcome } from './outcome';
+import type { RenderFailure, RenderOutcome } from './outcome';
 import { KUSTOMIZATION_FILES } from './inputs';
 import { readInside } from './readSource';
-import { DEFAULT_RUN_LIMITS, runBounded, type RunLimits } from './run';
+import { openRoom } from './room';
+import { DEFAULT_RUN_LIMITS, RunLimitError, runBounded, type RunLimits } from './run';
+import { mirrorOf, originOf, stageOverlay, type Stage } from './stageOverlay';
 import { requireTool, type ToolLookup } from './tools';
-import { existsSync } from 'node:fs';
 
 export interface KustomizeOptions {
   tool?: ToolLookup;
   limits?: RunLimits;
   display: (abs: string) => string;
-  /** Files outside it are never read for mapping. */
+  /** The overlay and the bases it names must lie inside it; files outside it are never read. */
   allowedRoot: string;
+  signal?: AbortSignal | undefined;
 }
 
 const MAX_PATCH_FILES = 200;
 
+/**
+ * kustomize runs without --enable-helm, --enable-alpha-plugins and --enable-exec: no chart is inflated and no KRM
+ * function, exec or container plugin runs. It builds the room's copy (stageOverlay), never the user's folder.
+ */
 export async function buildOverlay(overlayDir: string, opts: KustomizeOptions, cwd: string = process.cwd()): Promise<RenderOutcome> {
   const dir = resolve(cwd, overlayDir);
+  const allowedRoot = resolve(cwd, opts.allowedRoot);
   const kustomize = requireTool('kustomize', opts.tool);
   const kfile = KUSTOMIZATION_FILES.map((f) => join(dir, f)).find((p) => existsSync(p)) ?? join(dir, 'kustomization.yaml');
-  const rootRead = readInside(opts.allowedRoot, relative(opts.allowedRoot, kfile));
+  const rootRead = readInside(allowedRoot, relative(allowedRoot, kfile));
   const root: SourceText = { path: opts.display(kfile), text: rootRead?.text ?? '' };
-  const wrapper = await mkdtemp(join(tmpdir(), 'pipeline-rbac-kustomize-'));
+  const failure = (message: string): RenderOutcome => ({ ok: false, error: { path: root.path, text: root.text, span: { start: 0, end: 0 }, message } });
+  const room = await openRoom();
   try {
-    const rel = relative(wrapper, dir).split('\\').join('/');
+    const stage: Stage = { allowedRoot, src: room.src, display: opts.display };
+    const refused: RenderFailure | undefined = await stageOverlay(dir, stage, root);
+    if (refused) return { ok: false, error: refused };
+    const wrapper = join(room.dir, 'wrapper');
+    await mkdir(wrapper, { mode: 0o700 });
+    const rel = relative(wrapper, mirrorOf(stage, dir)).split('\\').join('/');
     await writeFile(join(wrapper, 'kustomization.yaml'), `resources:\n  - ${JSON.stringify(rel)}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n`);
-    const result = await runBounded(kustomize, ['build', wrapper], dir, opts.limits ?? DEFAULT_RUN_LIMITS);
-    if (result.code !== 0) {
-      const message = result.stderr.trim().replace(/^Error: /, '').split('\n')[0]!.slice(0, 2000) || 'kustomize build failed';
-      return { ok: false, error: { path: root.path, text: root.text, span: { start: 0, end: 0 }, message: `kustomize build failed: ${message}` } };
+    let result;
+    try {
+      result = await runBounded(kustomize, ['build', wrapper], { cwd: room.src, env: room.env, limits: opts.limits ?? DEFAULT_RUN_LIMITS, signal: opts.signal });
+    } catch (err) {
+      if (err instanceof RunLimitError) return failure(`kustomize build stopped: ${err.message}`);
+      throw err;
     }
-    const sources = readSources(result.stdout, wrapper, root, opts);
+    if (result.code !== 0) {
+      // kustomize names the room's copy; the user knows the original.
+      const stderr = result.stderr.split(room.src).join(allowedRoot).split(`..${'/'}src/`).join('');
+      const message = stderr.trim().replace(/^Error: /, '').split('\n')[0]!.slice(0, 2000) || 'kustomize build failed';
+      return failure(`kustomize build failed: ${message}`);
+    }
+    const sources = readSources(result.stdout, wrapper, root, { ...opts, allowedRoot }, stage);
     return { ok: true, set: kustomizeRenderedSet(result.stdout, sources, `overlay ${opts.display(dir)} (kustomize build)`) };
   } finally {
-    await rm(wrapper, { recursive: true, force: true });
+    await room.close();
   }
 }
 
-function readSources(rendered: string, wrapper: string, root: SourceText, opts: KustomizeOptions): KustomizeSources {
+function readSources(rendered: string, wrapper: string, root: SourceText, opts: KustomizeOptions, stage: Stage): KustomizeSources {
   const resources = new Map<string, SourceText>();
   const patches = new Map<string, SourceText[]>();
   const read = (abs: string): SourceText | undefined => {
@@ -59,12 +80,12 @@ function readSources(rendered: string, wrapper: string, root: SourceText, opts: 
   let patchCount = 0;
   for (const doc of splitKustomizeOutput(rendered)) {
     if (doc.source && !resources.has(doc.source)) {
-      const t = read(resolve(wrapper, doc.source));
+      const t = read(originOf(stage, resolve(wrapper, doc.source)));
       if (t) resources.set(doc.source, t);
     }
     for (const k of doc.kustomizations) {
       if (patches.has(k) || patchCount > MAX_PATCH_FILES) continue;
-      const kabs = resolve(wrapper, k);
+      const kabs = originOf(stage, resolve(wrapper, k));
       const kt = read(kabs);
       const files = kt ? patchPaths(kt.text).flatMap((p) => read(resolve(dirname(kabs), p)) ?? []) : [];
       patchCount += files.length;

@@ -53,7 +53,7 @@ export function splitManifestSettings(folders: string[], entries: string[]): { g
 export function renderWorkspaceDir(d: RenderDir, settings: PipelineRbacSettings): Promise<RenderOutcome> {
   const display = (abs: string) => relative(d.folder, abs);
   return d.kind === 'chart'
-    ? renderChart(d.dir, { namespace: settings.namespace || 'default', display, tool: { settingPath: settings.helm.path, trusted: settings.trusted } })
+    ? renderChart(d.dir, { namespace: settings.namespace || 'default', display, within: d.folder, tool: { settingPath: settings.helm.path, trusted: settings.trusted } })
     : buildOverlay(d.dir, { display, allowedRoot: d.folder, tool: { settingPath: settings.kustomize.path, trusted: settings.trusted } });
 }
 

@@ -333,8 +333,8 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'error',
     title: 'Chart or overlay does not render',
     description:
-      'A Helm chart or kustomize overlay the pipeline deploys failed to render (`helm template` / `kustomize build`), or the tool to render it was not found; its message is shown at the failing template line where the tool names one. Nothing rendered from it was checked; while a chart or overlay named in `pipelineRbac.manifests` cannot be rendered, each Role gets one information finding instead of unused or missing permissions (which would be guesses).',
-    fix: 'Fix the template (or the values) as the message says; install helm / kustomize or set `pipelineRbac.helm.path` / `pipelineRbac.kustomize.path`.',
+      'A Helm chart or kustomize overlay the pipeline deploys failed to render (`helm template` / `kustomize build`), or the tool to render it was not found; its message is shown at the failing template line where the tool names one. A render is also refused before the tool runs when the folder holds a symbolic link that leaves it, points nowhere or loops (named in the message), or a kustomization names a remote resource, component, base, file or chart repository (on that line); and it is stopped at a limit of time, output or memory (the message says which). Nothing rendered from it was checked; while a chart or overlay named in `pipelineRbac.manifests` cannot be rendered, each Role gets one information finding instead of unused or missing permissions (which would be guesses).',
+    fix: 'Fix the template (or the values) as the message says; install helm / kustomize or set `pipelineRbac.helm.path` / `pipelineRbac.kustomize.path`. Replace a link that leaves the folder with the file itself; vendor a remote base into the repository (or render it yourself and check the output).',
     docs: 'https://helm.sh/docs/helm/helm_template/',
     references: {},
   },
