@@ -133,3 +133,58 @@ describe('dry-run request paths come from validated apiVersion and kind only', (
     });
   }
 });
+
+describe('proxies (issue 20): what @kubernetes/client-node does with them, as the live layer uses it', () => {
+  /** A loopback HTTP proxy stand-in: records each request line and its Authorization header, forwards nothing. */
+  function proxyStandIn(seen: { url: string; auth: string | undefined }[]): Server {
+    const p = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', auth: req.headers.authorization });
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end('stand-in proxy');
+    });
+    p.on('connect', (req, socket) => {
+      seen.push({ url: `CONNECT ${req.url}`, auth: req.headers.authorization });
+      socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+    });
+    return p;
+  }
+  const listen = (s: Server) => new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
+
+  it('HTTPS_PROXY, HTTP_PROXY and NO_PROXY are ignored: requests go straight to the server', async () => {
+    const seen: { url: string; auth: string | undefined }[] = [];
+    const proxy = proxyStandIn(seen);
+    const port = await listen(proxy);
+    const saved = { ...process.env };
+    Object.assign(process.env, { HTTPS_PROXY: `http://127.0.0.1:${port}`, HTTP_PROXY: `http://127.0.0.1:${port}`, https_proxy: `http://127.0.0.1:${port}`, http_proxy: `http://127.0.0.1:${port}`, NO_PROXY: '' });
+    try {
+      reset();
+      const env = new LiveEnvironment();
+      await env.refresh({ ...DEFAULT_SETTINGS, kubeconfig, trusted: true }, parseRbacFile('apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: ns-1}\nrules: []\n').objects);
+      assert.ok(count('selfsubjectrulesreviews') === 1, stats.paths.join('\n'));
+      assert.deepEqual(seen, []);
+    } finally {
+      process.env = saved;
+      proxy.close();
+    }
+  });
+
+  it("a kubeconfig cluster's proxy-url is used: a CONNECT tunnel to the cluster's own host and port, no credentials in it", async () => {
+    const seen: { url: string; auth: string | undefined }[] = [];
+    const proxy = proxyStandIn(seen);
+    const port = await listen(proxy);
+    try {
+      const k = new KubeConfig();
+      k.loadFromFile(kubeconfig);
+      const cluster = k.getCurrentCluster()!;
+      k.clusters = [{ ...cluster, proxyUrl: `http://127.0.0.1:${port}` }];
+      reset();
+      await dryRunFindings(k, parseRbacFile('apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: ns-0}\nrules: []\n').objects, 'ns-0').catch(() => []);
+      assert.deepEqual(stats.paths, [], 'nothing reached the server directly');
+      // The proxy is only asked to tunnel to the server the kubeconfig names; the token would travel inside the tunnel
+      // (TLS to the server for https://, readable by the proxy only for an http:// server).
+      assert.deepEqual(seen, [{ url: `CONNECT ${new URL(cluster.server).host}`, auth: undefined }]);
+    } finally {
+      proxy.close();
+    }
+  });
+});
