@@ -279,6 +279,9 @@ describe('covers agrees with a literal transliteration on random rules', () => {
       // The same atoms (duplicates included), and the apiserver's message computed from the atoms as upstream does.
       sameRules(got.missing.flatMap(breakdownRule), expected);
       assert.deepEqual(describeMissing(got.missing, Infinity), referenceLines(expected), where);
+      // Cut after 3 lines: the first 3 in the apiserver's order, then the exact count of the rest.
+      const all = referenceLines(expected);
+      assert.deepEqual(describeMissing(got.missing, 3), all.length > 3 ? [...all.slice(0, 3), `...and ${all.length - 3} more`] : all, where);
       assert.equal(got.covered, expected.length === 0);
       if (!got.covered) denied++;
     }
