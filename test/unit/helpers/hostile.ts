@@ -142,3 +142,23 @@ export function hostileInput(r: Rand, family: Family, large: boolean): string {
       return Array.from({ length: large ? 20_000 : int(r, 0, 200) }, () => pick(r, TOKENS)).join('');
   }
 }
+
+/**
+ * A Role with one rule of n entries in each list (groups, resources, verbs, resourceNames): n^4 atoms in 1.8 KB at
+ * n = 60 (issue 20). Some of each list is what test/fixtures/rbac/developer-held.yaml holds, so part is covered.
+ */
+export function wideRole(n: number, namespace = 'team-a'): string {
+  const list = (held: string[], prefix: string) => [...held, ...Array.from({ length: n - held.length }, (_, i) => `${prefix}${i}`)].slice(0, n);
+  const flow = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
+  return [
+    'apiVersion: rbac.authorization.k8s.io/v1',
+    'kind: Role',
+    `metadata: {name: wide, namespace: ${namespace}}`,
+    'rules:',
+    `  - apiGroups: ${flow(list(['', 'apps'], 'g'))}`,
+    `    resources: ${flow(list(['configmaps', 'deployments', 'secrets'], 'r'))}`,
+    `    verbs: ${flow(list(['get', 'create', 'delete'], 'v'))}`,
+    `    resourceNames: ${flow(list([], 'n'))}`,
+    '',
+  ].join('\n');
+}

@@ -9,6 +9,7 @@ import { capFindings } from './capFindings';
 import { firstOf, indexRoles, resolverOf, type RoleResolver } from './roleIndex';
 import type { HeldPermissions } from './rbac/heldPermissions';
 import { notHeldFindings } from './rbac/notHeld';
+import { unreadNamespacesFinding } from './rbac/liveScope';
 import { riskFindings } from './rules/risks';
 import { validateObject } from './schema/validate';
 import { applySeverities, type SeverityOverrides } from './severity';
@@ -71,6 +72,8 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
       findings.push(...notHeldFindings(obj, options.held, { defaultNamespace, resolveRole }));
     }
   }
+  const unread = options.held ? unreadNamespacesFinding(parsed.objects, options.held, defaultNamespace) : undefined;
+  if (unread) findings.push(unread);
   if (options.extraFindings) findings.push(...options.extraFindings(parsed.objects));
 
   const sup = suppressions(text);

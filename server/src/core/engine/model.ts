@@ -155,7 +155,7 @@ export interface Finding {
 }
 
 export interface FindingData {
-  /** Atoms the applier does not hold (not-held). */
+  /** What the applier does not hold (not-held), as rules every atom of which is missing (compact rectangles). */
   missing?: PolicyRule[];
   /** Rule index inside the object (for rule-level findings). */
   ruleIndex?: number;

@@ -4,7 +4,7 @@
  * matrix out. An incomplete review (webhook authorizers) turns every "no" into "unknown": the cluster did not say.
  */
 import type { PolicyRule } from '../engine/model';
-import { covers, describeMissing } from '../engine/rbac/covers';
+import { covers, describeMissing, VERDICT_LINES } from '../engine/rbac/covers';
 import { ruleAllows } from '../engine/rbac/evaluate';
 
 export const MATRIX_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] as const;
@@ -145,5 +145,6 @@ export interface RoleCheck {
 export function checkRoleAgainst(roleRules: readonly PolicyRule[], review: RulesReviewInput): RoleCheck {
   const held = [...review.resourceRules, ...review.nonResourceRules];
   const r = covers(held, roleRules);
-  return { covered: r.covered, missing: describeMissing(r.missing), incomplete: review.incomplete };
+  // Every line as the apiserver prints it, up to its first 1,000 (then one `...and N more` line).
+  return { covered: r.covered, missing: describeMissing(r.missing, VERDICT_LINES), incomplete: review.incomplete };
 }

@@ -11,6 +11,10 @@ import {
 import type { DiscoveryData, DiscoveryResourceList } from '../engine/catalog/catalogFile';
 import type { PolicyRule } from '../engine/model';
 import { toLiveError, withTimeout } from './liveError';
+import { RequestPool } from './requestPool';
+
+/** Requests to one cluster in flight at once. */
+export const MAX_IN_FLIGHT = 8;
 
 export interface RulesReview {
   resourceRules: PolicyRule[];
@@ -48,8 +52,12 @@ export class ClusterApi {
     this.rbac = kc.makeApiClient(RbacAuthorizationV1Api);
   }
 
+  /** Requests to the cluster in flight at once (the language server and `check --live` both come through here). */
+  private readonly pool = new RequestPool(MAX_IN_FLIGHT);
+
+  /** One request: waits for a slot in the pool, then the timeout runs. */
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withTimeout(fn(), this.timeoutMs, what).catch((err: unknown) => {
+    return this.pool.run(() => withTimeout(fn(), this.timeoutMs, what)).catch((err: unknown) => {
       throw toLiveError(err, what);
     });
   }
@@ -95,26 +103,26 @@ export class ClusterApi {
 
   /** Groups, every served group version's resources, and the version: what the API catalog is built from. */
   async discovery(): Promise<DiscoveryData> {
-    return this.call('reading the API discovery', async () => {
-      const apis = this.kc.makeApiClient(ApisApi);
-      const core = this.kc.makeApiClient(CoreV1Api);
-      const custom = this.kc.makeApiClient(CustomObjectsApi);
-      const [groupList, coreList, version] = await Promise.all([
-        apis.getAPIVersions(),
-        core.getAPIResources(),
-        this.kc.makeApiClient(VersionApi).getCode().catch(() => undefined),
-      ]);
-      const resourceLists: DiscoveryResourceList[] = [coreList];
-      // An aggregated API that is down (503) must not hide the rest of the catalog: skip the versions that fail.
-      await Promise.allSettled(
-        groupList.groups.flatMap((g) =>
-          g.versions.map(async (v) => {
-            resourceLists.push(await custom.getAPIResources({ group: g.name, version: v.version }));
-          }),
-        ),
-      );
-      return { groups: groupList.groups, resourceLists, ...(version ? { kubernetesVersion: version.gitVersion } : {}) };
-    });
+    const what = 'reading the API discovery';
+    const apis = this.kc.makeApiClient(ApisApi);
+    const core = this.kc.makeApiClient(CoreV1Api);
+    const custom = this.kc.makeApiClient(CustomObjectsApi);
+    // Each request takes its own slot in the pool (one holding a slot while waiting for others could starve).
+    const [groupList, coreList, version] = await Promise.all([
+      this.call(what, () => apis.getAPIVersions()),
+      this.call(what, () => core.getAPIResources()),
+      this.call(what, () => this.kc.makeApiClient(VersionApi).getCode()).catch(() => undefined),
+    ]);
+    const resourceLists: DiscoveryResourceList[] = [coreList];
+    // An aggregated API that is down (503) must not hide the rest of the catalog: skip the versions that fail.
+    await Promise.allSettled(
+      groupList.groups.flatMap((g) =>
+        g.versions.map(async (v) => {
+          resourceLists.push(await this.call(what, () => custom.getAPIResources({ group: g.name, version: v.version })));
+        }),
+      ),
+    );
+    return { groups: groupList.groups, resourceLists, ...(version ? { kubernetesVersion: version.gitVersion } : {}) };
   }
 
   /** The rules of an existing Role/ClusterRole, or undefined when it does not exist or cannot be read. */

@@ -1,5 +1,6 @@
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Finding, RbacObject } from '../engine/model';
+import { apiPathProblem } from './apiPath';
 import { toLiveError, withTimeout } from './liveError';
 
 const FIELD_MANAGER = 'pipeline-rbac';
@@ -15,6 +16,11 @@ export async function dryRunFindings(kc: KubeConfig, objects: RbacObject[], defa
   for (const obj of objects) {
     if (obj.kind === 'ServiceAccount') continue;
     const spec = objectFor(obj, defaultNamespace);
+    const problem = apiPathProblem(spec.apiVersion, spec.kind);
+    if (problem) {
+      findings.push({ ...findingFor(obj, `${problem}: not sent`, 'invalid'), message: `not sent to the apiserver for the dry run: ${problem}` });
+      continue;
+    }
     try {
       await withTimeout(createOrApply(api, spec), timeoutMs, `dry-run of ${obj.kind} ${obj.name}`);
     } catch (err) {

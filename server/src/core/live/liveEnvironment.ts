@@ -1,6 +1,7 @@
 import type { AnalyzeOptions } from '../engine/analyze';
 import { builtinCatalog, catalogFromDiscovery, type ApiCatalog } from '../engine/catalog/apiCatalog';
 import type { Finding, PolicyRule, RbacObject } from '../engine/model';
+import { LIVE_NAMESPACES_PER_FILE, liveNamespaceOf, liveNamespaces } from '../engine/rbac/liveScope';
 import { bindAccessKey, escalateAccessKey, SUPERUSER_GROUP, type HeldPermissions, type NamespaceRules } from '../engine/rbac/heldPermissions';
 import type { AnalysisEnvironment } from '../shared/environment';
 import type { LiveStatus } from '../shared/protocol';
@@ -74,6 +75,7 @@ export class LiveEnvironment implements AnalysisEnvironment {
       ...(who ? { user: who, superuser: who.groups.includes(SUPERUSER_GROUP) } : {}),
       namespaces,
       access,
+      liveNamespaceLimit: LIVE_NAMESPACES_PER_FILE,
     };
     return {
       ...base,
@@ -98,8 +100,11 @@ export class LiveEnvironment implements AnalysisEnvironment {
     };
     want(this.whoami, conn.key, () => conn.api.whoami());
     want(this.discovery, conn.key, async () => catalogFromDiscovery(await conn.api.discovery()));
+    // At most LIVE_NAMESPACES_PER_FILE namespaces per file; the analysis names the rest in one finding.
+    const { read } = liveNamespaces(objects, ns);
     for (const o of objects) {
-      const namespace = o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding' ? '' : (o.namespace ?? ns);
+      const namespace = liveNamespaceOf(o, ns);
+      if (!read.has(namespace)) continue;
       want(this.rules, `${p}${namespace}`, () => this.rulesFor(conn.api, namespace));
       if (o.kind === 'Role' || o.kind === 'ClusterRole') {
         const key = escalateAccessKey(o.kind, namespace);

@@ -9,6 +9,7 @@ import type { ApiCatalog } from '../engine/catalog/apiCatalog';
 import type { RequiredPermission } from '../engine/deployer/needs';
 import { groupOf, guessResource } from '../engine/leastPrivilege/needed';
 import type { IdentityCluster } from '../lifecycle/kube';
+import { apiPathProblem } from '../live/apiPath';
 import { ClusterApi } from '../live/clusterApi';
 import { LiveError, toLiveError, withTimeout } from '../live/liveError';
 import type { ManifestDoc } from './objects';
@@ -111,6 +112,8 @@ async function dryRunApply(api: KubernetesObjectApi, doc: ManifestDoc, req: Veri
   const other = namespace !== undefined && namespace !== req.namespace;
   const base = { kind: doc.kind, name: doc.name, source: doc.source, ...(namespace ? { namespace } : {}), ...(clusterScoped ? { clusterScoped } : {}), ...(other ? { otherNamespace: true } : {}) };
   const what = `dry-run applying ${doc.kind} ${namespace ? `${namespace}/` : ''}${doc.name}`;
+  const problem = apiPathProblem(doc.apiVersion, doc.kind);
+  if (problem) return { ...base, outcome: 'error', message: `not sent to the apiserver: ${problem}` };
   try {
     await withTimeout(api.patch(body, undefined, 'All', FIELD_MANAGER, false, PatchStrategy.ServerSideApply), timeoutMs, what);
     return { ...base, outcome: 'allowed' };

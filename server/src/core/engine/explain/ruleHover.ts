@@ -4,7 +4,7 @@
  */
 import type { ApiCatalog } from '../catalog/apiCatalog';
 import type { Finding, LocatedRule, PolicyRule, RbacObject } from '../model';
-import { breakdownRule, covers } from '../rbac/covers';
+import { atomCount, covers, ruleAtoms } from '../rbac/covers';
 import { heldRulesFor, type HeldPermissions } from '../rbac/heldPermissions';
 import { checkNamespace } from '../rbac/notHeld';
 
@@ -23,20 +23,22 @@ export function ruleHoverMarkdown(input: RuleHoverInput): string {
   const { obj, rule, held } = input;
   const ns = checkNamespace(obj, input.defaultNamespace);
   const scope = obj.kind === 'Role' ? `namespace \`${ns}\`` : 'the whole cluster';
-  const atoms = breakdownRule(rule.rule);
+  const total = atomCount(rule.rule);
   const heldRules = held ? heldRulesFor(held, ns) : undefined;
   const lines: string[] = [];
-  lines.push(`**Rule ${rule.index + 1}** of ${obj.kind} \`${obj.name}\` grants ${atoms.length} permission${atoms.length === 1 ? '' : 's'} in ${scope}:`);
+  lines.push(`**Rule ${rule.index + 1}** of ${obj.kind} \`${obj.name}\` grants ${total.toLocaleString('en-US')} permission${total === 1 ? '' : 's'} in ${scope}:`);
   lines.push('');
   const holdColumn = held !== undefined;
   lines.push(holdColumn ? '| verb | resource | API group | names | you hold it |' : '| verb | resource | API group | names |');
   lines.push(holdColumn ? '|---|---|---|---|---|' : '|---|---|---|---|');
-  for (const atom of atoms.slice(0, MAX_ROWS)) {
+  let shown = 0;
+  for (const atom of ruleAtoms(rule.rule)) {
+    if (shown++ === MAX_ROWS) break;
     const cells = describeAtom(atom, input.catalog);
     if (holdColumn) cells.push(holdsCell(atom, held, heldRules));
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  if (atoms.length > MAX_ROWS) lines.push('', `...and ${atoms.length - MAX_ROWS} more.`);
+  if (total > MAX_ROWS) lines.push('', `...and ${(total - MAX_ROWS).toLocaleString('en-US')} more.`);
   lines.push('');
   if (held) lines.push(`Checked against ${held.source}${held.user ? ` as \`${held.user.username}\`` : ''}.`);
   else lines.push('Not checked against anyone\'s permissions (no live cluster and no held rules).');

@@ -5,39 +5,45 @@
  * pkg/apis/rbac/v1/evaluation_helpers.go (CompactString), so our verdicts and messages match the apiserver's.
  */
 import type { PolicyRule } from '../model';
-import { compareCodePoints, goQuote, goQuoteList } from './goFormat';
+import { missingRects, nonResourceURLCovers } from './coverSplit';
+import { goQuote, goQuoteList } from './goFormat';
+import { missingLines } from './missingLines';
+
+export { nonResourceURLCovers };
 
 const VERB_ALL = '*';
 const API_GROUP_ALL = '*';
 const RESOURCE_ALL = '*';
 
 /**
- * Splits a rule into atoms: one verb x one apiGroup x one resource (x one resourceName when names are listed),
- * and one nonResourceURL x one verb. Empty apiGroups or resources yield no resource atoms, exactly like upstream.
+ * The atoms of a rule, lazily: one verb x one apiGroup x one resource (x one resourceName when names are listed),
+ * then one nonResourceURL x one verb. Empty apiGroups or resources yield no resource atoms, exactly like upstream.
+ * Their number is the product of the lists: take only what is shown (atomCount says how many there are).
  */
-export function breakdownRule(rule: PolicyRule): PolicyRule[] {
-  const atoms: PolicyRule[] = [];
+export function* ruleAtoms(rule: PolicyRule): Generator<PolicyRule> {
   const names = rule.resourceNames ?? [];
   for (const group of rule.apiGroups ?? []) {
     for (const resource of rule.resources ?? []) {
       for (const verb of rule.verbs ?? []) {
-        if (names.length > 0) {
-          for (const name of names) {
-            atoms.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] });
-          }
-        } else {
-          atoms.push({ apiGroups: [group], resources: [resource], verbs: [verb] });
-        }
+        if (names.length === 0) yield { apiGroups: [group], resources: [resource], verbs: [verb] };
+        else for (const name of names) yield { apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] };
       }
     }
   }
   // Non-resource URLs only combine with verbs.
-  for (const url of rule.nonResourceURLs ?? []) {
-    for (const verb of rule.verbs ?? []) {
-      atoms.push({ nonResourceURLs: [url], verbs: [verb] });
-    }
-  }
-  return atoms;
+  for (const url of rule.nonResourceURLs ?? []) for (const verb of rule.verbs ?? []) yield { nonResourceURLs: [url], verbs: [verb] };
+}
+
+/** How many atoms ruleAtoms yields, without yielding them. */
+export function atomCount(rule: PolicyRule): number {
+  const verbs = rule.verbs?.length ?? 0;
+  const names = Math.max(1, rule.resourceNames?.length ?? 0);
+  return (rule.apiGroups?.length ?? 0) * (rule.resources?.length ?? 0) * verbs * names + (rule.nonResourceURLs?.length ?? 0) * verbs;
+}
+
+/** Every atom of a rule (upstream's BreakdownRule): for small rules and tests; the product of the lists in size. */
+export function breakdownRule(rule: PolicyRule): PolicyRule[] {
+  return [...ruleAtoms(rule)];
 }
 
 /** An owner rule prepared for many comparisons (sets instead of arrays); same semantics as upstream's ruleCovers. */
@@ -86,19 +92,6 @@ function resourceCoversAll(owner: CompiledRule, coversResources: readonly string
   return true;
 }
 
-/** strings.TrimRight(s, "*"): drops every trailing star. */
-function trimTrailingStars(s: string): string {
-  let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) === 42) end--;
-  return s.slice(0, end);
-}
-
-/** An owner URL covers a requested one when equal, or when it ends in `*` and the request starts with its prefix. */
-export function nonResourceURLCovers(ownerPath: string, subPath: string): boolean {
-  if (ownerPath === subPath) return true;
-  return ownerPath.endsWith('*') && subPath.startsWith(trimTrailingStars(ownerPath));
-}
-
 function compiledCovers(owner: CompiledRule, atom: PolicyRule): boolean {
   // All five conditions of upstream's ruleCovers must hold; evaluated cheapest first.
   if (!owner.verbAll && !hasAll(owner.verbs, atom.verbs)) return false;
@@ -118,80 +111,23 @@ export function ruleCovers(owner: PolicyRule, atom: PolicyRule): boolean {
   return compiledCovers(compile(owner), atom);
 }
 
-/** Owner rules compiled and indexed by verb and by verb+group, cached per owner array (held rules are reused across edits). */
-interface OwnerIndex {
-  all: readonly CompiledRule[];
-  /** Key: verb (or `*`). */
-  byVerb: ReadonlyMap<string, readonly CompiledRule[]>;
-  /** Key: verb (or `*`) NUL group (or `*`). */
-  byVerbGroup: ReadonlyMap<string, readonly CompiledRule[]>;
-}
-
-const ownerCache = new WeakMap<readonly PolicyRule[], OwnerIndex>();
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-function ownerIndex(owner: readonly PolicyRule[]): OwnerIndex {
-  const cached = ownerCache.get(owner);
-  if (cached) return cached;
-  const all = owner.map(compile);
-  const byVerb = new Map<string, CompiledRule[]>();
-  const byVerbGroup = new Map<string, CompiledRule[]>();
-  for (const c of all) {
-    const verbKeys = c.verbAll ? [VERB_ALL] : [...c.verbs];
-    const groupKeys = c.groupAll ? [API_GROUP_ALL] : [...c.groups];
-    for (const v of verbKeys) {
-      push(byVerb, v, c);
-      for (const g of groupKeys) push(byVerbGroup, `${v}\0${g}`, c);
-    }
-  }
-  const index = { all, byVerb, byVerbGroup };
-  ownerCache.set(owner, index);
-  return index;
-}
-
-function anyCovers(candidates: readonly CompiledRule[] | undefined, atom: PolicyRule): boolean {
-  return candidates !== undefined && candidates.some((o) => compiledCovers(o, atom));
-}
-
-/** Only owners whose verbs (and groups) can match are compared: an atom has one verb and at most one group. */
-function atomCovered(index: OwnerIndex, atom: PolicyRule): boolean {
-  if (atom.verbs.length !== 1) return anyCovers(index.all, atom);
-  const verb = atom.verbs[0]!;
-  const groups = atom.apiGroups ?? [];
-  if (groups.length !== 1) return anyCovers(index.byVerb.get(verb), atom) || anyCovers(index.byVerb.get(VERB_ALL), atom);
-  const g = groups[0]!;
-  const m = index.byVerbGroup;
-  return (
-    anyCovers(m.get(`${verb}\0${g}`), atom) ||
-    anyCovers(m.get(`${VERB_ALL}\0${g}`), atom) ||
-    anyCovers(m.get(`${verb}\0${API_GROUP_ALL}`), atom) ||
-    anyCovers(m.get(`${VERB_ALL}\0${API_GROUP_ALL}`), atom)
-  );
-}
-
 export interface CoversResult {
   covered: boolean;
-  /** The atoms no owner rule covers, in breakdown order. */
+  /**
+   * What no owner rule covers, as rectangles: rules every atom of which is missing, disjoint within each servant rule,
+   * in servant order (a rule's rectangles together), values in the servant's order. `breakdownRule` of each gives the
+   * missing atoms upstream's Covers lists.
+   */
   missing: PolicyRule[];
 }
 
 /**
- * Does the owner (the applier's rules) cover every atom of the servant rules (the rules being granted)?
- * Owner arrays are compiled once and cached by identity: do not mutate one after passing it here.
+ * Does the owner (the applier's rules) cover every atom of the servant rules (the rules being granted)? Computed per
+ * dimension (coverSplit.ts), never atom by atom. Owner arrays are compiled once and cached by identity: do not mutate
+ * one after passing it here.
  */
 export function covers(owner: readonly PolicyRule[], servant: readonly PolicyRule[]): CoversResult {
-  const index = ownerIndex(owner);
-  const missing: PolicyRule[] = [];
-  for (const rule of servant) {
-    for (const atom of breakdownRule(rule)) {
-      if (!atomCovered(index, atom)) missing.push(atom);
-    }
-  }
+  const missing = servant.flatMap((rule) => missingRects(owner, rule));
   return { covered: missing.length === 0, missing };
 }
 
@@ -253,20 +189,27 @@ export function formatRule(rule: PolicyRule): string {
   return `{${parts.join(', ')}}`;
 }
 
+/** Lines of the apiserver's message a finding names; the rest are counted. */
+export const FINDING_LINES = 20;
+/** Lines of the predicted Forbidden text; a role that misses more is reported with the count of the rest. */
+export const VERDICT_LINES = 1000;
+
 /**
- * The lines ConfirmNoEscalation prints for missing atoms: compacted, formatted, de-duplicated and sorted
- * (sets.NewString(...).List() sorts by bytes, i.e. by code point).
+ * The lines ConfirmNoEscalation prints for missing rules (atoms or rectangles): compacted, formatted, de-duplicated
+ * and sorted (sets.NewString(...).List() sorts by bytes, i.e. by code point). At most `limit` lines, then one line
+ * `...and N more` when there are more.
  */
-export function describeMissing(missing: readonly PolicyRule[]): string[] {
-  const lines = new Set(compactRules(missing).map(formatRule));
-  return [...lines].sort(compareCodePoints);
+export function describeMissing(missing: readonly PolicyRule[], limit = FINDING_LINES): string[] {
+  const { lines, total } = missingLines(missing, limit);
+  return total > lines.length ? [...lines, `...and ${(total - lines.length).toLocaleString('en-US')} more`] : lines;
 }
 
-/** The apiserver's error text for missing atoms (without the `<resource> "<name>" is forbidden: ` prefix). */
+/** The apiserver's error text for missing rules (without the `<resource> "<name>" is forbidden: ` prefix). */
 export function escalationErrorText(
   user: { username: string; groups: readonly string[] } | undefined,
   missing: readonly PolicyRule[],
+  limit = FINDING_LINES,
 ): string {
   const who = user ? `user ${goQuote(user.username)} (groups=${goQuoteList(user.groups)}) is ` : '';
-  return `${who}attempting to grant RBAC permissions not currently held:\n${describeMissing(missing).join('\n')}`;
+  return `${who}attempting to grant RBAC permissions not currently held:\n${describeMissing(missing, limit).join('\n')}`;
 }

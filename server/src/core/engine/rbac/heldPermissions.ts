@@ -29,6 +29,8 @@ export interface HeldPermissions {
   otherNamespaces?: NamespaceRules;
   /** SelfSubjectAccessReview answers, keyed by accessKey(verb, resource, namespace, name). */
   access?: Record<string, boolean>;
+  /** Live data: at most this many namespaces of a file are read (liveScope.ts); the rest get one finding. */
+  liveNamespaceLimit?: number;
 }
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';

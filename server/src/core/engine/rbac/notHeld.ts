@@ -8,7 +8,7 @@
  * Incomplete or missing data is "unknown": never a denial.
  */
 import type { Finding, LocatedRule, PolicyRule, RbacObject, RuleField, Span } from '../model';
-import { covers, describeMissing, escalationErrorText } from './covers';
+import { covers, describeMissing, escalationErrorText, VERDICT_LINES } from './covers';
 import { goQuote } from './goFormat';
 import { rulesAllow } from './evaluate';
 import {
@@ -33,15 +33,15 @@ export type Verdict =
   | { status: 'allowed'; reason: AllowedReason }
   | {
       status: 'denied';
-      /** Every atom the applier lacks, in breakdown order. */
+      /** What the applier lacks, as rectangles (rules every atom of which is missing; covers.ts). */
       missing: PolicyRule[];
-      /** The Forbidden message the apiserver will answer with. */
+      /** The Forbidden message the apiserver will answer with (its first VERDICT_LINES lines, then how many more). */
       message: string;
     }
   | {
       status: 'unknown';
       reason: 'no-data' | 'incomplete' | 'role-unresolved' | 'not-applicable';
-      /** Atoms not covered by the rules we know (incomplete data). */
+      /** Rectangles not covered by the rules we know (incomplete data). */
       missing: PolicyRule[];
     };
 
@@ -121,7 +121,7 @@ function coverVerdict(obj: RbacObject, rules: readonly PolicyRule[], held: HeldP
 function verdictFromMissing(obj: RbacObject, missing: PolicyRule[], held: HeldPermissions, known: NamespaceRules): Verdict {
   if (missing.length === 0) return { status: 'allowed', reason: 'covered' };
   if (known.incomplete) return { status: 'unknown', reason: 'incomplete', missing };
-  return { status: 'denied', missing, message: `${forbiddenPrefix(obj)}${escalationErrorText(held.user, missing)}` };
+  return { status: 'denied', missing, message: `${forbiddenPrefix(obj)}${escalationErrorText(held.user, missing, VERDICT_LINES)}` };
 }
 
 /** `roles.rbac.authorization.k8s.io "name" is forbidden: ` as apierrors.NewForbidden prints it. */
@@ -233,7 +233,7 @@ export function placeMissing(located: LocatedRule, missing: readonly PolicyRule[
   for (const field of PLACE_ORDER) {
     const values = located.rule[field] ?? [];
     if (new Set(values).size < 2) continue;
-    const shared = new Set(missing.map((m) => (m[field] ?? [])[0]));
+    const shared = sharedValues(missing, field);
     if (shared.size !== 1) continue;
     const value = [...shared][0];
     if (value === undefined) continue;
@@ -242,4 +242,17 @@ export function placeMissing(located: LocatedRule, missing: readonly PolicyRule[
     if (item) return { span: item, field, value };
   }
   return { span: located.span };
+}
+
+/** The values a field takes over the missing atoms (undefined for an atom without it), stopping at two. */
+function sharedValues(missing: readonly PolicyRule[], field: RuleField): Set<string | undefined> {
+  const shared = new Set<string | undefined>();
+  for (const m of missing) {
+    const values = m[field]?.length ? m[field]! : [undefined];
+    for (const v of values) {
+      shared.add(v);
+      if (shared.size > 1) return shared;
+    }
+  }
+  return shared;
 }
