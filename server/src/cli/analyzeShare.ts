@@ -15,6 +15,8 @@ export interface WorkerJob {
   texts: string[];
   /** The files' paths, aligned with texts (a chart's templates/ folder marks Helm templates). */
   paths?: string[];
+  /** Aligned with texts: true for a chart's or overlay's rendered output (never taken for a raw template). */
+  rendered?: boolean[];
   held?: HeldPermissions | undefined;
   severities: SeverityOverrides;
   defaultNamespace: string;
@@ -25,7 +27,8 @@ export interface WorkerJob {
 /** What the CLI keeps of one file's analysis: plain data, so it crosses threads. */
 export interface FileResult {
   findings: Finding[];
-  objects: { kind: string; name: string; namespace?: string }[];
+  /** `at`: the offset of the object's `kind:` in the text (where a rendered object came from). */
+  objects: { kind: string; name: string; namespace?: string; at: number }[];
   /** The file's Roles and ClusterRoles, for bindings in other files. */
   roles: [string, PolicyRule[]][];
   /** Roles its bindings reference that the file does not define (role keys). */
@@ -43,7 +46,7 @@ export function fileResult(r: AnalysisResult, defaultNamespace: string): FileRes
   }
   return {
     findings: r.findings,
-    objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) })),
+    objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}), at: o.kindSpan.start })),
     roles: [...own],
     rolesElsewhere: [...rolesElsewhere],
   };
@@ -58,6 +61,7 @@ export function analyzeShare(job: WorkerJob): FileResult[] {
     const r = analyzeText(text, {
       catalog,
       ...(fileName !== undefined ? { fileName } : {}),
+      ...(job.rendered?.[i] ? { rendered: true } : {}),
       held: job.held,
       severities: job.severities,
       defaultNamespace: job.defaultNamespace,

@@ -7,7 +7,7 @@ import { manifestKinds, neededPermissions, type NeededPermissions } from '../cor
 import { manifestFindingsFor } from '../core/engine/leastPrivilege/manifestFindings';
 import { isDeployer, DEPLOYERS, type Deployer } from '../core/engine/deployer/needs';
 import { contextNamespace } from './contextNamespace';
-import { checkRendered, partitionOperands, render, renderedKinds, type RenderFlags } from './renderInputs';
+import { partitionOperands, render, renderAll, renderedKinds, renderedReports as renderedReportsOf, type RenderFlags } from './renderInputs';
 import { DEFAULT_DEPLOY_VERBS } from '../core/shared/settings';
 import type { RuleId } from '../core/engine/model';
 import type { SeverityOverrides } from '../core/engine/severity';
@@ -46,7 +46,7 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   const renderNamespace = values.namespace ?? contextNamespace(values.kubeconfig, values.context) ?? 'default';
   const flags: RenderFlags = { release: values.release, namespace: renderNamespace, values: values.values ?? [], set: values.set ?? [] };
   const operands = await partitionOperands(positionals.length ? positionals : ['.'], cwd);
-  // Charts and overlays are rendered below; the rest (files, globs, "-") is read as before.
+  // Charts and overlays are rendered first; the rest (files, globs, "-") is read as before.
   const texts = operands.plain.length || values['stdin-filename'] !== undefined ? await readInputs(operands.plain, values['stdin-filename'], cwd) : [];
   const severities = disabledRules(values.disable ?? []);
   const base: AnalyzeOptions = { catalog: builtinCatalog(), severities, defaultNamespace };
@@ -55,6 +55,14 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   // A chart or overlay of --manifests that did not render leaves what is deployed unknown: only its render-error then.
   const needed = renderedReports.length ? undefined : fromManifests;
   if (needed) base.extraFindings = manifestFindingsFor(needed);
+  // One analysis path: a chart's or overlay's rendered output is one more input, analysed exactly like a file or
+  // standard input (the same options, --live read for its objects, bindings across inputs), then reported on the
+  // template and overlay lines it came from.
+  const outcomes = await renderAll(operands.rendered, flags, cwd);
+  const inputs: Input[] = [
+    ...texts,
+    ...outcomes.flatMap((o, i) => (o.ok ? [{ path: o.set.label, text: o.set.text, rendered: i }] : [])),
+  ];
 
   if (values['held-rules']) {
     const heldText = await readText(values['held-rules']);
@@ -62,28 +70,30 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   }
   if (values.live) {
     const { liveAnalyzeOptions } = loadCluster();
-    Object.assign(base, await liveAnalyzeOptions(texts, { kubeconfig: values.kubeconfig, context: values.context, namespace: values.namespace }));
+    Object.assign(base, await liveAnalyzeOptions(inputs, { kubeconfig: values.kubeconfig, context: values.context, namespace: values.namespace }));
   }
 
-  const bytes = texts.reduce((n, t) => n + t.text.length, 0);
+  const bytes = inputs.reduce((n, t) => n + t.text.length, 0);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number from 1, not "${values.jobs}"`);
-  const workers = jobs ?? workerCount(texts.length);
+  const workers = jobs ?? workerCount(inputs.length);
+  const rendered = inputs.map((t) => t.rendered !== undefined);
   let results: FileResult[];
   if (!values.live && workers > 1 && (jobs !== undefined || bytes >= PARALLEL_MIN_BYTES)) {
-    results = await analyzeInWorkers({ texts: texts.map((t) => t.text), paths: texts.map((t) => t.path), held: base.held, severities, defaultNamespace, needed }, workers);
+    results = await analyzeInWorkers({ texts: inputs.map((t) => t.text), paths: inputs.map((t) => t.path), rendered, held: base.held, severities, defaultNamespace, needed }, workers);
   } else {
-    results = texts.map(({ text, path }) => fileResult(analyzeText(text, { ...base, fileName: path }), defaultNamespace));
+    results = inputs.map((t, i) => fileResult(analyzeText(t.text, optionsFor(base, t, rendered[i]!)), defaultNamespace));
   }
-  if (base.held) recheckBindingsAcrossFiles(texts, results, base, defaultNamespace);
-  const reports: FileReport[] = texts.map(({ path, text }, i) => ({
-    path,
-    findings: results[i]!.findings,
-    objects: results[i]!.objects,
-    lineIndex: new LineIndex(text),
-  }));
-  // Charts and overlays given as operands: checked on their rendered output, reported on their own files.
-  for (const r of operands.rendered) reports.push(...checkRendered(await render(r.dir, r.kind, flags, cwd), base));
+  if (base.held) recheckBindingsAcrossFiles(inputs, results, base, defaultNamespace);
+  const reports: FileReport[] = [];
+  inputs.forEach((t, i) => {
+    if (t.rendered === undefined) reports.push({ path: t.path, findings: results[i]!.findings, objects: results[i]!.objects, lineIndex: new LineIndex(t.text) });
+  });
+  // Charts and overlays given as operands: reported on their own files, in the order given.
+  outcomes.forEach((o, k) => {
+    const i = inputs.findIndex((t) => t.rendered === k);
+    reports.push(...renderedReportsOf(o, i >= 0 ? results[i] : undefined, severities));
+  });
   reports.push(...renderedReports);
 
   const output =
@@ -121,6 +131,17 @@ function parseCheckArgs(argv: string[]) {
   }
 }
 
+/** One analysed text: a file, standard input, or the rendered output of the `rendered`-th chart or overlay operand. */
+interface Input {
+  path: string;
+  text: string;
+  rendered?: number;
+}
+
+function optionsFor(base: AnalyzeOptions, t: Input, rendered: boolean): AnalyzeOptions {
+  return rendered ? { ...base, rendered: true } : { ...base, fileName: t.path };
+}
+
 /** Named for the output: files relative to cwd; standard input (`-`) as --stdin-filename says, else <stdin>. */
 async function readInputs(operands: string[], stdinFilename: string | undefined, cwd: string): Promise<{ path: string; text: string }[]> {
   const stdin = operands.filter((o) => o === STDIN_OPERAND).length;
@@ -139,12 +160,12 @@ async function readInputs(operands: string[], stdinFilename: string | undefined,
  * A binding's role may be defined in another of the checked files: a file whose bindings reference a role that it does
  * not define but another file does is analysed again with every file's roles known (its own roles still come first).
  */
-function recheckBindingsAcrossFiles(texts: { text: string; path: string }[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string): void {
+function recheckBindingsAcrossFiles(texts: Input[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string): void {
   const index: RoleIndex = new Map(results.flatMap((r) => r.roles));
   if (index.size === 0) return;
   const resolveRole = firstOf(base.resolveRole, resolverOf(index));
   results.forEach((r, i) => {
-    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole, fileName: texts[i]!.path }), defaultNamespace);
+    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, optionsFor({ ...base, resolveRole }, texts[i]!, texts[i]!.rendered !== undefined)), defaultNamespace);
   });
 }
 
@@ -166,7 +187,7 @@ async function neededFromManifests(
   for (const r of parts.rendered) {
     const outcome = await render(r.dir, r.kind, flags, cwd);
     if (outcome.ok) kinds.push(...renderedKinds(outcome));
-    else failures.push(...checkRendered(outcome, { catalog }));
+    else failures.push(...renderedReportsOf(outcome, undefined));
   }
   return neededPermissions(kinds, (group, kind) => catalog.resourceForKind(group, kind), DEFAULT_DEPLOY_VERBS, deployer, (g, r) => catalog.findResource(g, r)?.namespaced);
 }

@@ -20,7 +20,9 @@ export function formatText(reports: FileReport[], color: boolean): string {
       const where = `${pos.line + 1}:${pos.character + 1}`.padEnd(8);
       const sev = LABEL[f.severity].padEnd(8);
       const sevPainted = f.severity === 'error' ? paint('31', sev) : f.severity === 'warning' ? paint('33', sev) : paint('36', sev);
-      out.push(`  ${paint('2', where)}${sevPainted}${escapeControl(f.message)}  ${paint('2', f.ruleId)}`);
+      // A message of several lines (a tool's error) continues indented: no line of it can start a workflow command.
+      const message = f.message.split('\n').map(escapeControl).join(`\n${' '.repeat(18)}`);
+      out.push(`  ${paint('2', where)}${sevPainted}${message}  ${paint('2', f.ruleId)}`);
       if (f.severity === 'error') errors++;
       else if (f.severity === 'warning') warnings++;
       else others++;

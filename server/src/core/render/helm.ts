@@ -11,7 +11,7 @@ import { documentStartSpan, type SourceText } from './map/sourceMap';
 import { readInside } from './readSource';
 import { DEFAULT_RUN_LIMITS, runBounded, type RunLimits } from './run';
 import { requireTool, type ToolLookup } from './tools';
-import type { RenderOutcome } from './outcome';
+import { toolMessage, type RenderOutcome } from './outcome';
 
 export interface HelmOptions {
   /** Release name; default the chart's name. */
@@ -71,7 +71,7 @@ export async function renderChart(chartDir: string, opts: HelmOptions, cwd: stri
  * `parse error at (web/templates/x.yaml:5): ...` name it; a YAML error names only the template.
  */
 export function helmError(stderr: string, dir: string, fallback: SourceText, display: (abs: string) => string) {
-  const message = stderr.trim().replace(/^Error: /, '').split('\n')[0]!.slice(0, 2000) || 'helm template failed';
+  const message = toolMessage(stderr, 'helm template failed');
   const at = /[\w.-]+\/((?:charts\/[^/\s:]+\/)*templates\/[^\s:()]+):(\d+)(?::(\d+))?/.exec(message);
   const named = /YAML parse error on [\w.-]+\/((?:charts\/[^/\s:]+\/)*templates\/[^\s:]+)/.exec(message);
   const rel = at?.[1] ?? named?.[1];

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { kustomizeRenderedSet, splitKustomizeOutput, type KustomizeSources } from './map/kustomizeSource';
 import type { SourceText } from './map/sourceMap';
-import type { RenderOutcome } from './outcome';
+import { toolMessage, type RenderOutcome } from './outcome';
 import { KUSTOMIZATION_FILES } from './inputs';
 import { readInside } from './readSource';
 import { DEFAULT_RUN_LIMITS, runBounded, type RunLimits } from './run';
@@ -39,7 +39,7 @@ export async function buildOverlay(overlayDir: string, opts: KustomizeOptions, c
     await writeFile(join(wrapper, 'kustomization.yaml'), `resources:\n  - ${JSON.stringify(rel)}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n`);
     const result = await runBounded(kustomize, ['build', wrapper], dir, opts.limits ?? DEFAULT_RUN_LIMITS);
     if (result.code !== 0) {
-      const message = result.stderr.trim().replace(/^Error: /, '').split('\n')[0]!.slice(0, 2000) || 'kustomize build failed';
+      const message = toolMessage(result.stderr, 'kustomize build failed');
       return { ok: false, error: { path: root.path, text: root.text, span: { start: 0, end: 0 }, message: `kustomize build failed: ${message}` } };
     }
     const sources = readSources(result.stdout, wrapper, root, opts);

@@ -131,5 +131,5 @@ export function kustomizeRenderedSet(rendered: string, sources: KustomizeSources
     };
   };
   const files = () => [sources.root, ...sources.resources.values(), ...[...sources.patches.values()].flat()];
-  return { text: rendered, docs, map, files: () => [...new Set(files())], label };
+  return { text: rendered, docs, map, files: () => [...new Set(files())], label, tool: 'kustomize', root: sources.root };
 }
