@@ -22,7 +22,8 @@ const MAX_MESSAGE_CHARS = 4000;
 export function toolMessage(stderr: string, fallback: string): string {
   const all = stderr.split(/\r\n|\r|\n/);
   const from = all.findIndex((l) => l.startsWith('Error: '));
-  const lines = (from >= 0 ? all.slice(from) : all).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  // helm's hint to rerun with its --debug flag is advice for helm's own command line, not ours.
+  const lines = (from >= 0 ? all.slice(from) : all).map((l) => l.trimEnd()).filter((l) => l.trim() !== '' && !/^Use --debug flag\b/.test(l));
   if (lines.length === 0) return fallback;
   lines[0] = lines[0]!.replace(/^Error: /, '');
   let text = lines.slice(0, MAX_MESSAGE_LINES).join('\n');
