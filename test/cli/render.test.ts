@@ -193,4 +193,9 @@ describe('chart mode: exact template lines, objects, charts without RBAC, whole 
       assert.equal(folder.code, stdin.status);
     }
   });
+
+  it('overlay: a whole rule a patch added (not-held) lands on the patch, a base rule on the base file', () => {
+    const r = json(['check', 'overlay/prod', '--held-rules', join(ROOT, 'test/fixtures/render/roles/web-deployer.yaml')]);
+    assert.deepEqual(at(r.files, 'not-held'), ['overlay/prod/role-secrets.yaml:5:18']);
+  });
 });
