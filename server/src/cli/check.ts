@@ -185,7 +185,7 @@ async function neededFromManifests(
   const files = parts.plain.length ? await expandOperands(parts.plain, cwd) : [];
   const kinds = (await Promise.all(files.map(async (f) => manifestKinds(await readText(f), relative(cwd, f))))).flat();
   for (const r of parts.rendered) {
-    const outcome = await render(r.dir, r.kind, flags, cwd);
+    const outcome = await render(r.dir, r.kind, flags, cwd, false);
     if (outcome.ok) kinds.push(...renderedKinds(outcome));
     else failures.push(...renderedReportsOf(outcome, undefined));
   }

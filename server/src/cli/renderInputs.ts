@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { LineIndex } from '../core/engine/text/lineIndex';
+import { renderChart } from '../core/render/helm';
 import { renderChartLines } from '../core/render/helmLines';
 import { inputKind } from '../core/render/inputs';
 import { buildOverlay } from '../core/render/kustomize';
@@ -44,10 +45,12 @@ export async function partitionOperands(operands: string[], cwd: string): Promis
   return out;
 }
 
-export async function render(dir: string, kind: 'chart' | 'kustomize', flags: RenderFlags, cwd: string): Promise<RenderOutcome> {
+/** `lines`: also find the exact template lines (a second, tagged render); what a chart deploys needs only its documents. */
+export async function render(dir: string, kind: 'chart' | 'kustomize', flags: RenderFlags, cwd: string, lines = true): Promise<RenderOutcome> {
   const display = (abs: string) => relative(cwd, abs) || abs;
   try {
-    if (kind === 'chart') return await renderChartLines(dir, { release: flags.release, namespace: flags.namespace, values: flags.values, set: flags.set, display }, cwd);
+    const opts = { release: flags.release, namespace: flags.namespace, values: flags.values, set: flags.set, display };
+    if (kind === 'chart') return await (lines ? renderChartLines(dir, opts, cwd) : renderChart(dir, opts, cwd));
     return await buildOverlay(dir, { display, allowedRoot: cwd }, cwd);
   } catch (err) {
     // No binary: a usage problem of this machine (exit 2), with how to install.
