@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { findTool } from '../../server/src/core/render/tools';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -111,5 +112,90 @@ describe('--manifests with a chart that does not render', () => {
     const ids = (JSON.parse(r.stdout) as { files: { findings: { ruleId: string }[] }[] }).files.flatMap((f) => f.findings.map((x) => x.ruleId));
     assert.ok(ids.includes('render-error'));
     assert.ok(!ids.includes('unused-permission') && !ids.includes('missing-permission'), ids.join(' '));
+  });
+});
+
+describe('chart mode: exact template lines, objects, charts without RBAC, whole render errors (issue 23)', () => {
+  const json = (args: string[]) => {
+    const r = cli([...args, '--format', 'json']);
+    return { code: r.code, files: (JSON.parse(r.stdout) as { files: { path: string; objects: { kind: string; name: string }[]; findings: { ruleId: string; severity: string; message: string; line: number; column: number }[] }[] }).files, stderr: r.stderr };
+  };
+  const at = (files: ReturnType<typeof json>['files'], ruleId: string) =>
+    files.flatMap((f) => f.findings.filter((x) => x.ruleId === ruleId).map((x) => `${f.path}:${x.line}:${x.column}`));
+
+  it('literal rules after a multi-line include and an empty optional label block land on their own line, not the include', () => {
+    assert.deepEqual(at(json(['check', 'chart-lines']).files, 'pods-exec'), ['chart-lines/templates/reader.yaml:13:17']);
+  });
+
+  it('the same literal lines in if/else: the finding is on the branch that rendered', () => {
+    assert.deepEqual(at(json(['check', 'chart-lines']).files, 'secrets-read'), ['chart-lines/templates/secrets.yaml:14:17']);
+    // The other branch rendered: its own lines.
+    assert.deepEqual(at(json(['check', 'chart-lines', '--set', 'narrowSecrets=true']).files, 'secrets-read'), ['chart-lines/templates/secrets.yaml:9:17']);
+  });
+
+  it('a multi-document template whose first document is off: the finding is in the document that rendered', () => {
+    assert.deepEqual(at(json(['check', 'chart-lines']).files, 'anonymous-subject'), ['chart-lines/templates/bindings.yaml:24:3']);
+  });
+
+  it('rendered output holding another tool\'s {{ }} (an alert template) is checked as YAML, not taken for a raw template', () => {
+    const r = json(['check', 'chart-lines']);
+    assert.deepEqual(at(r.files, 'helm-template'), []);
+    assert.ok(at(r.files, 'secrets-read').length === 1);
+  });
+
+  it('JSON lists the rendered objects on the template each came from', () => {
+    const objects = json(['check', 'chart-lines']).files.map((f) => `${f.path}: ${f.objects.map((o) => `${o.kind}/${o.name}`).join(', ')}`);
+    assert.deepEqual(objects, [
+      'chart-lines/templates/reader.yaml: Role/lines-reader',
+      'chart-lines/templates/secrets.yaml: Role/lines-secrets',
+      'chart-lines/templates/bindings.yaml: RoleBinding/lines-public',
+    ]);
+  });
+
+  it('a chart that renders no RBAC with these values says so once, on Chart.yaml (information, exit 0)', () => {
+    const r = json(['check', 'chart-app']);
+    assert.equal(r.code, 0);
+    assert.deepEqual(
+      r.files.map((f) => [f.path, f.findings.map((x) => `${x.line} ${x.severity} ${x.ruleId}`)]),
+      [['chart-app/Chart.yaml', ['1 information no-rbac-rendered']]],
+    );
+    assert.match(r.files[0]!.findings[0]!.message, /^helm template rendered 0 RBAC objects with these values .*RBAC is often behind a value such as rbac\.create$/);
+    assert.match(cli(['check', 'chart-app']).stdout, /1 problem \(0 errors, 0 warnings, 1 info\) in 1 file/);
+    assert.deepEqual(json(['check', 'chart-app', '--disable', 'no-rbac-rendered']).files.flatMap((f) => f.findings), []);
+  });
+
+  it('render-error keeps helm\'s whole message: a values-schema failure says which value', () => {
+    const r = json(['check', 'chart-schema']);
+    assert.equal(r.code, 1);
+    const msg = r.files.flatMap((f) => f.findings).find((f) => f.ruleId === 'render-error')!.message;
+    assert.match(msg, /values don't meet the specifications of the schema\(s\)/);
+    assert.match(msg, /replicas.*(want integer|Expected: integer)/);
+    // Text output: the further lines are indented under the first.
+    assert.match(cli(['check', 'chart-schema']).stdout, /schema\(s\) in the following chart\(s\):\n {18}schema:\n {18}- at '\/replicas'/);
+  });
+
+  it('offline with --held-rules: the chart and the overlay folder give the findings of their rendered output on standard input', () => {
+    const helm = findTool('helm')!;
+    const kustomize = findTool('kustomize')!;
+    const held = join(ROOT, 'test/fixtures/render/roles/web-deployer.yaml');
+    const said = (stdout: string) =>
+      (JSON.parse(stdout) as { files: { findings: { ruleId: string; severity: string; message: string }[] }[] }).files
+        .flatMap((f) => f.findings.map((x) => `${x.severity} ${x.ruleId}: ${x.message.replace(/ \(added by this patch\)$/, '')}`))
+        .sort();
+    for (const [dir, out] of [
+      ['chart-web', spawnSync(helm, ['template', 'web', 'chart-web', '--namespace', 'default', '--include-crds'], { cwd: FIX, encoding: 'utf8' }).stdout],
+      ['overlay/prod', spawnSync(kustomize, ['build', 'overlay/prod'], { cwd: FIX, encoding: 'utf8' }).stdout],
+    ] as const) {
+      const folder = cli(['check', dir, '--held-rules', held, '--format', 'json']);
+      const stdin = spawnSync(process.execPath, [CLI, 'check', '-', '--held-rules', held, '--format', 'json'], { cwd: FIX, encoding: 'utf8', input: out });
+      assert.deepEqual(said(folder.stdout), said(stdin.stdout), dir);
+      assert.ok(said(folder.stdout).some((s) => s.startsWith('error not-held')), dir);
+      assert.equal(folder.code, stdin.status);
+    }
+  });
+
+  it('overlay: a whole rule a patch added (not-held) lands on the patch, a base rule on the base file', () => {
+    const r = json(['check', 'overlay/prod', '--held-rules', join(ROOT, 'test/fixtures/render/roles/web-deployer.yaml')]);
+    assert.deepEqual(at(r.files, 'not-held'), ['overlay/prod/role-secrets.yaml:5:18']);
   });
 });

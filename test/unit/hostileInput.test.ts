@@ -12,7 +12,8 @@ import { ParseCache } from '../../server/src/core/engine/yaml/parseCache';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { checkRendered } from '../../server/src/cli/renderInputs';
+import { renderedReports } from '../../server/src/cli/renderInputs';
+import { fileResult } from '../../server/src/cli/analyzeShare';
 import { formatJson } from '../../server/src/cli/format/json';
 import { formatSarif } from '../../server/src/cli/format/sarif';
 import { formatText } from '../../server/src/cli/format/text';
@@ -149,7 +150,8 @@ test('seeded hostile charts and kustomizations: no crash, no hang, bounded memor
       clearTimeout(hang);
       assert.notEqual(outcome, 'hang', `${where}: no answer within ${HANG_MS / 1000} s`);
       if (outcome === 'hang') return;
-      const reports = checkRendered(outcome, { catalog: builtinCatalog() });
+      // As check does: the rendered text analysed like any input, reported on the chart's files.
+      const reports = renderedReports(outcome, outcome.ok ? fileResult(analyzeText(outcome.set.text, { catalog: builtinCatalog(), rendered: true }), 'default') : undefined);
       for (const out of [formatText(reports, false), formatJson(reports), formatSarif(reports, '0.0.0', ws)]) {
         assert.ok(!out.includes(planted.envValue), `${where}: the planted environment value is in the output`);
         assert.ok(!out.includes(planted.fileValue), `${where}: the outside file's content is in the output`);

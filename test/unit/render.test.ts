@@ -10,7 +10,9 @@ import type { Finding } from '../../server/src/core/engine/model';
 import { LineIndex } from '../../server/src/core/engine/text/lineIndex';
 import { renderChart } from '../../server/src/core/render/helm';
 import { buildOverlay } from '../../server/src/core/render/kustomize';
-import { helmRenderedSet } from '../../server/src/core/render/map/helmSource';
+import { helmRenderedSet, splitHelmOutput } from '../../server/src/core/render/map/helmSource';
+import { readLineTags, taggableLines, tagTemplate } from '../../server/src/core/render/map/lineTags';
+import { toolMessage } from '../../server/src/core/render/outcome';
 import { mapRenderedFindings, type SourceFindings } from '../../server/src/core/render/map/findings';
 import type { RenderedSet } from '../../server/src/core/render/map/sourceMap';
 import { findTool, MissingToolError } from '../../server/src/core/render/tools';
@@ -138,5 +140,64 @@ describe('kustomize build: findings on overlay files', () => {
     const m = out.set.map({ start: verb + 2, end: verb + 6 })!;
     assert.equal(m.path, 'overlay/base/role.yaml');
     assert.equal(new LineIndex(out.set.files().find((f) => f.path === m.path)!.text).positionAt(m.span.start).line + 1, 8);
+  });
+});
+
+describe('tagged second render: which template lines carry a tag (lineTags.ts)', () => {
+  const tagged = (text: string) => [...taggableLines(text)].map((i) => text.split('\n')[i]!.trim());
+
+  it('tags literal lines only: not actions, define bodies, block scalars, multi-line scalars, comments, markers', () => {
+    const t = [
+      '# a comment',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: {{ .Release.Name }}',
+      '  annotations:',
+      '    note: a long',
+      '      folded note',
+      'data:',
+      '  script: |',
+      '    echo literal',
+      '{{- if .Values.x }}',
+      '    echo in block',
+      '{{- end }}',
+      '  other: {{ include "x"',
+      '    (dict "a" 1) }}',
+      '  verbs: ["get"]',
+      '---',
+      '{{- define "inner" }}',
+      'inside: define',
+      '{{- end }}',
+      'tail: ok',
+    ].join('\n');
+    assert.deepEqual(tagged(t), ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  annotations:'.trim(), 'folded note', 'data:', 'script: |', 'verbs: ["get"]', 'tail: ok']);
+  });
+
+  it('never tags a line whose newline the next line\'s {{- eats (the tag would swallow the output after it)', () => {
+    const t = 'metadata:\n  name: web\n  {{- .Values.suffix }}\n  labels:\n    {{- include "x" . | nindent 4 }}\n';
+    assert.deepEqual(tagged(t), ['metadata:', 'labels:']);
+  });
+
+  it('a tagged template keeps its line count; a tag is trusted only at the end of a line equal to the template line', () => {
+    const template = 'kind: Role\nrules:\n  - apiGroups: [""]\n';
+    const { text } = tagTemplate(template, 0, 'n1');
+    assert.equal(text.split('\n').length, template.split('\n').length);
+    const files = [{ source: 'templates/r.yaml', text: template, tagged: taggableLines(template) }];
+    const real = '---\n# Source: c/templates/r.yaml\nkind: Role\nrules:\n  - apiGroups: [""]x\n';
+    const out = '---\n# Source: c/templates/r.yaml\nkind: Role #@n1:0:0\nrules: #@n1:0:1\n  - apiGroups: [""] #@n1:0:2x\n';
+    const { tags, exact } = readLineTags(real, out, files, 'n1', splitHelmOutput);
+    assert.deepEqual([...tags.entries()].map(([l, t]) => `${l}->${t.line}`), ['2->0', '3->1']);
+    // One tag was next to other output: the template's tagged lines are not taken as rendering only tagged lines.
+    assert.equal(exact.size, 0);
+  });
+
+  it('toolMessage: the whole error from its Error: line, bounded in lines and characters', () => {
+    assert.equal(toolMessage('WARNING: x\nError: first\nsecond\n\nthird\n', 'failed'), 'first\nsecond\nthird');
+    const long = toolMessage(`Error: ${Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n')}`, 'failed');
+    assert.equal(long.split('\n').length, 41);
+    assert.match(long, /\(60 more lines not shown\)$/);
+    assert.ok(toolMessage(`Error: ${'x'.repeat(10_000)}`, 'f').length < 4_100);
+    assert.equal(toolMessage('', 'helm template failed'), 'helm template failed');
   });
 });

@@ -21,6 +21,8 @@ export interface WorkerJob {
   defaultNamespace: string;
   /** What the manifests need (--manifests), for unused-permission and missing-permission. */
   needed?: NeededPermissions | undefined;
+  /** Aligned with texts: true for a chart's or overlay's rendered output (never taken for a raw template). */
+  rendered?: boolean[];
   /** Set each finding's fingerprintKey (baseline, Code Quality). */
   keys?: boolean;
 }
@@ -28,7 +30,8 @@ export interface WorkerJob {
 /** What the CLI keeps of one file's analysis: plain data, so it crosses threads. */
 export interface FileResult {
   findings: Finding[];
-  objects: { kind: string; name: string; namespace?: string }[];
+  /** `at`: the offset of the object's `kind:` in the text (where a rendered object came from). */
+  objects: { kind: string; name: string; namespace?: string; at: number }[];
   /** The file's Roles and ClusterRoles, for bindings in other files. */
   roles: [string, PolicyRule[]][];
   /** Roles its bindings reference that the file does not define (role keys). */
@@ -47,7 +50,7 @@ export function fileResult(r: AnalysisResult, defaultNamespace: string, text?: s
   }
   return {
     findings: text === undefined ? r.findings : withFingerprintKeys(r.findings, r.objects, text),
-    objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) })),
+    objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}), at: o.kindSpan.start })),
     roles: [...own],
     rolesElsewhere: [...rolesElsewhere],
   };
@@ -62,6 +65,7 @@ export function analyzeShare(job: WorkerJob): FileResult[] {
     const r = analyzeText(text, {
       catalog,
       ...(fileName !== undefined ? { fileName } : {}),
+      ...(job.rendered?.[i] ? { rendered: true } : {}),
       held: job.held,
       severities: job.severities,
       defaultNamespace: job.defaultNamespace,

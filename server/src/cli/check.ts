@@ -7,8 +7,8 @@ import { manifestFindingsFor } from '../core/engine/leastPrivilege/manifestFindi
 import { isDeployer, DEPLOYERS } from '../core/engine/deployer/needs';
 import { fingerprintPath } from '../core/shared/fingerprint';
 import { contextNamespace } from './contextNamespace';
-import { checkRendered, partitionOperands, render, type RenderFlags } from './renderInputs';
-import { analyzeAll } from './checkAnalyze';
+import { partitionOperands, renderAll, renderedReports as renderedReportsOf, type RenderFlags } from './renderInputs';
+import { analyzeAll, plainReport, type AnalysisInput } from './checkAnalyze';
 import { baselineGate, type Judged } from './checkBaseline';
 import { checkConfig, configHeldRules, configValues } from './checkConfig';
 import { neededFromConfigManifests, neededFromManifests } from './checkManifests';
@@ -83,6 +83,11 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   // A chart or overlay of --manifests that did not render leaves what is deployed unknown: only its render-error then.
   const needed = renderedReports.length ? undefined : fromManifests;
   if (needed) base.extraFindings = manifestFindingsFor(needed);
+  // One analysis path: a chart's or overlay's rendered output is one more input, analysed exactly like a file or
+  // standard input (the same options, --live read for its objects, bindings across inputs), then reported on the
+  // template and overlay lines it came from.
+  const outcomes = await renderAll(operands.rendered, flags, cwd);
+  const inputs: AnalysisInput[] = [...texts, ...outcomes.flatMap((o, i) => (o.ok ? [{ path: o.set.label, text: o.set.text, rendered: i }] : []))];
 
   if (values['held-rules']) {
     const heldText = await readText(values['held-rules']);
@@ -93,13 +98,17 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   }
   if (values.live) {
     const { liveAnalyzeOptions } = loadCluster();
-    Object.assign(base, await liveAnalyzeOptions(texts, { kubeconfig: values.kubeconfig, context: values.context, namespace }));
+    Object.assign(base, await liveAnalyzeOptions(inputs, { kubeconfig: values.kubeconfig, context: values.context, namespace }));
   }
 
   const keys = gate.fingerprinted || format === 'gitlab';
-  const reports = await analyzeAll(texts, base, { jobs: values.jobs, live: values.live === true, keys, needed });
-  // Charts and overlays given as operands: checked on their rendered output, reported on their own files.
-  for (const r of operands.rendered) reports.push(...checkRendered(await render(r.dir, r.kind, flags, cwd), base, keys));
+  const results = await analyzeAll(inputs, base, { jobs: values.jobs, live: values.live === true, keys, needed });
+  const reports: FileReport[] = inputs.flatMap((t, i) => (t.rendered === undefined ? [plainReport(t, results[i]!)] : []));
+  // Charts and overlays given as operands: reported on their own files, in the order given.
+  outcomes.forEach((o, k) => {
+    const i = inputs.findIndex((t) => t.rendered === k);
+    reports.push(...renderedReportsOf(o, i >= 0 ? results[i] : undefined, severities));
+  });
   reports.push(...renderedReports);
 
   const judged = await gate.apply(reports, ctx.version, cfg?.loaded.dir ?? cwd);

@@ -17,33 +17,52 @@ export interface AnalyzeAllOptions {
   needed: NeededPermissions | undefined;
 }
 
-export async function analyzeAll(texts: { path: string; text: string }[], base: AnalyzeOptions, o: AnalyzeAllOptions): Promise<FileReport[]> {
+/** One analysed text: a file, standard input, or the rendered output of the `rendered`-th chart or overlay operand. */
+export interface AnalysisInput {
+  path: string;
+  text: string;
+  rendered?: number;
+}
+
+/** Every input's result, in order: the same analysis for files, standard input and rendered charts and overlays. */
+export async function analyzeAll(inputs: AnalysisInput[], base: AnalyzeOptions, o: AnalyzeAllOptions): Promise<FileResult[]> {
   const defaultNamespace = base.defaultNamespace ?? 'default';
-  const bytes = texts.reduce((n, t) => n + t.text.length, 0);
+  const bytes = inputs.reduce((n, t) => n + t.text.length, 0);
   const jobs = o.jobs === undefined ? undefined : Number(o.jobs);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number from 1, not "${o.jobs}"`);
-  const workers = jobs ?? workerCount(texts.length);
+  const workers = jobs ?? workerCount(inputs.length);
+  const rendered = inputs.map((t) => t.rendered !== undefined);
   let results: FileResult[];
   if (!o.live && workers > 1 && (jobs !== undefined || bytes >= PARALLEL_MIN_BYTES)) {
-    const job = { texts: texts.map((t) => t.text), paths: texts.map((t) => t.path), held: base.held, severities: base.severities ?? {}, defaultNamespace, needed: o.needed, keys: o.keys };
+    const job = { texts: inputs.map((t) => t.text), paths: inputs.map((t) => t.path), rendered, held: base.held, severities: base.severities ?? {}, defaultNamespace, needed: o.needed, keys: o.keys };
     results = await analyzeInWorkers(job, workers);
   } else {
-    results = texts.map(({ text, path }) => fileResult(analyzeText(text, { ...base, fileName: path }), defaultNamespace, o.keys ? text : undefined));
+    results = inputs.map((t, i) => fileResult(analyzeText(t.text, optionsFor(base, t, rendered[i]!)), defaultNamespace, o.keys ? t.text : undefined));
   }
-  if (base.held) recheckBindingsAcrossFiles(texts, results, base, defaultNamespace, o.keys);
-  return texts.map(({ path, text }, i) => ({ path, findings: results[i]!.findings, objects: results[i]!.objects, lineIndex: new LineIndex(text) }));
+  if (base.held) recheckBindingsAcrossFiles(inputs, results, base, defaultNamespace, o.keys);
+  return results;
+}
+
+/** A plain input's report (a rendered one is reported on its template and overlay files: renderInputs.ts). */
+export function plainReport(t: AnalysisInput, r: FileResult): FileReport {
+  return { path: t.path, findings: r.findings, objects: r.objects.map(({ at: _at, ...o }) => o), lineIndex: new LineIndex(t.text) };
+}
+
+/** Rendered output is never taken for a raw template; a file's name tells whether it is one (templates/). */
+function optionsFor(base: AnalyzeOptions, t: AnalysisInput, rendered: boolean): AnalyzeOptions {
+  return rendered ? { ...base, rendered: true } : { ...base, fileName: t.path };
 }
 
 /**
  * A binding's role may be defined in another of the checked files: a file whose bindings reference a role that it does
  * not define but another file does is analysed again with every file's roles known (its own roles still come first).
  */
-function recheckBindingsAcrossFiles(texts: { text: string; path: string }[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string, keys: boolean): void {
+function recheckBindingsAcrossFiles(inputs: AnalysisInput[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string, keys: boolean): void {
   const index: RoleIndex = new Map(results.flatMap((r) => r.roles));
   if (index.size === 0) return;
   const resolveRole = firstOf(base.resolveRole, resolverOf(index));
   results.forEach((r, i) => {
-    const { text, path } = texts[i]!;
-    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(text, { ...base, resolveRole, fileName: path }), defaultNamespace, keys ? text : undefined);
+    const t = inputs[i]!;
+    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(t.text, optionsFor({ ...base, resolveRole }, t, t.rendered !== undefined)), defaultNamespace, keys ? t.text : undefined);
   });
 }

@@ -9,7 +9,7 @@ import type { Deployer } from '../core/engine/deployer/needs';
 import { manifestKinds, neededPermissions, type ManifestKind, type NeededPermissions } from '../core/engine/leastPrivilege/needed';
 import { configManifests, type CheckConfig } from './checkConfig';
 import { expandOperands, readText } from './files';
-import { checkRendered, partitionOperands, render, renderedKinds, type RenderFlags } from './renderInputs';
+import { partitionOperands, render, renderedKinds, renderedReports, type RenderFlags } from './renderInputs';
 import type { FileReport } from './report';
 
 export interface DeployContext {
@@ -38,9 +38,10 @@ export async function neededFromConfigManifests(cfg: CheckConfig, d: DeployConte
 
 async function addRendered(rendered: { dir: string; kind: 'chart' | 'kustomize' }[], kinds: ManifestKind[], d: DeployContext): Promise<void> {
   for (const r of rendered) {
-    const outcome = await render(r.dir, r.kind, d.flags, d.cwd);
+    // What a chart deploys needs only its documents, not the exact template lines.
+    const outcome = await render(r.dir, r.kind, d.flags, d.cwd, false);
     if (outcome.ok) kinds.push(...renderedKinds(outcome));
-    else d.failures.push(...checkRendered(outcome, { catalog: d.catalog }));
+    else d.failures.push(...renderedReports(outcome, undefined));
   }
 }
 

@@ -35,7 +35,10 @@ export async function analyzeInWorkers(job: WorkerJob, threads: number): Promise
   const results: FileResult[] = new Array(job.texts.length);
   const place = (share: number[], out: FileResult[]) => out.forEach((r, k) => (results[share[k]!] = r));
   const textsOf = (share: number[]) => share.map((i) => job.texts[i]!);
-  const pathsOf = (share: number[]) => (job.paths ? { paths: share.map((i) => job.paths![i]!) } : {});
+  const pathsOf = (share: number[]) => ({
+    ...(job.paths ? { paths: share.map((i) => job.paths![i]!) } : {}),
+    ...(job.rendered ? { rendered: share.map((i) => job.rendered![i]!) } : {}),
+  });
   const workers = shares.slice(1).map(
     (share) =>
       new Promise<void>((resolve, reject) => {

@@ -4,15 +4,18 @@
  */
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { analyzeText, type AnalyzeOptions } from '../core/engine/analyze';
-import { withFingerprintKeys } from '../core/engine/findingKey';
 import { LineIndex } from '../core/engine/text/lineIndex';
 import { renderChart } from '../core/render/helm';
 import { isInside, operandFence } from '../core/render/copyInside';
+import { renderChartLines } from '../core/render/helmLines';
 import { inputKind } from '../core/render/inputs';
 import { buildOverlay } from '../core/render/kustomize';
 import { mapRenderedFindings, renderFailureFindings } from '../core/render/map/findings';
+import { documentStartSpan, type RenderedSet, type SourceText } from '../core/render/map/sourceMap';
 import type { RenderOutcome } from '../core/render/outcome';
+import type { Finding } from '../core/engine/model';
+import { applySeverities, type SeverityOverrides } from '../core/engine/severity';
+import type { FileResult } from './analyzeShare';
 import { MissingToolError } from '../core/render/tools';
 import { UsageError } from './errors';
 import type { FileReport } from './report';
@@ -43,10 +46,12 @@ export async function partitionOperands(operands: string[], cwd: string): Promis
   return out;
 }
 
-export async function render(dir: string, kind: 'chart' | 'kustomize', flags: RenderFlags, cwd: string): Promise<RenderOutcome> {
+/** `lines`: also find the exact template lines (a second, tagged render); what a chart deploys needs only its documents. */
+export async function render(dir: string, kind: 'chart' | 'kustomize', flags: RenderFlags, cwd: string, lines = true): Promise<RenderOutcome> {
   const display = (abs: string) => relative(cwd, abs) || abs;
   try {
-    if (kind === 'chart') return await renderChart(dir, { release: flags.release, namespace: flags.namespace, values: flags.values, set: flags.set, display, within: operandFence(cwd, dir, true) }, cwd);
+    const opts = { release: flags.release, namespace: flags.namespace, values: flags.values, set: flags.set, display, within: operandFence(cwd, dir, true) };
+    if (kind === 'chart') return await (lines ? renderChartLines(dir, opts, cwd) : renderChart(dir, opts, cwd));
     // An overlay and its bases stay inside the working directory (or, named outside it, inside the overlay).
     return await buildOverlay(dir, { display, allowedRoot: isInside(cwd, dir) ? cwd : dir }, cwd);
   } catch (err) {
@@ -56,19 +61,53 @@ export async function render(dir: string, kind: 'chart' | 'kustomize', flags: Re
   }
 }
 
+/** Renders the chart and overlay operands, one at a time (each render is a bounded child process). */
+export async function renderAll(rendered: Partitioned['rendered'], flags: RenderFlags, cwd: string): Promise<RenderOutcome[]> {
+  const out: RenderOutcome[] = [];
+  for (const r of rendered) out.push(await render(r.dir, r.kind, flags, cwd));
+  return out;
+}
+
 /**
- * Checks a rendered chart or overlay: findings on the rendered text, reported on the files they came from. With `keys`,
- * each finding's fingerprint key is taken on the rendered objects first (the template has no objects of its own).
+ * A rendered chart or overlay, analysed like any input (`result`), reported on the files it came from: each finding on
+ * the template or overlay line that produced it, each object on its file. A failed render is its render-error; a render
+ * without RBAC objects says so on Chart.yaml (or the kustomization), so a gate never reads it as "checked, no problems".
  */
-export function checkRendered(outcome: RenderOutcome, options: AnalyzeOptions, keys = false): FileReport[] {
-  if (!outcome.ok) return [renderFailureFindings(outcome.error)].map((g) => ({ path: g.file.path, findings: g.findings, objects: [], lineIndex: new LineIndex(g.file.text) }));
-  const analysed = analyzeText(outcome.set.text, options);
-  const groups = mapRenderedFindings(outcome.set, keys ? withFingerprintKeys(analysed.findings, analysed.objects, outcome.set.text) : analysed.findings);
-  if (groups.length === 0) {
-    // A clean render still counts as checked files in the summary.
-    return outcome.set.files().slice(0, 1).map((f) => ({ path: f.path, findings: [], objects: [], lineIndex: new LineIndex(f.text) }));
+export function renderedReports(outcome: RenderOutcome, result: FileResult | undefined, severities: SeverityOverrides = {}): FileReport[] {
+  if (!outcome.ok || !result) {
+    const failure = outcome.ok ? undefined : renderFailureFindings(outcome.error);
+    return failure ? [{ path: failure.file.path, findings: failure.findings, objects: [], lineIndex: new LineIndex(failure.file.text) }] : [];
   }
-  return groups.map((g) => ({ path: g.file.path, findings: g.findings, objects: [], lineIndex: new LineIndex(g.file.text) }));
+  const set = outcome.set;
+  const byPath = new Map<string, FileReport>();
+  const report = (file: SourceText): FileReport => {
+    let r = byPath.get(file.path);
+    if (!r) byPath.set(file.path, (r = { path: file.path, findings: [], objects: [], lineIndex: new LineIndex(file.text) }));
+    return r;
+  };
+  const files = new Map(set.files().map((f) => [f.path, f]));
+  for (const g of mapRenderedFindings(set, result.findings)) report(g.file).findings.push(...g.findings);
+  for (const o of result.objects) {
+    const file = files.get(set.map({ start: o.at, end: o.at })?.path ?? '') ?? set.root;
+    report(file).objects.push({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) });
+  }
+  if (!result.objects.some((o) => o.kind !== 'ServiceAccount')) {
+    const root = report(set.root);
+    root.findings.unshift(...applySeverities([noRbacFinding(set)], severities));
+  }
+  // A clean render with no object at all still counts as one checked file in the summary.
+  if (byPath.size === 0) report(set.root);
+  return [...byPath.values()];
+}
+
+function noRbacFinding(set: RenderedSet): Finding {
+  const span = documentStartSpan(new LineIndex(set.root.text), 0);
+  const kinds = 'no Role, ClusterRole, RoleBinding or ClusterRoleBinding';
+  const message =
+    set.tool === 'helm'
+      ? `helm template rendered 0 RBAC objects with these values (${kinds}), so no RBAC was checked; RBAC is often behind a value such as rbac.create`
+      : `kustomize build rendered 0 RBAC objects (${kinds}), so no RBAC was checked`;
+  return { ruleId: 'no-rbac-rendered', severity: 'information', span, message };
 }
 
 export { renderedKinds } from '../core/render/kinds';

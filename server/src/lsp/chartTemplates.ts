@@ -9,9 +9,10 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalyzeOptions } from '../core/engine/analyze';
-import type { Finding } from '../core/engine/model';
+import type { Finding, RbacObject } from '../core/engine/model';
+import type { RenderOutcome } from '../core/render/outcome';
 import { LineIndex } from '../core/engine/text/lineIndex';
-import { renderChart } from '../core/render/helm';
+import { renderChartLines } from '../core/render/helmLines';
 import { mapRenderedFindings, renderFailureFindings, type SourceFindings } from '../core/render/map/findings';
 import { analyzeText } from '../core/engine/analyze';
 import { MissingToolError } from '../core/render/tools';
@@ -21,6 +22,8 @@ import { errorText } from '../core/engine/text/errorText';
 export interface TemplateFindings {
   findings: Finding[];
   lineIndex: LineIndex;
+  /** Every object the chart rendered (empty when it did not render). */
+  objects: RbacObject[];
 }
 
 const MAX_DEPTH = 12;
@@ -47,10 +50,12 @@ export function chartOfTemplate(uri: string): string | undefined {
 
 interface Rendered {
   key: string;
-  /** Findings per absolute file path. */
-  byFile: Map<string, SourceFindings>;
+  /** The chart's render, when it rendered. */
+  outcome?: RenderOutcome & { ok: true };
+  /** Its analysis with the options of the last request; dropped when what the options know changed (reanalyse). */
+  analysis?: { byFile: Map<string, SourceFindings>; objects: RbacObject[] };
   /** When the chart did not render or could not be rendered: one finding for every template of the chart. */
-  chartError?: { message: string; path?: string };
+  chartError?: { message: string; path?: string; failure?: SourceFindings };
 }
 
 export class ChartTemplates {
@@ -66,12 +71,22 @@ export class ChartTemplates {
     this.cache.clear();
   }
 
+  /** What the analysis options know changed (the cluster or workspace was read for the chart's objects): analyse again. */
+  async reanalyse(chart: string): Promise<void> {
+    const pending = this.cache.get(chart);
+    if (pending) delete (await pending).analysis;
+  }
+
   private chartContaining(uri: string): string | undefined {
     const path = fileURLToPath(uri);
     return [...this.cache.keys()].find((c) => path.startsWith(c + sep));
   }
 
-  /** Findings for one template, mapped onto its own text; undefined when the workspace is untrusted. */
+  /**
+   * Findings for one template, mapped onto its own text, and every RBAC object the chart rendered (for the cluster
+   * read); undefined when the workspace is untrusted. The rendered output is analysed exactly as a file is, with the
+   * same options.
+   */
   async findings(uri: string, chart: string, text: string, settings: PipelineRbacSettings, options: AnalyzeOptions): Promise<TemplateFindings | undefined> {
     const lineIndex = new LineIndex(text);
     if (!settings.trusted) return undefined;
@@ -79,7 +94,7 @@ export class ChartTemplates {
     let pending = this.cache.get(chart);
     let rendered = pending ? await pending : undefined;
     if (!rendered || rendered.key !== key) {
-      pending = this.render(chart, key, settings, options);
+      pending = this.render(chart, key, settings);
       this.cache.set(chart, pending);
       rendered = await pending;
     }
@@ -88,32 +103,33 @@ export class ChartTemplates {
       const err = rendered.chartError;
       const here = err.path === path;
       const where = here ? undefined : err.path ? ` (in ${err.path.slice(chart.length + 1)})` : '';
-      const own = here ? rendered.byFile.get(path)?.findings ?? [] : [];
+      const own = here ? err.failure?.findings ?? [] : [];
       const message = here ? err.message : `${err.message}${where ?? ''}`;
       const findings = own.length ? own : [{ ruleId: 'render-error' as const, severity: 'error' as const, span: { start: 0, end: Math.min(text.length, text.indexOf('\n') >>> 0) }, message }];
-      return { findings, lineIndex };
+      return { findings, lineIndex, objects: [] };
     }
-    const mine = rendered.byFile.get(path);
+    const set = rendered.outcome!.set;
+    if (!rendered.analysis) {
+      const result = analyzeText(set.text, { ...options, rendered: true });
+      rendered.analysis = { byFile: new Map(mapRenderedFindings(set, result.findings).map((g) => [g.file.path, g])), objects: result.objects };
+    }
+    const mine = rendered.analysis.byFile.get(path);
     // Spans were computed on the file as helm read it (saved); an unsaved edit may shift them until the next save.
-    return { findings: (mine?.findings ?? []).filter((f) => f.span.end <= text.length), lineIndex };
+    return { findings: (mine?.findings ?? []).filter((f) => f.span.end <= text.length), lineIndex, objects: rendered.analysis.objects };
   }
 
-  private async render(chart: string, key: string, settings: PipelineRbacSettings, options: AnalyzeOptions): Promise<Rendered> {
+  private async render(chart: string, key: string, settings: PipelineRbacSettings): Promise<Rendered> {
     try {
-      const outcome = await renderChart(chart, {
+      const outcome = await renderChartLines(chart, {
         namespace: settings.namespace || 'default',
         display: (abs) => abs,
         tool: { settingPath: settings.helm.path, trusted: settings.trusted },
       });
-      if (!outcome.ok) {
-        const failure = renderFailureFindings(outcome.error);
-        return { key, byFile: new Map([[outcome.error.path, failure]]), chartError: { message: outcome.error.message, path: outcome.error.path } };
-      }
-      const groups = mapRenderedFindings(outcome.set, analyzeText(outcome.set.text, options).findings);
-      return { key, byFile: new Map(groups.map((g) => [g.file.path, g])) };
+      if (!outcome.ok) return { key, chartError: { message: outcome.error.message, path: outcome.error.path, failure: renderFailureFindings(outcome.error) } };
+      return { key, outcome };
     } catch (err) {
       const message = err instanceof MissingToolError ? err.message : `helm template could not run: ${errorText(err)}`;
-      return { key, byFile: new Map(), chartError: { message } };
+      return { key, chartError: { message } };
     }
   }
 }

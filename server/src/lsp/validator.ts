@@ -145,16 +145,31 @@ export class Validator {
     this.connection.console.debug(`timing: ${kind} diagnostics of ${uri} v${version} ${what}: ${findings} finding(s), analysis ${ms(analysisStarted)} ms${after}`);
   }
 
-  /** A Helm template: findings of the rendered chart on this template's lines; its text is never parsed as YAML. */
-  private async validateTemplate(doc: TextDocument, chart: string): Promise<void> {
+  /**
+   * A Helm template: findings of the rendered chart on this template's lines; its text is never parsed as YAML. Like
+   * any document, the rendered objects are then read from the cluster and the workspace (held rules of their
+   * namespaces...), and every open template of the chart is analysed again when that changed anything.
+   */
+  private async validateTemplate(doc: TextDocument, chart: string, refreshed = false): Promise<void> {
     try {
       const settings = await this.settings.get(doc.uri);
       const out = await this.charts.findings(doc.uri, chart, doc.getText(), settings, this.env.options(settings));
       if (this.documents.get(doc.uri)?.version !== doc.version) return;
       const diagnostics = out ? out.findings.map((f) => toDiagnostic(f, out.lineIndex)) : [];
       await this.send(doc.uri, doc.version, diagnostics);
+      if (!refreshed && out && out.objects.length > 0) void this.refreshChart(chart, settings, out.objects);
     } catch (err) {
       this.connection.console.error(`pipeline-rbac: checking the chart of ${doc.uri} failed: ${errorText(err)}`);
+    }
+  }
+
+  private async refreshChart(chart: string, settings: PipelineRbacSettings, objects: RbacObject[]): Promise<void> {
+    try {
+      if (!(await this.env.refresh(settings, objects))) return;
+      await this.charts.reanalyse(chart);
+      for (const other of this.documents.all()) if (chartOfTemplate(other.uri) === chart) await this.validateTemplate(other, chart, true);
+    } catch (err) {
+      this.connection.console.error(`pipeline-rbac: reading the cluster for the chart ${chart} failed: ${errorText(err)}`);
     }
   }
 

@@ -17,7 +17,10 @@ export function formatText(reports: FileReport[], color: boolean, baselined = 0)
       const where = `${pos.line + 1}:${pos.character + 1}`.padEnd(8);
       const sev = LABEL[f.severity].padEnd(8);
       const sevPainted = f.severity === 'error' ? paint('31', sev) : f.severity === 'warning' ? paint('33', sev) : paint('36', sev);
-      out.push(`  ${paint('2', where)}${sevPainted}${escapeControl(f.message)}  ${paint('2', f.ruleId)}`);
+      // A message of several lines (a tool's error) continues indented behind "| ": GitHub's runner trims leading
+      // spaces before it looks for a workflow command, so no continuation line may start with "::".
+      const message = f.message.split('\n').map(escapeControl).join(`\n${' '.repeat(16)}| `);
+      out.push(`  ${paint('2', where)}${sevPainted}${message}  ${paint('2', f.ruleId)}`);
     }
     out.push('');
   }

@@ -37,6 +37,11 @@ export interface AnalyzeOptions {
   extraFindings?: (objects: RbacObject[]) => Finding[];
   /** The file's path or URI, when known: a file in a chart's templates/ folder may be a Helm template. */
   fileName?: string;
+  /**
+   * The text is a render's output (helm template, kustomize build), never a raw template: `{{ }}` in it belongs to
+   * another tool (an alert template in a ConfigMap), so the objects are analysed as they are.
+   */
+  rendered?: boolean;
 }
 
 export interface AnalysisResult {
@@ -50,7 +55,7 @@ export interface AnalysisResult {
 export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResult {
   const lines = (): LineIndex => new LineIndex(text);
   // A raw Helm template is not YAML: one note on how to check it, never hundreds of syntax errors.
-  const helm = helmTemplateFinding(text, options.fileName);
+  const helm = options.rendered ? undefined : helmTemplateFinding(text, options.fileName);
   if (helm) {
     const sup = suppressions(text);
     const lineIndex = lines();

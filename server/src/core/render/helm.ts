@@ -13,7 +13,7 @@ import { copyInside, CopyBudget, CopyRefused, isInside, operandFence } from './c
 import { openRoom } from './room';
 import { DEFAULT_RUN_LIMITS, RunLimitError, runBounded, type RunLimits } from './run';
 import { requireTool, type ToolLookup } from './tools';
-import type { RenderOutcome } from './outcome';
+import { toolMessage, type RenderOutcome } from './outcome';
 
 export interface HelmOptions {
   /** Release name; default the chart's name. */
@@ -123,7 +123,7 @@ async function copyValues(values: string[], cwd: string, room: string, budget: C
  * `parse error at (web/templates/x.yaml:5): ...` name it; a YAML error names only the template.
  */
 export function helmError(stderr: string, dir: string, fallback: SourceText, display: (abs: string) => string) {
-  const message = stderr.trim().replace(/^Error: /, '').split('\n')[0]!.slice(0, 2000) || 'helm template failed';
+  const message = toolMessage(stderr, 'helm template failed');
   const at = /[\w.-]+\/((?:charts\/[^/\s:]+\/)*templates\/[^\s:()]+):(\d+)(?::(\d+))?/.exec(message);
   const named = /YAML parse error on [\w.-]+\/((?:charts\/[^/\s:]+\/)*templates\/[^\s:]+)/.exec(message);
   const rel = at?.[1] ?? named?.[1];

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { kustomizeRenderedSet, splitKustomizeOutput, type KustomizeSources } from './map/kustomizeSource';
 import type { SourceText } from './map/sourceMap';
-import type { RenderFailure, RenderOutcome } from './outcome';
+import { toolMessage, type RenderFailure, type RenderOutcome } from './outcome';
 import { KUSTOMIZATION_FILES } from './inputs';
 import { readInside } from './readSource';
 import { openRoom } from './room';
@@ -60,8 +60,7 @@ export async function buildOverlay(overlayDir: string, opts: KustomizeOptions, c
     if (result.code !== 0) {
       // kustomize names the room's copy; the user knows the original.
       const stderr = result.stderr.split(room.src).join(allowedRoot).split(`..${'/'}src/`).join('');
-      const message = stderr.trim().replace(/^Error: /, '').split('\n')[0]!.slice(0, 2000) || 'kustomize build failed';
-      return failure(`kustomize build failed: ${message}`);
+      return failure(`kustomize build failed: ${toolMessage(stderr, 'kustomize build failed')}`);
     }
     const sources = readSources(result.stdout, wrapper, root, { ...opts, allowedRoot }, stage);
     return { ok: true, set: kustomizeRenderedSet(result.stdout, sources, `overlay ${opts.display(dir)} (kustomize build)`) };

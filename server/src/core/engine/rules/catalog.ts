@@ -338,6 +338,15 @@ const ENTRIES: Record<RuleId, Entry> = {
     docs: 'https://helm.sh/docs/helm/helm_template/',
     references: {},
   },
+  'no-rbac-rendered': {
+    defaultSeverity: 'information',
+    title: 'Chart or overlay renders no RBAC',
+    description:
+      'A chart or overlay given to `check` rendered without a Role, ClusterRole, RoleBinding or ClusterRoleBinding, so there was no RBAC to check: one information finding on `Chart.yaml` (or the kustomization) says so, instead of "No problems". Charts usually create their RBAC only when a value asks for it (`rbac.create`, `serviceAccount.create`, `rbac.namespaced`), so the values given decide what the gate sees.',
+    fix: 'Check the chart with the values it is deployed with (`--values`, `--set rbac.create=true`), or leave the chart out of the RBAC check when it really creates no RBAC.',
+    docs: 'https://helm.sh/docs/helm/helm_template/',
+    references: {},
+  },
 };
 
 export const RULES: Readonly<Record<RuleId, RuleMeta>> = Object.fromEntries(

@@ -58,5 +58,6 @@ export const EXAMPLES: Record<RuleId, string> = {
   'helm-template': role(`{{- range .Values.roles }}\n- apiGroups: [""]\n  resources: {{ toYaml .resources }}\n  verbs: ["get"]\n{{- end }}\n`),
   'missing-permission': role(`- apiGroups: ["apps"]\n  resources: ["deployments"]\n  verbs: ["get", "patch"]   # the chart also has a HorizontalPodAutoscaler\n`),
   'render-error': '# templates/deployment.yaml\nreplicas: {{ .Values.replicas | required "replicas is required" }}\n',
+  'no-rbac-rendered': '# templates/role.yaml\n{{- if .Values.rbac.create }}\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n{{- end }}\n',
   'unused-permission': role(`- apiGroups: ["batch"]\n  resources: ["cronjobs"]   # no manifest contains a CronJob\n  verbs: ["create"]\n`),
 };

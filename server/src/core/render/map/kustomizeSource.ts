@@ -111,6 +111,8 @@ export function kustomizeRenderedSet(rendered: string, sources: KustomizeSources
     if (!doc) return undefined;
     const resource = sources.resources.get(doc.source);
     if (!resource) return { path: sources.root.path, span: documentStartSpan(new LineIndex(sources.root.text), 0), located: false, note: rootNote };
+    const fromPatch = patchOfNode(rendered, span, doc, sources);
+    if (fromPatch) return fromPatch;
     const { value, key } = valueAndKey(rendered, span);
     const inResource = findValue(resource.text, value, key);
     const strong = inResource.find((c) => c.score === 2);
@@ -131,5 +133,32 @@ export function kustomizeRenderedSet(rendered: string, sources: KustomizeSources
     };
   };
   const files = () => [sources.root, ...sources.resources.values(), ...[...sources.patches.values()].flat()];
-  return { text: rendered, docs, map, files: () => [...new Set(files())], label };
+  return { text: rendered, docs, map, files: () => [...new Set(files())], label, tool: 'kustomize', root: sources.root };
+}
+
+/**
+ * A finding on a whole node (a rule item: `- apiGroups: ...` down to its verbs) belongs to the patch that wrote it when
+ * every value of the node is found in that patch under its own key (the node's first line is only its first key, and
+ * a value such as "get" alone is in many places).
+ */
+function patchOfNode(rendered: string, span: Span, doc: KustomizeDoc, sources: KustomizeSources): MappedSpan | undefined {
+  const end = Math.min(span.end, rendered.length);
+  const firstLineEnd = rendered.indexOf('\n', span.start);
+  if (firstLineEnd < 0 || firstLineEnd >= end - 1) return undefined;
+  const patches = doc.kustomizations.flatMap((k) => sources.patches.get(k) ?? []);
+  const leaves: { value: string; key: string | undefined }[] = [];
+  for (let at = span.start; at < end && leaves.length <= 64; ) {
+    const lineEnd = rendered.indexOf('\n', at) >>> 0;
+    const line = rendered.slice(at, Math.min(lineEnd, end));
+    const lead = /^\s*(?:-\s+)?(?:[\w./-]+:\s*)?/.exec(line)![0].length;
+    const leaf = lead < line.length ? valueAndKey(rendered, { start: at + lead, end: Math.min(lineEnd, end) }) : undefined;
+    // An empty value ("" for the core group) is found nowhere as a token: it neither confirms nor denies.
+    if (leaf && leaf.value !== '') leaves.push(leaf);
+    at = lineEnd + 1;
+  }
+  for (const patch of patches) {
+    const hits = leaves.map((l) => findValue(patch.text, l.value, l.key).find((c) => c.score === 2));
+    if (leaves.length && hits.every(Boolean)) return { path: patch.path, span: hits[0]!.span, located: true, note: 'added by this patch' };
+  }
+  return undefined;
 }

@@ -42,6 +42,19 @@ export interface RenderedSet {
   files(): SourceText[];
   /** A short label for the whole render, e.g. "chart web (helm template)". */
   label: string;
+  /** What rendered it, and the file that stands for the whole render (Chart.yaml, the kustomization). */
+  tool: 'helm' | 'kustomize';
+  root: SourceText;
+  /** Helm: the same set, with the exact template lines a tagged second render found (lineTags.ts). */
+  withLineTags?: (tags: LineTags) => RenderedSet;
+}
+
+/** Exact template lines of rendered lines (lineTags.ts). */
+export interface LineTags {
+  /** By line of the rendered text: the chart-relative template and its 0-based line. */
+  tags: ReadonlyMap<number, { source: string; line: number }>;
+  /** Templates whose every tag was confirmed, with the lines that carry one. */
+  exact: ReadonlyMap<string, ReadonlySet<number>>;
 }
 
 /** Finds the rendered document holding an offset (documents are sorted and disjoint). */

@@ -64,7 +64,13 @@ function matches(t: TemplateLine, rendered: string): 'exact' | 'pattern' | undef
  * Aligns the rendered lines of one document with template lines [from, to) of `template`. Returns one entry per
  * rendered line; undefined where no template line can be shown to have produced it (blank lines, helm's comments).
  */
-export function alignDocument(template: TemplateLine[], from: number, to: number, rendered: string[]): (LineMatch | undefined)[] {
+export function alignDocument(
+  template: TemplateLine[],
+  from: number,
+  to: number,
+  rendered: string[],
+  anchors?: ReadonlyMap<number, number>,
+): (LineMatch | undefined)[] {
   const out: (LineMatch | undefined)[] = [];
   let last = from - 1;
   let generating = false;
@@ -72,7 +78,15 @@ export function alignDocument(template: TemplateLine[], from: number, to: number
     for (let j = after + 1; j < to; j++) if (template[j]!.kind !== 'blank' && template[j]!.kind !== 'control') return j;
     return -1;
   };
-  for (const raw of rendered) {
+  for (const [k, raw] of rendered.entries()) {
+    // A line whose template line is known exactly (lineTags.ts) places the search for the lines after it.
+    const anchor = anchors?.get(k);
+    if (anchor !== undefined && anchor >= from && anchor < to) {
+      last = anchor;
+      generating = false;
+      out.push({ line: anchor, how: 'exact' });
+      continue;
+    }
     const r = raw.trim();
     if (r === '' || r === '---' || r.startsWith('# Source:')) {
       out.push(undefined);
@@ -105,6 +119,14 @@ export function alignDocument(template: TemplateLine[], from: number, to: number
     out.push(found);
   }
   return out;
+}
+
+/**
+ * The template as the alignment of untagged lines sees it: a line that carries a tag renders only tagged lines, so it
+ * never produced an untagged one and stands for nothing (like a control line).
+ */
+export function withoutTagged(template: TemplateLine[], tagged: ReadonlySet<number>): TemplateLine[] {
+  return template.map((t, i) => (tagged.has(i) ? { text: t.text, kind: 'control', generates: false } : t));
 }
 
 function scanForward(
