@@ -171,7 +171,7 @@ describe('chart mode: exact template lines, objects, charts without RBAC, whole 
     assert.match(msg, /values don't meet the specifications of the schema\(s\)/);
     assert.match(msg, /replicas.*(want integer|Expected: integer)/);
     // Text output: the further lines are indented under the first.
-    assert.match(cli(['check', 'chart-schema']).stdout, /schema\(s\) in the following chart\(s\):\n {18}schema:\n {18}- at '\/replicas'/);
+    assert.match(cli(['check', 'chart-schema']).stdout, /schema\(s\) in the following chart\(s\):\n {16}\| schema:\n {16}\| - at '\/replicas'/);
   });
 
   it('offline with --held-rules: the chart and the overlay folder give the findings of their rendered output on standard input', () => {
