@@ -172,6 +172,8 @@ describe('summaries', () => {
       deleted: ['Secret team-a/t', 'ServiceAccount team-a/shop-ci'],
       alreadyGone: ['RoleBinding team-a/shop-ci'],
       kept: ['Role team-a/shared'],
+      remaining: [],
+      unchecked: [],
       claimedExport: 'file /tmp/k (mode 0600)',
       oldToken: { state: 'refused', seconds: 3.2 },
       warnings: [],
