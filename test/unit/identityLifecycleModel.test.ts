@@ -82,27 +82,24 @@ describe('lifecycle helpers', () => {
     );
   });
 
-  test('the revoke confirmation lists what revokeIdentity deletes, and keeps an existing Role', () => {
-    const owned = {
-      [ANNOTATIONS.tokenSecret]: 'shop-ci-token-abcde',
-      [ANNOTATIONS.roleBinding]: 'shop-ci',
-      [ANNOTATIONS.role]: 'deployer',
-      [ANNOTATIONS.roleOwned]: 'true',
+  test('the revoke confirmation lists what the proven plan deletes and keeps, in revokeIdentity\'s order', () => {
+    const plan = {
+      targets: [
+        { kind: 'RoleBinding' as const, namespace: 'team-a', name: 'shop-ci' },
+        { kind: 'Role' as const, namespace: 'team-a', name: 'deployer' },
+      ],
+      kept: ['Role team-a/shared (labelled as this identity\'s, but RoleBinding other still refers to it; left alone)'],
     };
-    assert.deepEqual(revokeListing('team-a', 'shop-ci', owned), {
+    assert.deepEqual(revokeListing('team-a', 'shop-ci', plan), {
       deleted: [
         "the identity's token Secrets (each checked to be its token first; revokes the token)",
         'RoleBinding team-a/shop-ci',
         'Role team-a/deployer',
         'ServiceAccount team-a/shop-ci',
       ],
-      kept: [],
+      kept: plan.kept,
     });
-    const existing = revokeListing('team-a', 'shop-ci', { ...owned, [ANNOTATIONS.roleOwned]: 'false' });
-    assert.deepEqual(existing.kept, ['Role team-a/deployer (existing, not created by Pipeline RBAC)']);
-    assert.equal(existing.deleted.some((d) => d.startsWith('Role ')), false);
-    assert.deepEqual(revokeListing('team-a', 'x', {}).deleted.slice(1), ['RoleBinding team-a/x', 'ServiceAccount team-a/x']);
-    assert.ok(!revokeListing('team-a', 'x', { [ANNOTATIONS.tokenSecret]: 'prod-db-credentials' }).deleted.join().includes('prod-db'), 'the annotation never names what is deleted');
+    assert.deepEqual(revokeListing('team-a', 'x', { targets: [], kept: [] }).deleted.slice(1), ['ServiceAccount team-a/x']);
   });
 
   test('the pipeline annotation reads back what pipelineAnnotation wrote', () => {
