@@ -158,7 +158,7 @@ describe('summaries', () => {
     assert.match(md, /\*\*Kubeconfig exported to:\*\* file \/tmp\/k \(mode 0600\) \(created\)/);
     assert.match(md, /## Warnings\n\n- The server is a loopback address\./);
     assert.match(md, /### GitHub Actions\n\n```yaml\njobs:/);
-    assert.match(md, /gh secret set KUBECONFIG_DATA < \/tmp\/k/);
+    assert.match(md, /gh secret set KUBECONFIG\\_DATA \\< \/tmp\/k/, 'escaped Markdown: renders as KUBECONFIG_DATA <');
     assert.doesNotMatch(createSummary(result, undefined), /Use it in your pipeline/);
   });
 
