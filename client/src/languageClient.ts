@@ -23,6 +23,8 @@ export function createLanguageClient(context: ExtensionContext, output: LogOutpu
     // Manifest changes can change what a pipeline needs (least privilege).
     synchronize: { configurationSection: 'pipelineRbac', fileEvents: workspace.createFileSystemWatcher('**/*.{yaml,yml}') },
     initializationOptions: { trusted: workspace.isTrusted },
+    // Hovers quote workspace and cluster text (escaped by the server): never command links or HTML.
+    markdown: { isTrusted: false, supportHtml: false },
     outputChannel: output,
     middleware: {
       ...timings.middleware(),

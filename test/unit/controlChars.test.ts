@@ -79,6 +79,8 @@ describe('control characters in human-readable output', () => {
       deleted: [`Secret ${HOSTILE}`],
       alreadyGone: [],
       kept: [HOSTILE],
+      remaining: [HOSTILE],
+      unchecked: [],
       claimedExport: HOSTILE,
       oldToken: { state: 'not-checked', reason: HOSTILE },
       warnings: [HOSTILE],

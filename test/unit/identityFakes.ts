@@ -1,7 +1,7 @@
 // In-memory IdentityCluster for unit tests of the identity flows: keeps objects by kind/ns/name,
 // issues fake JWTs, and fails on demand (by operation and object) like the apiserver would.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { KubeConfig, type KubernetesObject, type V1Role, type V1RoleBinding, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
+import { KubeConfig, type KubernetesObject, type V1ClusterRoleBinding, type V1Role, type V1RoleBinding, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
 import type { IdentityCluster, IssuedToken, TokenRequestSpec } from '../../server/src/core/lifecycle/kube';
 import type { ObjectRef } from '../../server/src/core/lifecycle/types';
 import { LiveError } from '../../server/src/core/live/liveError';
@@ -83,6 +83,23 @@ export class FakeCluster implements IdentityCluster {
   async readRoleBinding(ns: string, name: string) {
     this.check('read', 'RoleBinding', ns, name);
     return this.get<V1RoleBinding>('RoleBinding', ns, name);
+  }
+
+  private listOf<T>(kind: string, ns: string | undefined, labelSelector?: string): T[] {
+    this.check('list', kind, ns ?? '', '');
+    const [k, v] = (labelSelector ?? '').split('=');
+    return [...this.objects.entries()]
+      .filter(([id, o]) => id.startsWith(`${kind}/${ns === undefined ? '' : `${ns}/`}`) && (!labelSelector || o.metadata?.labels?.[k ?? ''] === v))
+      .map(([, o]) => structuredClone(o) as T);
+  }
+  async listRoles(ns: string, labelSelector: string): Promise<V1Role[]> {
+    return this.listOf<V1Role>('Role', ns, labelSelector);
+  }
+  async listRoleBindings(ns: string | undefined, labelSelector?: string): Promise<V1RoleBinding[]> {
+    return this.listOf<V1RoleBinding>('RoleBinding', ns, labelSelector);
+  }
+  async listClusterRoleBindings(): Promise<V1ClusterRoleBinding[]> {
+    return this.listOf<V1ClusterRoleBinding>('ClusterRoleBinding', undefined);
   }
 
   async apply<T extends KubernetesObject>(obj: T, opts: { dryRun?: boolean } = {}): Promise<T> {

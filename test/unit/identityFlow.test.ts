@@ -2,6 +2,7 @@
 // revocation logic, quickly and with failures at every step. The real apiserver proves the same in
 // test/cluster/identity*.test.ts.
 import assert from 'node:assert/strict';
+import { KeyValueExportRecords } from '../../server/src/core/lifecycle/exportRecords';
 import { describe, test } from 'node:test';
 import type { V1ServiceAccount } from '@kubernetes/client-node';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -298,13 +299,18 @@ describe('rotateToken', () => {
     assert.ok(!logger.lines.join('\n').includes(newToken));
   });
 
-  test('without a duration, rotation asks for the lifetime asked for last time', async () => {
+  test('without a duration, rotation asks for the lifetime this machine recorded at create, never the annotation', async () => {
     const { cluster, store, deps } = setup();
-    await createIdentity(plan({ token: { kind: 'request', durationSeconds: 2 * 3600 } }), deps);
+    const backend = new Map<string, unknown>();
+    const records = { store: new KeyValueExportRecords({ get: (k) => backend.get(k), update: async (k, v) => void backend.set(k, v) }), key: 'k', target: 'file:/k' };
+    await createIdentity(plan({ token: { kind: 'request', durationSeconds: 2 * 3600 } }), { ...deps, records });
     assert.equal(sa(cluster)?.metadata?.annotations?.[ANNOTATIONS.tokenDuration], '7200');
-    const r = await rotateToken({ namespace: 'team-a', name: 'ci' }, { kubeconfig: deps.kubeconfig, store, cluster });
+    const s = sa(cluster);
+    if (s?.metadata?.annotations) s.metadata.annotations[ANNOTATIONS.tokenDuration] = '3153600000';
+    const r = await rotateToken({ namespace: 'team-a', name: 'ci' }, { kubeconfig: deps.kubeconfig, store, cluster, records });
     assert.equal(r.token.requestedSeconds, 7200);
     assert.equal(cluster.issued.at(-1)?.expirationSeconds, 7200);
+    assert.ok(r.warnings.some((w) => /token-duration annotation says "3153600000" s: cluster text, not used/.test(w)), r.warnings.join('\n'));
   });
 
   test('a failed export keeps the old token working and deletes the new Secret', async () => {

@@ -82,27 +82,24 @@ describe('lifecycle helpers', () => {
     );
   });
 
-  test('the revoke confirmation lists what revokeIdentity deletes, and keeps an existing Role', () => {
-    const owned = {
-      [ANNOTATIONS.tokenSecret]: 'shop-ci-token-abcde',
-      [ANNOTATIONS.roleBinding]: 'shop-ci',
-      [ANNOTATIONS.role]: 'deployer',
-      [ANNOTATIONS.roleOwned]: 'true',
+  test('the revoke confirmation lists what the proven plan deletes and keeps, in revokeIdentity\'s order', () => {
+    const plan = {
+      targets: [
+        { kind: 'RoleBinding' as const, namespace: 'team-a', name: 'shop-ci' },
+        { kind: 'Role' as const, namespace: 'team-a', name: 'deployer' },
+      ],
+      kept: ['Role team-a/shared (labelled as this identity\'s, but RoleBinding other still refers to it; left alone)'],
     };
-    assert.deepEqual(revokeListing('team-a', 'shop-ci', owned), {
+    assert.deepEqual(revokeListing('team-a', 'shop-ci', plan), {
       deleted: [
         "the identity's token Secrets (each checked to be its token first; revokes the token)",
         'RoleBinding team-a/shop-ci',
         'Role team-a/deployer',
         'ServiceAccount team-a/shop-ci',
       ],
-      kept: [],
+      kept: plan.kept,
     });
-    const existing = revokeListing('team-a', 'shop-ci', { ...owned, [ANNOTATIONS.roleOwned]: 'false' });
-    assert.deepEqual(existing.kept, ['Role team-a/deployer (existing, not created by Pipeline RBAC)']);
-    assert.equal(existing.deleted.some((d) => d.startsWith('Role ')), false);
-    assert.deepEqual(revokeListing('team-a', 'x', {}).deleted.slice(1), ['RoleBinding team-a/x', 'ServiceAccount team-a/x']);
-    assert.ok(!revokeListing('team-a', 'x', { [ANNOTATIONS.tokenSecret]: 'prod-db-credentials' }).deleted.join().includes('prod-db'), 'the annotation never names what is deleted');
+    assert.deepEqual(revokeListing('team-a', 'x', { targets: [], kept: [] }).deleted.slice(1), ['ServiceAccount team-a/x']);
   });
 
   test('the pipeline annotation reads back what pipelineAnnotation wrote', () => {
@@ -161,7 +158,7 @@ describe('summaries', () => {
     assert.match(md, /\*\*Kubeconfig exported to:\*\* file \/tmp\/k \(mode 0600\) \(created\)/);
     assert.match(md, /## Warnings\n\n- The server is a loopback address\./);
     assert.match(md, /### GitHub Actions\n\n```yaml\njobs:/);
-    assert.match(md, /gh secret set KUBECONFIG_DATA < \/tmp\/k/);
+    assert.match(md, /gh secret set KUBECONFIG\\_DATA \\< \/tmp\/k/, 'escaped Markdown: renders as KUBECONFIG_DATA <');
     assert.doesNotMatch(createSummary(result, undefined), /Use it in your pipeline/);
   });
 
@@ -172,6 +169,8 @@ describe('summaries', () => {
       deleted: ['Secret team-a/t', 'ServiceAccount team-a/shop-ci'],
       alreadyGone: ['RoleBinding team-a/shop-ci'],
       kept: ['Role team-a/shared'],
+      remaining: [],
+      unchecked: [],
       claimedExport: 'file /tmp/k (mode 0600)',
       oldToken: { state: 'refused', seconds: 3.2 },
       warnings: [],

@@ -19,7 +19,7 @@ import { type AccessMatrix, identitiesFor, type IdentitiesModel, myAccessFor } f
 import { KubeconfigError, type LoadedKubeconfig, loadKubeconfig } from '../../../server/src/core/live';
 import type { PipelineRbacSettings } from '../../../server/src/core/shared';
 import { accessNodes, bindingChildren, identityChildren, namespaceChildren, namespaceNodes, type NodeColor, roleChildren, type ViewNode } from './treeNodes';
-import { errorText } from '../../../server/src/core/engine';
+import { errorText, escapeMarkdown } from '../../../server/src/core/engine';
 
 /** Context keys the view's `when` clauses use. */
 export const CONTEXT_KEYS = {
@@ -89,7 +89,7 @@ export class IdentitiesTreeProvider implements TreeDataProvider<ViewNode> {
     if (node.description) item.description = node.description;
     const verified = node.kind === 'identity' && node.identity?.namespace ? this.lastVerified?.(node.context, node.identity.namespace, node.identity.name) : undefined;
     if (verified) item.description = `${item.description ? `${String(item.description)} \u00b7 ` : ''}${verifiedText(verified)}`;
-    if (node.tooltip) item.tooltip = new MarkdownString(node.tooltip);
+    if (node.tooltip) item.tooltip = untrustedMarkdown(node.tooltip);
     item.iconPath = node.color ? new ThemeIcon(node.icon, new ThemeColor(COLORS[node.color])) : new ThemeIcon(node.icon);
     item.contextValue = node.contextValue;
     // No click command on roles: a click expands the rules; "Open Role" is an inline action.
@@ -176,7 +176,7 @@ export class IdentitiesTreeProvider implements TreeDataProvider<ViewNode> {
       const missing = err instanceof KubeconfigError && err.reason === 'missing';
       void commands.executeCommand('setContext', CONTEXT_KEYS.noKubeconfig, missing);
       if (missing) return [];
-      return [{ kind: 'message', id: 'kubeconfig-error', label: 'Kubeconfig cannot be used', description: errorText(err), tooltip: errorText(err), icon: 'warning', color: 'warning', contextValue: 'message error', collapsible: 'none', context: '' }];
+      return [{ kind: 'message', id: 'kubeconfig-error', label: 'Kubeconfig cannot be used', description: errorText(err), tooltip: escapeMarkdown(errorText(err)), icon: 'warning', color: 'warning', contextValue: 'message error', collapsible: 'none', context: '' }];
     }
     void commands.executeCommand('setContext', CONTEXT_KEYS.noKubeconfig, false);
     this.kubeconfigs.set(loaded.context, loaded);
@@ -187,7 +187,7 @@ export class IdentitiesTreeProvider implements TreeDataProvider<ViewNode> {
         id: `ctx/${c.name}`,
         label: c.name,
         description: [active ? 'current' : '', c.cluster, c.namespace ? `namespace ${c.namespace}` : ''].filter(Boolean).join(' \u00b7 '),
-        tooltip: `**${c.name}**\n\ncluster ${c.cluster}, user ${c.user}${c.namespace ? `, namespace ${c.namespace}` : ''}`,
+        tooltip: `**${escapeMarkdown(c.name)}**\n\n${escapeMarkdown(`cluster ${c.cluster}, user ${c.user}${c.namespace ? `, namespace ${c.namespace}` : ''}`)}`,
         icon: active ? 'server-environment' : 'server',
         contextValue: `context${active ? ' active' : ''}`,
         collapsible: active ? 'expanded' : 'collapsed',
@@ -195,6 +195,14 @@ export class IdentitiesTreeProvider implements TreeDataProvider<ViewNode> {
       };
     });
   }
+}
+
+/** Tooltip Markdown: no command links, no HTML (its cluster text is escaped by the node builders too). */
+function untrustedMarkdown(text: string): MarkdownString {
+  const md = new MarkdownString(text);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  return md;
 }
 
 async function guard<T>(fn: () => Promise<T>): Promise<Cached<T>> {
@@ -211,7 +219,7 @@ function errorNode(parent: ViewNode, message: string): ViewNode {
     id: `${parent.id}/error`,
     label: message.split(': ')[0] ?? message,
     description: message.split(': ').slice(1).join(': '),
-    tooltip: message,
+    tooltip: escapeMarkdown(message),
     icon: 'error',
     color: 'error',
     contextValue: 'message error',

@@ -1,6 +1,7 @@
 /** The "My Access" rows of the Identities view: what the signed-in user may do in a namespace, one row per resource. */
 import { MATRIX_VERBS, type AccessMatrix } from '../../../server/src/core/inventory';
-import { escapeMd, tooltip } from './treeMarkdown';
+import { escapeMarkdown } from '../../../server/src/core/engine';
+import { tooltip } from './treeMarkdown';
 import type { ViewNode } from './treeNodes';
 
 const MARK = { yes: '\u2714', some: '~', no: '\u2716', unknown: '?' } as const;
@@ -28,13 +29,13 @@ export function accessNodes(m: AccessMatrix, parent: ViewNode): ViewNode[] {
     const desc = [allowed.length === MATRIX_VERBS.length ? 'all verbs' : allowed.join(' '), some.length ? `(${some.join(' ')} on some names)` : '', row.otherVerbs.length ? `+ ${row.otherVerbs.join(' ')}` : '']
       .filter(Boolean)
       .join(' ');
-    const table = ['| verb | |', '|---|---|', ...MATRIX_VERBS.map((v) => `| ${v} | ${MARK[row.cells[v]]} |`), ...(row.otherVerbs.length ? [`| other | ${row.otherVerbs.join(', ')} |`] : [])];
+    const table = ['| verb | |', '|---|---|', ...MATRIX_VERBS.map((v) => `| ${v} | ${MARK[row.cells[v]]} |`), ...(row.otherVerbs.length ? [`| other | ${escapeMarkdown(row.otherVerbs.join(', '))} |`] : [])];
     out.push({
       kind: 'accessRow',
       id: `${parent.id}/row/${row.group}/${row.resource}`,
       label: name,
       description: desc || 'nothing',
-      tooltip: [`**${escapeMd(name)}** in ${escapeMd(m.namespace)}`, '', ...table, ...(row.resourceNames ? ['', `names: ${row.resourceNames.map(escapeMd).join(', ')}`] : [])].join('\n'),
+      tooltip: [`**${escapeMarkdown(name)}** in ${escapeMarkdown(m.namespace)}`, '', ...table, ...(row.resourceNames ? ['', `names: ${row.resourceNames.map(escapeMarkdown).join(', ')}`] : [])].join('\n'),
       icon: allowed.length ? 'pass' : 'circle-slash',
       ...(allowed.includes('get') || allowed.includes('list') || allowed.includes('create') ? {} : { color: 'muted' as const }),
       contextValue: 'accessRow',
@@ -51,7 +52,7 @@ export function accessNodes(m: AccessMatrix, parent: ViewNode): ViewNode[] {
       id: `${parent.id}/urls`,
       label: 'Non-resource URLs',
       description: `${m.nonResource.length} URL${m.nonResource.length === 1 ? '' : 's'}`,
-      tooltip: ['**Non-resource URLs**', '', '| URL | verbs |', '|---|---|', ...m.nonResource.map((n) => `| ${escapeMd(n.url)} | ${n.verbs.join(', ')} |`)].join('\n'),
+      tooltip: ['**Non-resource URLs**', '', '| URL | verbs |', '|---|---|', ...m.nonResource.map((n) => `| ${escapeMarkdown(n.url)} | ${escapeMarkdown(n.verbs.join(', '))} |`)].join('\n'),
       icon: 'globe',
       color: 'muted',
       contextValue: 'accessRow nonResource',

@@ -3,7 +3,7 @@
  * and what is below it. No `vscode` here, so the tree's content is unit-testable; the client's TreeDataProvider only
  * maps these to TreeItems and fetches the lazy parts (contexts, My Access).
  */
-import type { Severity } from '../../../server/src/core/engine';
+import { escapeMarkdown, type Severity } from '../../../server/src/core/engine';
 import {
   bindingDescription,
   bindingLabel,
@@ -23,7 +23,7 @@ import {
   type RuleNode,
   type TokenInfo,
 } from '../../../server/src/core/inventory';
-import { escapeMd, findingLines, tooltip } from './treeMarkdown';
+import { findingLines, tooltip } from './treeMarkdown';
 
 export { accessNodes } from './treeAccess';
 
@@ -77,7 +77,7 @@ export function namespaceNodes(model: IdentitiesModel, context: string): ViewNod
       // The label stays short enough for the default sidebar width; the names go to the description and tooltip.
       label: forbidden.length === 1 ? `Cannot list ${forbidden[0]!.resource} cluster-wide` : `Cannot list ${forbidden.length} kinds cluster-wide`,
       description: forbidden.length === 1 ? 'showing the namespaces you can see' : `${forbidden.map((p) => p.resource).join(', ')} \u00b7 showing the namespaces you can see`,
-      tooltip: tooltip('Some lists are forbidden cluster-wide', forbidden.map((p) => `- ${escapeMd(p.message)}`)),
+      tooltip: tooltip('Some lists are forbidden cluster-wide', forbidden.map((p) => `- ${escapeMarkdown(p.message)}`)),
       icon: 'lock',
       color: 'information',
       contextValue: 'problem forbidden',
@@ -112,7 +112,7 @@ function namespaceNode(ns: NamespaceNode, context: string): ViewNode {
     id: `${context}/ns/${ns.name}`,
     label: ns.name,
     description: forbidden && n === 0 ? 'cannot list ServiceAccounts' : `${n} identit${n === 1 ? 'y' : 'ies'}${ns.problems.length ? ' \u00b7 partly readable' : ''}`,
-    tooltip: tooltip(`namespace ${ns.name}`, ns.problems.map((p) => `- ${escapeMd(p.message)}`)),
+    tooltip: tooltip(`namespace ${ns.name}`, ns.problems.map((p) => `- ${escapeMarkdown(p.message)}`)),
     ...(forbidden ? { icon: 'lock', color: 'warning' as const } : severityIcon('symbol-namespace', worst)),
     contextValue: `namespace${forbidden ? ' forbidden' : ''}`,
     collapsible: 'collapsed',
@@ -160,7 +160,7 @@ export function namespaceChildren(model: IdentitiesModel, node: ViewNode): ViewN
     id: `${node.id}/my-access`,
     label: 'My Access',
     description: model.user ? `as ${model.user}` : undefined,
-    tooltip: tooltip('My Access', [`What you may do in namespace ${escapeMd(ns.name)} (SelfSubjectRulesReview), like \`kubectl auth can-i --list\`.`]),
+    tooltip: tooltip('My Access', [`What you may do in namespace ${escapeMarkdown(ns.name)} (SelfSubjectRulesReview), like \`kubectl auth can-i --list\`.`]),
     icon: 'shield',
     contextValue: 'myAccess',
     collapsible: 'collapsed',
@@ -187,14 +187,14 @@ export function identityNode(i: IdentityNode, context: string): ViewNode {
   const a = i.annotations;
   const allFindings = collectFindings(i);
   const lines = [
-    `${i.kind}${i.namespace ? ` in namespace ${escapeMd(i.namespace)}` : ''}`,
-    i.oidc && `- OIDC subject: ${escapeMd(i.oidc.subject)}`,
-    i.oidc && `- issuer: ${i.oidc.issuer ? escapeMd(i.oidc.issuer) : 'not recorded on the binding'}`,
-    a.pipeline && `- pipeline: ${escapeMd(a.pipeline)}`,
-    a.createdBy && `- created by ${escapeMd(a.createdBy)}${a.createdAt ? ` at ${escapeMd(a.createdAt)}` : ''}`,
-    a.exportedTo && `- exported to ${escapeMd(a.exportedTo)}`,
-    a.lastRotated && `- last rotated ${escapeMd(a.lastRotated)}`,
-    ...i.tokens.map((t) => `- ${escapeMd(describeToken(t))}`),
+    `${i.kind}${i.namespace ? ` in namespace ${escapeMarkdown(i.namespace)}` : ''}`,
+    i.oidc && `- OIDC subject: ${escapeMarkdown(i.oidc.subject)}`,
+    i.oidc && `- issuer: ${i.oidc.issuer ? escapeMarkdown(i.oidc.issuer) : 'not recorded on the binding'}`,
+    a.pipeline && `- pipeline: ${escapeMarkdown(a.pipeline)}`,
+    a.createdBy && `- created by ${escapeMarkdown(a.createdBy)}${a.createdAt ? ` at ${escapeMarkdown(a.createdAt)}` : ''}`,
+    a.exportedTo && `- exported to ${escapeMarkdown(a.exportedTo)}`,
+    a.lastRotated && `- last rotated ${escapeMarkdown(a.lastRotated)}`,
+    ...i.tokens.map((t) => `- ${escapeMarkdown(describeToken(t))}`),
     ...findingLines(allFindings, i.facts),
   ];
   const highlighted = i.flags.expired ? 'error' : i.flags.expiringSoon || i.flags.unused ? 'warning' : undefined;
@@ -236,7 +236,7 @@ function tokenNode(t: TokenInfo, parent: ViewNode, index: number): ViewNode {
     id: `${parent.id}/token/${t.secretName ?? index}`,
     label,
     description: [state, describeToken(t).split(', ').slice(1).join(', ')].filter(Boolean).join(' \u00b7 '),
-    tooltip: tooltip(label, [`- ${escapeMd(describeToken(t))}`, t.kind === 'legacy-secret' ? '- never expires; revoke it by deleting the Secret' : '- deleting its bound Secret revokes it']),
+    tooltip: tooltip(label, [`- ${escapeMarkdown(describeToken(t))}`, t.kind === 'legacy-secret' ? '- never expires; revoke it by deleting the Secret' : '- deleting its bound Secret revokes it']),
     icon: highlighted ? 'warning' : 'key',
     ...(highlighted ? { color: highlighted } : {}),
     contextValue: `token ${t.kind === 'token-request' ? 'tokenRequest' : 'legacyToken'}${state ? ` ${state.replace(' ', '-')}` : ''}`,
@@ -281,7 +281,7 @@ function bindingNode(b: BindingNode, parent: ViewNode, index: number): ViewNode 
     label: bindingLabel(b),
     description: bindingDescription(b),
     tooltip: tooltip(bindingLabel(b), [
-      `grants ${b.role.kind} ${escapeMd(b.role.name)}${b.via === 'group' ? ` through group ${escapeMd(b.group ?? '')}` : ''}`,
+      `grants ${b.role.kind} ${escapeMarkdown(b.role.name)}${b.via === 'group' ? ` through group ${escapeMarkdown(b.group ?? '')}` : ''}`,
       ...findingLines(b.findings, b.facts),
     ]),
     ...severityIcon(b.kind === 'ClusterRoleBinding' ? 'globe' : 'link', b.severity),

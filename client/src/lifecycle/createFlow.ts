@@ -53,7 +53,7 @@ import { askRole } from './roleStep';
 const PREVIEW_DETAIL = 'Open the exact YAML it applies, read-only, with its findings';
 import { createSummary } from './summaryDoc';
 import { FlowBack, FlowCancelled, input, pick, separator, type PickItem, type StepPosition } from './wizard';
-import { errorText } from '../../../server/src/core/engine';
+import { errorText, escapeMarkdown, markdownFence } from '../../../server/src/core/engine';
 
 const STEP_WEIGHT: Partial<Record<StepId, number>> = { preflight: 10, 'check-role': 15, 'validate-export': 5, 'dry-run': 10, 'service-account': 10, role: 10, 'role-binding': 10, token: 10, kubeconfig: 5, export: 10, annotate: 5 };
 
@@ -332,16 +332,15 @@ function workspaceName(): string | undefined {
 }
 
 function fixDocument(r: PreflightReport): string {
+  // Names come from the kubeconfig and the cluster: escaped like every Markdown the extension renders.
   return [
-    `# Missing permissions in namespace ${r.namespace}`,
+    `# Missing permissions in namespace ${escapeMarkdown(r.namespace)}`,
     '',
-    `${r.user.username} (context ${r.context}) may not do everything creating a pipeline identity needs:`,
+    `${escapeMarkdown(`${r.user.username} (context ${r.context}) may not do everything creating a pipeline identity needs:`)}`,
     '',
-    ...r.missing.map((m) => `- ${m.verb} ${m.subresource ? `${m.resource}/${m.subresource}` : m.resource}: to ${m.why}`),
+    ...r.missing.map((m) => `- ${escapeMarkdown(`${m.verb} ${m.subresource ? `${m.resource}/${m.subresource}` : m.resource}: to ${m.why}`)}`),
     '',
-    '```yaml',
-    (r.fix ?? '').trimEnd(),
-    '```',
+    ...markdownFence('yaml', r.fix ?? ''),
     '',
   ].join('\n');
 }

@@ -15,12 +15,19 @@ import {
   claimedExport,
   describeOldTokenCheck,
   type ExportRecord,
+  formatDuration,
   identityManifests,
   KubeIdentityCluster,
+  MAX_TOKEN_SECONDS,
+  notRevokedMessage,
+  parseDuration,
+  planRbacRevoke,
   revokeIdentity,
   type RotateResult,
   rotateToken,
+  rotationLifetime,
 } from '../../../server/src/core/lifecycle';
+import { lifetimeProblem } from './flowModel';
 import type { LoadedKubeconfig } from '../../../server/src/core/live';
 import { Redactor, type SecretStore } from '../../../server/src/core/stores';
 import { readSettings } from '../settings';
@@ -145,7 +152,8 @@ async function rotateWith(deps: IdentityCommandDeps, ref: IdentityRef, purpose: 
   if (!loaded) return;
   const annotations = await freshAnnotations(deps, loaded, ref);
   if (!annotations) return;
-  const recorded = choiceFromRecord(await localRecord(deps, loaded, ref));
+  const record = await localRecord(deps, loaded, ref);
+  const recorded = choiceFromRecord(record);
   let target: StoreChoice;
   try {
     target = await storeFor(deps, ref, recorded, purpose, askStore);
@@ -154,19 +162,36 @@ async function rotateWith(deps: IdentityCommandDeps, ref: IdentityRef, purpose: 
     throw e;
   }
   const claimed = claimedExport(annotations).store;
-  const confirm = await window.showWarningMessage(
-    `${purpose}: ${ref.namespace}/${ref.name}?`,
-    {
-      modal: true,
-      detail: [
-        `A new token is minted and exported to exactly: ${describeChoice(target.choice)}${target.choice === recorded ? ' (where this machine exported it last time)' : ''}.`,
-        'Then the current token is revoked (its Secret, once proven to be this identity\'s, is deleted): pipelines still holding it get 401 Unauthorized.',
-        ...(claimed && !recorded ? [`The ServiceAccount says it was exported to ${JSON.stringify(claimed)}: cluster text, not verified and not used.`] : []),
-      ].join('\n'),
-    },
-    purpose === 'Export Again' ? 'Export with a New Token' : 'Rotate',
-  );
-  if (!confirm) return;
+  const OTHER = 'Other Lifetime...';
+  // The lifetime is this machine's record (else 30 days) or what the user types here; the annotation is a hint only.
+  let lifetime = rotationLifetime({ ...(record ? { record } : {}), annotations });
+  for (;;) {
+    const confirm = await window.showWarningMessage(
+      `${purpose}: ${ref.namespace}/${ref.name}?`,
+      {
+        modal: true,
+        detail: [
+          `A new token is minted and exported to exactly: ${describeChoice(target.choice)}${target.choice === recorded ? ' (where this machine exported it last time)' : ''}.`,
+          `It lives ${lifetime.describe}; at most ${formatDuration(MAX_TOKEN_SECONDS)}.`,
+          ...lifetime.warnings,
+          'Then the current token is revoked (its Secret, once proven to be this identity\'s, is deleted): pipelines still holding it get 401 Unauthorized.',
+          ...(claimed && !recorded ? [`The ServiceAccount says it was exported to ${JSON.stringify(claimed)}: cluster text, not verified and not used.`] : []),
+        ].join('\n'),
+      },
+      purpose === 'Export Again' ? 'Export with a New Token' : 'Rotate',
+      OTHER,
+    );
+    if (!confirm) return;
+    if (confirm !== OTHER) break;
+    const text = await window.showInputBox({
+      title: `${purpose}: ${ref.namespace}/${ref.name}`,
+      prompt: 'Lifetime of the new token, e.g. 30d, 720h, 12h (10m to 365d). The API server may shorten it; the result says so.',
+      value: formatDuration(lifetime.seconds),
+      validateInput: lifetimeProblem,
+    });
+    if (text === undefined) return;
+    lifetime = rotationLifetime({ asked: parseDuration(text), annotations });
+  }
   const allowInsecureServer = await confirmInsecureServer(loaded, undefined);
   if (allowInsecureServer === undefined) return;
   const redactor = redactorFor(target.credentials.credentials);
@@ -175,7 +200,7 @@ async function rotateWith(deps: IdentityCommandDeps, ref: IdentityRef, purpose: 
   try {
     result = await window.withProgress({ location: ProgressLocation.Notification, title: `${purpose}: ${ref.namespace}/${ref.name}` }, (progress) =>
       rotateToken(
-        { namespace: ref.namespace, name: ref.name, allowInsecureServer, ...(hint ? { exportTarget: hint } : {}) },
+        { namespace: ref.namespace, name: ref.name, allowInsecureServer, durationSeconds: lifetime.seconds, ...(hint ? { exportTarget: hint } : {}) },
         { kubeconfig: loaded, store: target.store, logger: channelLogger(deps.output), records: recordingPlan(deps, loaded, ref.namespace, ref.name, target.choice) },
         { step: (_s, message) => progress.report({ message }) },
       ),
@@ -210,7 +235,13 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
   if (!loaded) return;
   const annotations = await freshAnnotations(deps, loaded, ref);
   if (!annotations) return;
-  const listing = revokeListing(ref.namespace, ref.name, annotations);
+  let listing: { deleted: string[]; kept: string[] };
+  try {
+    listing = revokeListing(ref.namespace, ref.name, await planRbacRevoke(new KubeIdentityCluster(loaded.kc), ref.namespace, ref.name));
+  } catch (err) {
+    void window.showErrorMessage(`Pipeline RBAC: reading the RoleBindings and Roles of ${ref.namespace}/${ref.name} failed: ${errorText(err)}`);
+    return;
+  }
   const recorded = choiceFromRecord(await localRecord(deps, loaded, ref));
   const claimed = claimedExport(annotations).store;
   const REVOKE = 'Revoke';
@@ -254,7 +285,10 @@ export async function revokeCommand(deps: IdentityCommandDeps, node?: ViewNode):
     );
     deps.view?.refresh();
     const what = `${result.deleted.length} object(s) deleted${result.storeDeleted ? ', stored kubeconfig deleted' : ''}; ${describeOldTokenCheck(result.oldToken)}`;
-    const pickAction = await window.showInformationMessage(`Pipeline RBAC: revoked ${ref.namespace}/${ref.name} (${what}).`, 'Show Details');
+    // Never "revoked" while a binding still names the ServiceAccount: a new one of that name would get its rights.
+    const pickAction = result.remaining.length
+      ? await window.showWarningMessage(`Pipeline RBAC: ${notRevokedMessage(ref.namespace, ref.name, result.remaining)} (${what}).`, 'Show Details')
+      : await window.showInformationMessage(`Pipeline RBAC: revoked ${ref.namespace}/${ref.name} (${what}).`, 'Show Details');
     if (pickAction) await deps.docs.open(`/identities/${ref.namespace}/${ref.name}-revoked.md`, revokeSummary(result), 'markdown');
   } catch (err) {
     deps.view?.refresh();

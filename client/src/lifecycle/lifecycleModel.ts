@@ -1,10 +1,10 @@
 /**
  * Pure helpers of the lifecycle commands (Rotate, Revoke, Export Again, Save as Manifests): which identity a tree
- * node or picker entry names, what a revoke will delete (for the modal confirmation), the Role a manifest export
+ * node or picker entry names, what a revoke will delete (for the modal confirmation, from the proven plan), the Role a manifest export
  * writes, and the pipeline annotation read back. No `vscode`, no I/O.
  */
 import type { IdentitiesModel, IdentityNode } from '../../../server/src/core/inventory';
-import { ANNOTATIONS, type PipelineInfo, type RoleSource } from '../../../server/src/core/lifecycle';
+import { ANNOTATIONS, describeRef, type PipelineInfo, type RbacRevokePlan, type RoleSource } from '../../../server/src/core/lifecycle';
 
 /** An identity the lifecycle commands act on. */
 export interface IdentityRef {
@@ -34,19 +34,20 @@ export function pipelineIdentities(model: IdentitiesModel, context: string): Ide
 }
 
 /**
- * The objects a revoke deletes, from the ServiceAccount's own annotations (read fresh before the confirmation),
- * in the order revokeIdentity deletes them (the RoleBinding and Role only when labelled as this identity's). The Role is listed as kept when this tool did not create it.
+ * The objects a revoke deletes, in the order revokeIdentity deletes them: the RoleBindings and Roles proven to be
+ * this identity's (planRbacRevoke reads the objects; the ServiceAccount's annotations name nothing here), and what
+ * is labelled as its but left alone.
  */
-export function revokeListing(namespace: string, name: string, annotations: Readonly<Record<string, string>>): { deleted: string[]; kept: string[] } {
-  const deleted: string[] = [];
-  const kept: string[] = [];
-  // The token-secret annotation is only a claim: revoke deletes the Secrets that prove to be this identity's token.
-  deleted.push(`the identity's token Secrets (each checked to be its token first; revokes the token)`);
-  deleted.push(`RoleBinding ${namespace}/${annotations[ANNOTATIONS.roleBinding] ?? name}`);
-  const role = annotations[ANNOTATIONS.role];
-  if (role) (annotations[ANNOTATIONS.roleOwned] === 'false' ? kept : deleted).push(`Role ${namespace}/${role}${annotations[ANNOTATIONS.roleOwned] === 'false' ? ' (existing, not created by Pipeline RBAC)' : ''}`);
-  deleted.push(`ServiceAccount ${namespace}/${name}`);
-  return { deleted, kept };
+export function revokeListing(namespace: string, name: string, plan: RbacRevokePlan): { deleted: string[]; kept: string[] } {
+  return {
+    deleted: [
+      // The token-secret annotation is only a claim: revoke deletes the Secrets that prove to be this identity's token.
+      `the identity's token Secrets (each checked to be its token first; revokes the token)`,
+      ...plan.targets.map(describeRef),
+      `ServiceAccount ${namespace}/${name}`,
+    ],
+    kept: [...plan.kept],
+  };
 }
 
 /** "acme/app (environment production)" back to {repo, environment} (the inverse of pipelineAnnotation). */

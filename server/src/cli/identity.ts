@@ -23,10 +23,12 @@ export const IDENTITY_USAGE = `Usage: pipeline-rbac identity <command> [options]
       mint a token, build a kubeconfig and export it. Any failure rolls back what the run created.
   rotate     --namespace NS --name NAME (--export TARGET | --use-recorded-target) [--token request|secret]
              [--duration D] [--server URL] [--allow-insecure-server]
-      New token (default lifetime: as last time), exported to TARGET, old token revoked and checked to be refused.
+      New token (lifetime: --duration, else this machine's record of the last create/rotate, else 30d; at most
+      365d; printed first), exported to TARGET, old token revoked and checked to be refused.
   revoke     --namespace NS --name NAME [--delete-secret (--export TARGET | --use-recorded-target)]
-      Delete the token Secrets, RoleBinding, Role (if created by this tool) and ServiceAccount;
-      --delete-secret also deletes the stored kubeconfig.
+      Delete the token Secrets, the RoleBinding and Role this tool made for it (by their labels, never by
+      annotations) and the ServiceAccount; --delete-secret also deletes the stored kubeconfig. Exits 1 while any
+      RoleBinding or ClusterRoleBinding still names the ServiceAccount (listed as NOT fully revoked).
   manifests  --namespace NS --name NAME (--role-file FILE | --role EXISTING) [--repo R] [--environment E] [--output FILE]
       ServiceAccount/Role/RoleBinding YAML for a GitOps repository (no cluster access, no token).
   oidc       --namespace NS --provider github|gitlab --repo ORG/REPO|GROUP/PROJECT (--role NAME | --role-file FILE)

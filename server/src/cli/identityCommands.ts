@@ -10,6 +10,7 @@ import {
   pipelineSnippets,
   revokeIdentity,
   rotateToken,
+  rotationLifetime,
   type IdentityPlan,
   type Logger,
   type Progress,
@@ -112,13 +113,14 @@ export async function runCommand(cmd: Exclude<IdentityCommand, { sub: 'help' }>,
       const chosen = await chooseTarget(cmd, 'rotate the token', loaded, key, io.env, (m) => io.stderr(escapeLines(m)));
       const { store } = storeFor(chosen.spec, io, chosen.gitlabMode);
       const spec = recordableSpec(chosen.spec, io.cwd);
+      const lifetime = cmd.tokenKind === 'secret' ? undefined : await rotateLifetime(cmd.durationSeconds, key, io);
       const result = await rotateToken(
         {
           namespace: cmd.namespace,
           name: cmd.name,
           exportTarget: spec,
           allowInsecureServer: cmd.allowInsecureServer,
-          ...(cmd.durationSeconds ? { durationSeconds: cmd.durationSeconds } : {}),
+          ...(lifetime ? { durationSeconds: lifetime } : {}),
           ...(cmd.tokenKind ? { tokenKind: cmd.tokenKind } : {}),
           ...(cmd.server ? { server: cmd.server } : {}),
         },
@@ -142,7 +144,8 @@ export async function runCommand(cmd: Exclude<IdentityCommand, { sub: 'help' }>,
         cliProgress(io, cmd.format),
       );
       out(result, renderRevoke(result));
-      return 0;
+      // Bindings that still name the ServiceAccount: the revoke is not done, whatever it deleted.
+      return result.remaining.length ? 1 : 0;
     }
     case 'manifests': {
       const role = await roleSource(cmd.role, io);
@@ -174,6 +177,15 @@ export async function runCommand(cmd: Exclude<IdentityCommand, { sub: 'help' }>,
       return 0;
     }
   }
+}
+
+/** The new token's lifetime (--duration, else this machine's record, else 30 days), printed before it is used. */
+async function rotateLifetime(asked: number | undefined, key: string, io: IdentityIo): Promise<number> {
+  const record = await cliRecords(io.env).get(key).catch(() => undefined);
+  const choice = rotationLifetime({ ...(asked !== undefined ? { asked } : {}), ...(record ? { record } : {}) });
+  for (const w of choice.warnings) io.stderr(`warning: ${escapeLines(w)}\n`);
+  io.stderr(`Token lifetime: ${escapeLines(choice.describe)}\n`);
+  return choice.seconds;
 }
 
 async function writeOutput(path: string, text: string): Promise<void> {

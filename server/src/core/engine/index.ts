@@ -7,3 +7,4 @@ export { manifestKinds, neededPermissions, type ManifestKind } from './leastPriv
 export { SCHEMAS, type JsonSchema } from './schema/definitions';
 export { deployAction, deployerNeeds } from './deployer/needs';
 export { errorText } from './text/errorText';
+export { escapeMarkdown, markdownCode, markdownFence } from './text/markdown';

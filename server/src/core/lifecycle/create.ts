@@ -11,7 +11,7 @@ import { IdentityError, toIdentityError } from './errors';
 import { KubeIdentityCluster, type IdentityCluster } from './kube';
 import { recordExport, type RecordingPlan } from './exportRecords';
 import { buildKubeconfig, checkEndpointSecurity, clusterEndpoint, endpointWarnings, type ClusterEndpoint } from './kubeconfig';
-import { checkNamespace, checkServiceAccountName, serviceAccountUsername } from './names';
+import { checkNamespace, checkServiceAccountName, checkTokenSeconds, serviceAccountUsername } from './names';
 import { roleBindingObject, roleObject, serviceAccountObject } from './objects';
 import { preflight, type PreflightReport } from './preflight';
 import { checkRole, liveRoleCheckOptions, type RoleCheck } from './roleCheck';
@@ -173,7 +173,7 @@ export async function createIdentity(plan: IdentityPlan, deps: IdentityDeps, pro
       );
     }
     if (deps.records) {
-      const w = await recordExport(deps.records, minted.secretUid ? { name: minted.info.secretName, uid: minted.secretUid } : undefined, at);
+      const w = await recordExport(deps.records, minted.secretUid ? { name: minted.info.secretName, uid: minted.secretUid } : undefined, at, minted.info.requestedSeconds);
       if (w) warnings.push(w);
     }
 
@@ -219,6 +219,7 @@ async function createPreflight(
   try {
     checkNamespace(namespace);
     checkServiceAccountName(name);
+    if (plan.token.kind === 'request') checkTokenSeconds(plan.token.durationSeconds);
     steps.enter('preflight', `Checking who you are and what you may do in ${namespace}...`);
     const given = deps.preflight;
     const report: PreflightReport = given?.ok && given.operation === 'create' && given.namespace === namespace && given.context === deps.kubeconfig.context ? given : await preflightFor(createPreflightOf(plan), deps);

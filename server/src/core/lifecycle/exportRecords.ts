@@ -15,6 +15,8 @@ export interface ExportRecord {
   readonly gitlabMode?: string;
   /** The token Secret this tool created last for the identity: deleting it (uid precondition) revokes that token. */
   readonly tokenSecret?: { readonly name: string; readonly uid: string };
+  /** The token lifetime asked for (seconds) at that create or rotate: the next rotation's default. */
+  readonly tokenSeconds?: number;
   /** ISO time of the export. */
   readonly at: string;
 }
@@ -53,6 +55,7 @@ function isRecord(v: unknown): v is ExportRecord {
   const r = v as Record<string, unknown>;
   if (typeof r['target'] !== 'string' || typeof r['at'] !== 'string') return false;
   if (r['gitlabMode'] !== undefined && typeof r['gitlabMode'] !== 'string') return false;
+  if (r['tokenSeconds'] !== undefined && typeof r['tokenSeconds'] !== 'number') return false;
   const t = r['tokenSecret'];
   if (t !== undefined && (!t || typeof t !== 'object' || typeof (t as Record<string, unknown>)['name'] !== 'string' || typeof (t as Record<string, unknown>)['uid'] !== 'string')) return false;
   return true;
@@ -183,12 +186,18 @@ export interface RecordingPlan {
  * The one operation that records an export (create, rotate and Export Again, in the CLI and in VS Code).
  * Never throws: the export already happened, so a failure to record is a warning the caller shows.
  */
-export async function recordExport(plan: RecordingPlan, tokenSecret: { name: string; uid: string } | undefined, at: string): Promise<string | undefined> {
+export async function recordExport(
+  plan: RecordingPlan,
+  tokenSecret: { name: string; uid: string } | undefined,
+  at: string,
+  tokenSeconds?: number,
+): Promise<string | undefined> {
   try {
     await plan.store.set(plan.key, {
       target: plan.target,
       ...(plan.gitlabMode ? { gitlabMode: plan.gitlabMode } : {}),
       ...(tokenSecret ? { tokenSecret: { name: tokenSecret.name, uid: tokenSecret.uid } } : {}),
+      ...(tokenSeconds !== undefined ? { tokenSeconds } : {}),
       at,
     });
     return undefined;

@@ -1,7 +1,7 @@
 // Pipeline identities: the Kubernetes side of issue 6, for the CLI and the VS Code extension host
 // (no `vscode` import; every function takes the acting kubeconfig explicitly).
 export * from './types';
-export { checkNamespace, checkRbacName, checkServiceAccountName, parseDuration, formatDuration, serviceAccountUsername, InvalidInputError, DEFAULT_TOKEN_SECONDS, MIN_TOKEN_SECONDS } from './names';
+export { checkNamespace, checkRbacName, checkServiceAccountName, parseDuration, formatDuration, serviceAccountUsername, InvalidInputError, checkTokenSeconds, DEFAULT_TOKEN_SECONDS, MAX_TOKEN_SECONDS, MIN_TOKEN_SECONDS } from './names';
 export { KubeIdentityCluster, listRoleNames, type IdentityCluster, type IssuedToken, type TokenRequestSpec } from './kube';
 export { preflight, requiredPermissions, fixFor, serverWarnings, type Operation, type PreflightCheck, type PreflightOptions, type PreflightReport, type PreflightTarget } from './preflight';
 export { roleFromFile, roleCheckText } from './roleFile';
@@ -13,8 +13,10 @@ export { formatAudit, logAudit, pipelineAnnotation, type AuditAction, type Audit
 export { IdentityError, type IdentityErrorKind } from './errors';
 export { CreatedTracker, type RollbackOutcome } from './rollback';
 export { createIdentity, preflightFor, checkPlanRole, formatReasons, type CreatePreflight, type IdentityDeps } from './create';
+export { rotationLifetime, type LifetimeChoice } from './lifetime';
 export { rotateToken, type RotateDeps, type RotateRequest, type RotateResult } from './rotate';
-export { revokeIdentity, type RevokeDeps, type RevokeRequest, type RevokeResult } from './revoke';
+export { revokeIdentity, notRevokedMessage, type RevokeDeps, type RevokeRequest, type RevokeResult } from './revoke';
+export { planRbacRevoke, type RbacRevokePlan } from './revokePlan';
 export { identityManifests, identityManifestObjects, type ManifestsInput } from './manifests';
 export {
   oidcBundle,

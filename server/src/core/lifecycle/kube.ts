@@ -7,6 +7,7 @@ import {
   RbacAuthorizationV1Api,
   type KubeConfig,
   type KubernetesObject,
+  type V1ClusterRoleBinding,
   type V1Role,
   type V1RoleBinding,
   type V1Secret,
@@ -34,6 +35,11 @@ export interface IdentityCluster {
   readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | undefined>;
   readRole(namespace: string, name: string): Promise<V1Role | undefined>;
   readRoleBinding(namespace: string, name: string): Promise<V1RoleBinding | undefined>;
+  /** Roles matching a label selector in one namespace. */
+  listRoles(namespace: string, labelSelector: string): Promise<V1Role[]>;
+  /** RoleBindings of one namespace, or of every namespace (`namespace` undefined); throws 'forbidden' like listSecrets. */
+  listRoleBindings(namespace: string | undefined, labelSelector?: string): Promise<V1RoleBinding[]>;
+  listClusterRoleBindings(): Promise<V1ClusterRoleBinding[]>;
   /** Server-side apply (field manager pipeline-rbac); `dryRun` asks the apiserver without persisting. */
   apply<T extends KubernetesObject>(obj: T, opts?: { dryRun?: boolean; force?: boolean }): Promise<T>;
   createSecret(namespace: string, body: V1Secret): Promise<V1Secret>;
@@ -96,6 +102,22 @@ export class KubeIdentityCluster implements IdentityCluster {
 
   readRoleBinding(namespace: string, name: string) {
     return this.read(`reading RoleBinding ${namespace}/${name}`, () => this.rbac.readNamespacedRoleBinding({ name, namespace }));
+  }
+
+  async listRoles(namespace: string, labelSelector: string): Promise<V1Role[]> {
+    return (await this.call(`listing Roles in ${namespace}`, () => this.rbac.listNamespacedRole({ namespace, labelSelector }))).items;
+  }
+
+  async listRoleBindings(namespace: string | undefined, labelSelector?: string): Promise<V1RoleBinding[]> {
+    const sel = labelSelector ? { labelSelector } : {};
+    const r = namespace
+      ? await this.call(`listing RoleBindings in ${namespace}`, () => this.rbac.listNamespacedRoleBinding({ namespace, ...sel }))
+      : await this.call('listing RoleBindings in every namespace', () => this.rbac.listRoleBindingForAllNamespaces(sel));
+    return r.items;
+  }
+
+  async listClusterRoleBindings(): Promise<V1ClusterRoleBinding[]> {
+    return (await this.call('listing ClusterRoleBindings', () => this.rbac.listClusterRoleBinding())).items;
   }
 
   apply<T extends KubernetesObject>(obj: T, opts: { dryRun?: boolean; force?: boolean } = {}): Promise<T> {

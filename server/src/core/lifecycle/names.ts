@@ -37,12 +37,27 @@ export function checkRbacName(name: string, what = 'Role'): void {
 /** TokenRequest's lower bound on spec.expirationSeconds. */
 export const MIN_TOKEN_SECONDS = 600;
 export const DEFAULT_TOKEN_SECONDS = 30 * 24 * 3600;
+/**
+ * The longest lifetime this tool asks for (365 days), whoever names it: `--duration`, the VS Code input or this
+ * machine's record. A pipeline token meant to live longer is a token nobody rotates.
+ */
+export const MAX_TOKEN_SECONDS = 365 * 24 * 3600;
+
+/** Throws InvalidInputError unless `seconds` is a whole number of seconds from 10 minutes to 365 days. */
+export function checkTokenSeconds(seconds: number, what = 'the token lifetime'): void {
+  if (!Number.isSafeInteger(seconds) || seconds < MIN_TOKEN_SECONDS) {
+    throw new InvalidInputError(`${what} (${seconds} s) is shorter than the 10 minutes (600s) a TokenRequest allows.`);
+  }
+  if (seconds > MAX_TOKEN_SECONDS) {
+    throw new InvalidInputError(`${what} (${formatDuration(seconds)}) is longer than the 365 days (8760h) this tool allows.`);
+  }
+}
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /**
  * Parses a Go-style duration with days ("720h", "30d", "1h30m", "600s"); a bare number is seconds.
- * Throws InvalidInputError for anything else or for less than TokenRequest's 10 minutes.
+ * Throws InvalidInputError for anything else, for less than TokenRequest's 10 minutes or more than MAX_TOKEN_SECONDS.
  */
 export function parseDuration(text: string): number {
   const t = text.trim();
@@ -59,6 +74,7 @@ export function parseDuration(text: string): number {
   if (seconds < MIN_TOKEN_SECONDS) {
     throw new InvalidInputError(`duration "${text}" is shorter than the 10 minutes (600s) a TokenRequest allows.`);
   }
+  if (seconds > MAX_TOKEN_SECONDS) throw new InvalidInputError(`duration "${text}" is longer than the 365 days (8760h) this tool allows.`);
   return seconds;
 }
 

@@ -1,7 +1,8 @@
-// "Revoke Identity": delete the token Secrets (revoking the tokens), the RoleBinding, the Role when this
-// tool created it, the ServiceAccount, and optionally the stored kubeconfig in the store the caller chose (never
+// "Revoke Identity": delete the token Secrets (revoking the tokens), the RoleBinding and Role this tool created
+// for it (revokePlan.ts: proven from the objects, never from the annotations), the ServiceAccount, and optionally the stored kubeconfig in the store the caller chose (never
 // one the annotations name). Only objects that provably are this identity's are deleted (token Secrets: see
-// tokenSecrets.ts); deletion goes on past a failure and reports every outcome; then the old token is checked.
+// tokenSecrets.ts); deletion goes on past a failure and reports every outcome; then every binding that still names
+// the ServiceAccount is reported (`remaining`: the revoke is incomplete) and the old token is checked.
 import { Redactor } from '../stores/redact';
 import type { SecretStore } from '../stores/secretStore';
 import { auditSubject, logAudit } from './audit';
@@ -9,10 +10,11 @@ import { IdentityError, toIdentityError } from './errors';
 import type { ExportRecordStore } from './exportRecords';
 import { apiserverProbe, serviceAccountTokenIn, waitUntilRefused, type OldTokenCheck, type TokenProbe } from './tokenProbe';
 import { findTokenSecrets, type TokenSecretCandidate } from './tokenSecrets';
+import { planRbacRevoke, remainingGrants } from './revokePlan';
 import { KubeIdentityCluster } from './kube';
 import { checkNamespace, checkServiceAccountName } from './names';
 import { claimedExport } from './exportRecords';
-import { ANNOTATIONS, IDENTITY_LABEL, OWNER_LABEL, describeRef, noProgress, silentLogger, type ObjectRef, type Progress } from './types';
+import { ANNOTATIONS, IDENTITY_LABEL, describeRef, noProgress, silentLogger, type ObjectRef, type Progress } from './types';
 import { errorText } from '../engine/text/errorText';
 import type { FlowDeps } from './steps';
 
@@ -43,6 +45,10 @@ export interface RevokeResult {
   readonly storeDeleted?: string;
   /** What the exported-to annotation claimed (cluster text, shown as a hint only, never used). */
   readonly claimedExport?: string;
+  /** Bindings that still name the ServiceAccount after the revoke: non-empty means it is NOT fully revoked. */
+  readonly remaining: readonly string[];
+  /** What could not be listed, so is not known to be free of such bindings. */
+  readonly unchecked: readonly string[];
   /** Whether the old token is now refused by the API server. */
   readonly oldToken: OldTokenCheck;
   readonly warnings: readonly string[];
@@ -96,19 +102,10 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
     }
     for (const t of oldTokens) redactor.add(t);
 
-    const bindingName = annotations[ANNOTATIONS.roleBinding] ?? name;
-    const binding = await cluster.readRoleBinding(namespace, bindingName);
-    if (binding && binding.metadata?.labels?.[OWNER_LABEL] === name) {
-      targets.push({ kind: 'RoleBinding', namespace, name: bindingName });
-      const roleName = annotations[ANNOTATIONS.role] ?? (binding.roleRef.kind === 'Role' ? binding.roleRef.name : undefined);
-      if (roleName) {
-        const role = await cluster.readRole(namespace, roleName);
-        if (role && role.metadata?.labels?.[OWNER_LABEL] === name && annotations[ANNOTATIONS.roleOwned] !== 'false') {
-          targets.push({ kind: 'Role', namespace, name: roleName });
-        } else if (role) kept.push(`Role ${namespace}/${roleName} (not created by this tool)`);
-      }
-    } else if (binding) kept.push(`RoleBinding ${namespace}/${bindingName} (not created for this identity)`);
-    else alreadyGone.push(`RoleBinding ${namespace}/${bindingName}`);
+    // Which RoleBinding and Role are this identity's is proven from the objects themselves, never from annotations.
+    const rbac = await planRbacRevoke(cluster, namespace, name);
+    targets.push(...rbac.targets);
+    kept.push(...rbac.kept);
     if (sa) targets.push({ kind: 'ServiceAccount', namespace, name });
     else alreadyGone.push(`ServiceAccount ${namespace}/${name}`);
   } catch (err) {
@@ -157,7 +154,12 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
     logger.error(message);
     throw new IdentityError(redactor.scrub(message), 'cluster', 'delete', failures);
   }
-  if (!saExists && deleted.length === 0) warnings.push(`No identity ${namespace}/${name} was found; nothing to revoke.`);
+  // Whatever still names the ServiceAccount would grant a new one of that name the revoked rights: say so.
+  const grants = await remainingGrants(cluster, namespace, name);
+  if (grants.direct.length) logger.error(notRevokedMessage(namespace, name, grants.direct));
+  if (grants.viaGroups.length) warnings.push(`${grants.viaGroups.join(', ')} grant${grants.viaGroups.length === 1 ? 's' : ''} every ServiceAccount of ${namespace} (this name included) through a group.`);
+  if (grants.unchecked.length) warnings.push(`Not checked for bindings that still name ${namespace}/${name}: ${grants.unchecked.join('; ')}.`);
+  if (!saExists && deleted.length === 0 && !grants.direct.length) warnings.push(`No identity ${namespace}/${name} was found; nothing to revoke.`);
   if (deps.records) {
     await deps.records.store.delete(deps.records.key).catch((e: unknown) => warnings.push(`This machine's export record could not be removed: ${errorText(e)}.`));
   }
@@ -177,7 +179,15 @@ export async function revokeIdentity(req: RevokeRequest, deps: RevokeDeps, progr
     kept,
     ...(storeDeleted ? { storeDeleted } : {}),
     ...(claimed ? { claimedExport: claimed } : {}),
+    remaining: grants.direct,
+    unchecked: grants.unchecked,
     oldToken,
     warnings,
   };
+}
+
+/** The one sentence for a revoke that left bindings naming the ServiceAccount (summaries and the log). */
+export function notRevokedMessage(namespace: string, name: string, remaining: readonly string[]): string {
+  const one = remaining.length === 1;
+  return `NOT fully revoked: ${remaining.join(', ')} still name${one ? 's' : ''} ServiceAccount ${namespace}/${name}, so a new ServiceAccount of that name gets ${one ? 'its' : 'their'} rights; delete ${one ? 'it' : 'them'} or remove the subject.`;
 }

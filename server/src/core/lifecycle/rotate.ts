@@ -11,7 +11,8 @@ import { recordExport, type ExportRecord, type RecordingPlan } from './exportRec
 import type { IdentityCluster } from './kube';
 import { KubeIdentityCluster } from './kube';
 import { checkEndpointSecurity, clusterEndpoint, endpointWarnings } from './kubeconfig';
-import { checkNamespace, checkServiceAccountName, DEFAULT_TOKEN_SECONDS, MIN_TOKEN_SECONDS } from './names';
+import { checkNamespace, checkServiceAccountName, formatDuration } from './names';
+import { rotationLifetime, type LifetimeChoice } from './lifetime';
 import { serviceAccountObject } from './objects';
 import { preflight } from './preflight';
 import { CreatedTracker } from './rollback';
@@ -34,7 +35,7 @@ import { errorText } from '../engine/text/errorText';
 export interface RotateRequest {
   readonly namespace: string;
   readonly name: string;
-  /** Default: the kind the identity has now; a request token lasts durationSeconds (default: what was asked last time, else 30 days). */
+  /** Default: a request token; it lasts durationSeconds (default: this machine's record of the last create/rotate, else 30 days; at most 365 days). */
   readonly tokenKind?: TokenKind;
   readonly durationSeconds?: number;
   /** Server URL for the new kubeconfig; default: the acting context's. */
@@ -82,7 +83,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   const { namespace, name } = req;
   const steps = new StepRunner(progress, deps.afterStep, tracker);
 
-  const { actor, previous, kind, uid, record } = await rotatePreflight(req, deps, { cluster, steps, redactor, warnings });
+  const { actor, previous, kind, uid, record, lifetime } = await rotatePreflight(req, deps, { cluster, steps, redactor, warnings });
 
   const endpoint = clusterEndpoint(deps.kubeconfig, req.server);
   warnings.push(...endpointWarnings(endpoint));
@@ -97,7 +98,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   try {
     const token: TokenSpec =
       kind === 'request'
-        ? { kind, durationSeconds: req.durationSeconds ?? previousDuration(previous) ?? DEFAULT_TOKEN_SECONDS, message: 'Requesting a new token...' }
+        ? { kind, durationSeconds: lifetime.seconds, message: `Requesting a new token (lifetime ${formatDuration(lifetime.seconds)})...` }
         : { kind, message: 'Requesting a new token...' };
     const { minted, kubeconfig } = await mintKubeconfig(issue, { namespace, name, uid, endpoint }, token);
     info = minted.info;
@@ -137,7 +138,7 @@ export async function rotateToken(req: RotateRequest, deps: RotateDeps, progress
   const revoked = await revokeOld(cluster, namespace, { name, ...(uid ? { uid } : {}) }, previous[ANNOTATIONS.tokenSecret], record, info.secretName, redactor);
   warnings.push(...revokeWarnings(revoked, namespace, put.location));
   if (deps.records) {
-    const w = await recordExport(deps.records, secretUid ? { name: info.secretName, uid: secretUid } : undefined, at);
+    const w = await recordExport(deps.records, secretUid ? { name: info.secretName, uid: secretUid } : undefined, at, info.requestedSeconds);
     if (w) warnings.push(w);
   }
   oldTokens.push(...revoked.tokens);
@@ -181,6 +182,7 @@ interface RotateStart {
   readonly kind: TokenKind;
   readonly uid: string | undefined;
   readonly record: ExportRecord | undefined;
+  readonly lifetime: LifetimeChoice;
 }
 
 /** The preflight step: the identity exists and is ours, the endpoint is safe, and the caller may rotate. Changes nothing. */
@@ -218,8 +220,11 @@ async function rotatePreflight(
     }
     const actor = report.user.username;
     const record = deps.records ? await deps.records.store.get(deps.records.key).catch((e: unknown) => void warnings.push(`This machine's export record could not be read: ${errorText(e)}.`)) ?? undefined : undefined;
+    // The lifetime comes from the caller or this machine's record, bounded; the annotation is only quoted.
+    const lifetime = rotationLifetime({ ...(req.durationSeconds !== undefined ? { asked: req.durationSeconds } : {}), ...(record ? { record } : {}), annotations: previous });
+    if (kind === 'request') warnings.push(...lifetime.warnings);
     await steps.done('preflight');
-    return { actor, previous, kind, uid, record };
+    return { actor, previous, kind, uid, record, lifetime };
   } catch (err) {
     throw toIdentityError(err, steps.current, redactor);
   }
@@ -260,10 +265,4 @@ export function revokeWarnings(r: RevokeOutcome, namespace: string, location: st
     );
   }
   return out;
-}
-
-/** The lifetime asked for last time (recorded by create/rotate), if it is a valid TokenRequest lifetime. */
-function previousDuration(annotations: Readonly<Record<string, string>>): number | undefined {
-  const n = Number(annotations[ANNOTATIONS.tokenDuration]);
-  return Number.isSafeInteger(n) && n >= MIN_TOKEN_SECONDS ? n : undefined;
 }

@@ -2,7 +2,7 @@
 // Inputs never hold a token, so neither can the text.
 import { formatDuration } from './names';
 import type { PreflightReport } from './preflight';
-import type { RevokeResult } from './revoke';
+import { notRevokedMessage, type RevokeResult } from './revoke';
 import type { RotateResult } from './rotate';
 import type { PipelineSnippets } from './snippets';
 import { describeOldTokenCheck } from './tokenProbe';
@@ -69,11 +69,12 @@ export function renderRotate(result: RotateResult): string {
 export function renderRevoke(result: RevokeResult): string {
   const r = escapeStrings(result);
   const lines = [
-    `Revoked pipeline identity ${r.namespace}/${r.serviceAccount}.`,
+    r.remaining.length ? notRevokedMessage(r.namespace, r.serviceAccount, r.remaining) : `Revoked pipeline identity ${r.namespace}/${r.serviceAccount}.`,
     ...r.deleted.map((d) => `  deleted       ${d}`),
     ...(r.deleted.length ? [`  Token         ${describeOldTokenCheck(r.oldToken)}`] : []),
     ...r.alreadyGone.map((d) => `  already gone  ${d}`),
     ...r.kept.map((d) => `  kept          ${d}`),
+    ...r.remaining.map((d) => `  still bound   ${d}`),
     ...(r.storeDeleted ? [`  deleted       the kubeconfig in ${r.storeDeleted}`] : []),
     ...(!r.storeDeleted && r.claimedExport
       ? [`  The ServiceAccount said its kubeconfig was exported to ${JSON.stringify(r.claimedExport)} (cluster text, not verified); delete it there, or use --delete-secret with --export TARGET.`]

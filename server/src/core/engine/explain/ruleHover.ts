@@ -7,6 +7,7 @@ import type { Finding, LocatedRule, PolicyRule, RbacObject } from '../model';
 import { atomCount, covers, ruleAtoms } from '../rbac/covers';
 import { heldRulesFor, type HeldPermissions } from '../rbac/heldPermissions';
 import { checkNamespace } from '../rbac/notHeld';
+import { escapeMarkdown, markdownCode } from '../text/markdown';
 
 const MAX_ROWS = 40;
 
@@ -22,11 +23,11 @@ export interface RuleHoverInput {
 export function ruleHoverMarkdown(input: RuleHoverInput): string {
   const { obj, rule, held } = input;
   const ns = checkNamespace(obj, input.defaultNamespace);
-  const scope = obj.kind === 'Role' ? `namespace \`${ns}\`` : 'the whole cluster';
+  const scope = obj.kind === 'Role' ? `namespace ${code(ns)}` : 'the whole cluster';
   const total = atomCount(rule.rule);
   const heldRules = held ? heldRulesFor(held, ns) : undefined;
   const lines: string[] = [];
-  lines.push(`**Rule ${rule.index + 1}** of ${obj.kind} \`${obj.name}\` grants ${total.toLocaleString('en-US')} permission${total === 1 ? '' : 's'} in ${scope}:`);
+  lines.push(`**Rule ${rule.index + 1}** of ${obj.kind} ${code(obj.name)} grants ${total.toLocaleString('en-US')} permission${total === 1 ? '' : 's'} in ${scope}:`);
   lines.push('');
   const holdColumn = held !== undefined;
   lines.push(holdColumn ? '| verb | resource | API group | names | you hold it |' : '| verb | resource | API group | names |');
@@ -40,12 +41,12 @@ export function ruleHoverMarkdown(input: RuleHoverInput): string {
   }
   if (total > MAX_ROWS) lines.push('', `...and ${(total - MAX_ROWS).toLocaleString('en-US')} more.`);
   lines.push('');
-  if (held) lines.push(`Checked against ${held.source}${held.user ? ` as \`${held.user.username}\`` : ''}.`);
+  if (held) lines.push(`Checked against ${escapeMarkdown(held.source)}${held.user ? ` as ${code(held.user.username)}` : ''}.`);
   else lines.push('Not checked against anyone\'s permissions (no live cluster and no held rules).');
   const ruleFindings = input.findings.filter((f) => f.span.start >= rule.span.start && f.span.end <= rule.span.end);
   if (ruleFindings.length) {
     lines.push('', '**Findings**', '');
-    for (const f of ruleFindings) lines.push(`- ${f.severity}: ${f.message} (\`${f.ruleId}\`)`);
+    for (const f of ruleFindings) lines.push(`- ${f.severity}: ${escapeMarkdown(f.message)} (${code(f.ruleId)})`);
   }
   return lines.join('\n');
 }
@@ -68,7 +69,7 @@ function expandHint(group: string, catalog: ApiCatalog | undefined): string {
   if (!catalog || group === '*') return 'every resource';
   const names = catalog.resourcesOf(group);
   if (!names.length) return 'every resource';
-  const shown = names.slice(0, 8).join(', ');
+  const shown = escapeMarkdown(names.slice(0, 8).join(', '));
   return `every resource: ${shown}${names.length > 8 ? ', ...' : ''}`;
 }
 
@@ -79,6 +80,7 @@ function holdsCell(atom: PolicyRule, held: HeldPermissions | undefined, rules: {
   return rules.incomplete ? 'unknown (incomplete rules)' : '**no**';
 }
 
+/** A code span that also stays inside its table cell (a `|` would end the cell even there). */
 function code(s: string): string {
-  return `\`${s.replace(/`/g, "'")}\``;
+  return markdownCode(s).replace(/\|/g, '\\|');
 }
