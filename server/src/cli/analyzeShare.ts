@@ -6,9 +6,9 @@ import { analyzeText, type AnalysisResult } from '../core/engine/analyze';
 import { builtinCatalog } from '../core/engine/catalog/apiCatalog';
 import type { NeededPermissions } from '../core/engine/leastPrivilege/needed';
 import { manifestFindingsFor } from '../core/engine/leastPrivilege/manifestFindings';
-import type { Finding, PolicyRule } from '../core/engine/model';
+import type { Finding } from '../core/engine/model';
 import type { HeldPermissions } from '../core/engine/rbac/heldPermissions';
-import { indexRoles, roleKey } from '../core/engine/roleIndex';
+import { indexRoles, roleKey, type IndexedRole } from '../core/engine/roleIndex';
 import type { SeverityOverrides } from '../core/engine/severity';
 
 export interface WorkerJob {
@@ -27,8 +27,8 @@ export interface FileResult {
   findings: Finding[];
   objects: { kind: string; name: string; namespace?: string }[];
   /** The file's Roles and ClusterRoles, for bindings in other files. */
-  roles: [string, PolicyRule[]][];
-  /** Roles its bindings reference that the file does not define (role keys). */
+  roles: [string, IndexedRole][];
+  /** Roles its bindings reference that the file does not define, or defines as aggregated ClusterRoles (role keys). */
   rolesElsewhere: string[];
 }
 
@@ -39,7 +39,8 @@ export function fileResult(r: AnalysisResult, defaultNamespace: string): FileRes
     const ref = o.roleRef;
     if ((o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') || !ref || (ref.kind !== 'Role' && ref.kind !== 'ClusterRole')) continue;
     const key = roleKey(ref.kind, ref.name, o.kind === 'RoleBinding' ? (o.namespace ?? defaultNamespace) : '');
-    if (!own.has(key)) rolesElsewhere.add(key);
+    // An aggregated ClusterRole's rules come from ClusterRoles that other files may define.
+    if (!own.has(key) || own.get(key)!.aggregation) rolesElsewhere.add(key);
   }
   return {
     findings: r.findings,

@@ -144,7 +144,7 @@ function recheckBindingsAcrossFiles(texts: { text: string; path: string }[], res
   if (index.size === 0) return;
   const resolveRole = firstOf(base.resolveRole, resolverOf(index));
   results.forEach((r, i) => {
-    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole, fileName: texts[i]!.path }), defaultNamespace);
+    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole, knownRoles: index, fileName: texts[i]!.path }), defaultNamespace);
   });
 }
 
