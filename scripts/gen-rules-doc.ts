@@ -10,7 +10,14 @@ import { RULE_LIST, type RuleMeta } from '../server/src/core/engine/rules/catalo
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'rules.md');
 
-const TOOL_NAMES: Record<keyof RuleMeta['references'], string> = { kubescape: 'Kubescape', checkov: 'Checkov', trivy: 'Trivy', kubelinter: 'KubeLinter' };
+const TOOL_NAMES: Record<keyof RuleMeta['references'], string> = {
+  kubescape: 'Kubescape',
+  checkov: 'Checkov',
+  trivy: 'Trivy',
+  kubelinter: 'KubeLinter',
+  rbacPolice: 'rbac-police',
+  kubehound: 'KubeHound',
+};
 
 function equivalents(r: RuleMeta): string {
   const parts = (Object.keys(TOOL_NAMES) as (keyof RuleMeta['references'])[])

@@ -9,6 +9,7 @@ import { capFindings } from './capFindings';
 import { aggregationResolver, firstOf, indexRoles, resolverOf, type RoleIndex, type RoleResolver } from './roleIndex';
 import type { HeldPermissions } from './rbac/heldPermissions';
 import { notHeldFindings } from './rbac/notHeld';
+import { cloudIdentityFindings, scopeSeverities } from './rules/fileRisks';
 import { riskFindings } from './rules/risks';
 import { validateObject } from './schema/validate';
 import { applySeverities, type SeverityOverrides } from './severity';
@@ -77,10 +78,11 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
       findings.push(...notHeldFindings(obj, options.held, { defaultNamespace, resolveRole }));
     }
   }
+  findings.push(...cloudIdentityFindings(parsed.objects, defaultNamespace));
   if (options.extraFindings) findings.push(...options.extraFindings(parsed.objects));
 
   const sup = suppressions(text);
-  const kept = applySuppressions(findings, sup.list, lineIndex);
+  const kept = applySuppressions(scopeSeverities(findings, parsed.objects), sup.list, lineIndex);
   // Capped after suppression and severities, so what is left out is only what would have been shown.
   const result = capFindings(applySeverities(kept, options.severities ?? {}));
   return { objects: parsed.objects, findings: result, lineIndex, unknownSuppressions: sup.unknownIds };

@@ -4,6 +4,8 @@
  * docs/rules.md (scripts/gen-rules-doc.ts) all come from here.
  */
 import type { RuleId, Severity } from '../model';
+import { CONTROL_PLANE_ENTRIES } from './catalogControlPlane';
+import { GP, RBAC } from './docsLinks';
 import { EXAMPLES } from './examples';
 
 export interface RuleReferences {
@@ -11,6 +13,8 @@ export interface RuleReferences {
   checkov?: string[];
   trivy?: string[];
   kubelinter?: string[];
+  rbacPolice?: string[];
+  kubehound?: string[];
 }
 
 export interface RuleMeta {
@@ -27,10 +31,8 @@ export interface RuleMeta {
   example: string;
 }
 
-const GP = 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/';
-const RBAC = 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/';
 
-type Entry = Omit<RuleMeta, 'id' | 'example'>;
+export type Entry = Omit<RuleMeta, 'id' | 'example'>;
 
 const ENTRIES: Record<RuleId, Entry> = {
   'not-held': {
@@ -248,6 +250,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     docs: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
     references: { trivy: ['KSV-0056'] },
   },
+  ...CONTROL_PLANE_ENTRIES,
   aggregation: {
     defaultSeverity: 'warning',
     title: 'ClusterRole aggregation',
