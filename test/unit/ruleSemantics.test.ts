@@ -165,3 +165,15 @@ describe('6. severity from scope', () => {
     assert.equal(of(analyze(`${everySecret}---\n${crbOf('reader')}`, { severities: { 'secrets-read': 'warning' } }), 'secrets-read')[0]!.severity, 'warning');
   });
 });
+
+test('6. workload-create (information by default) is an error bound cluster-wide; a named Secret read stays information', () => {
+  const text = `${roleOf('ClusterRole', ruleOf('""', 'pods', 'create') + ruleOf('""', 'secrets', 'get', '  resourceNames: [one]\n')).replace('name: r', 'name: runner')}---\n${crbOf('runner')}`;
+  const fs = analyze(text);
+  assert.equal(of(fs, 'workload-create')[0]!.severity, 'error');
+  assert.equal(of(fs, 'secrets-read')[0]!.severity, 'information');
+});
+
+test('the cloud-identity example triggers cloud-identity (it needs the ServiceAccount beside the Role)', async () => {
+  const { RULES } = await import('../../server/src/core/engine/rules/catalog');
+  assert.equal(of(analyze(RULES['cloud-identity'].example), 'cloud-identity').length, 1);
+});

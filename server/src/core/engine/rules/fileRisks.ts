@@ -21,7 +21,7 @@ export const CLUSTER_WIDE_ERRORS: ReadonlySet<Finding['ruleId']> = new Set<Findi
 
 const inside = (f: Finding, o: RbacObject): boolean => f.span.start >= o.span.start && f.span.end <= o.span.end;
 
-/** Raises CLUSTER_WIDE_ERRORS warnings of ClusterRoles bound by a ClusterRoleBinding among `objects`. */
+/** Raises CLUSTER_WIDE_ERRORS findings at their default severity, of ClusterRoles bound by a ClusterRoleBinding among `objects`. */
 export function scopeSeverities(findings: Finding[], objects: readonly RbacObject[]): Finding[] {
   const bindings = new Map<string, string>();
   for (const o of objects) {
@@ -30,7 +30,8 @@ export function scopeSeverities(findings: Finding[], objects: readonly RbacObjec
   const bound = objects.filter((o) => o.kind === 'ClusterRole' && bindings.has(o.name));
   if (!bound.length) return findings;
   return findings.map((f) => {
-    if (f.severity !== 'warning' || !CLUSTER_WIDE_ERRORS.has(f.ruleId)) return f;
+    // A finding the rule demoted (named objects, half of CSR approval, a minor verb) keeps its severity.
+    if (!CLUSTER_WIDE_ERRORS.has(f.ruleId) || f.severity === 'error' || f.severity !== defaultSeverity(f.ruleId)) return f;
     const role = bound.find((o) => o.documentIndex === f.documentIndex && inside(f, o));
     if (!role) return f;
     return { ...f, severity: 'error', message: `${f.message} (bound cluster-wide by ClusterRoleBinding "${bindings.get(role.name)}")` };
