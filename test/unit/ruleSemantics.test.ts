@@ -177,3 +177,10 @@ test('the cloud-identity example triggers cloud-identity (it needs the ServiceAc
   const { RULES } = await import('../../server/src/core/engine/rules/catalog');
   assert.equal(of(analyze(RULES['cloud-identity'].example), 'cloud-identity').length, 1);
 });
+
+test('3. apiGroups "*" in a Role: the built-in cluster-scoped resource is not granted, a namesake CRD might be', () => {
+  const fs = analyze(roleOf('Role', ruleOf('"*"', 'nodes/proxy', 'get')));
+  const [f] = of(fs, 'cluster-scoped-in-role');
+  assert.match(f!.message, /^a Role cannot grant cluster-scoped nodes\/proxy; with apiGroups "\*" it grants only a namespaced custom resource of that name/);
+  assert.deepEqual(of(fs, 'nodes-proxy'), []);
+});

@@ -46,13 +46,20 @@ export function clusterScopedInRoleFindings(obj: RbacObject): Finding[] {
   const findings: Finding[] = [];
   for (const located of obj.rules) {
     const groups = located.rule.apiGroups ?? [];
-    if (!groups.length || groups.includes('*')) continue;
+    if (!groups.length) continue;
+    const anyGroup = groups.includes('*');
     (located.rule.resources ?? []).forEach((res, i) => {
-      if (res.includes('*') || !groups.every((g) => roleCannotGrant(g, res))) return;
+      if (res.includes('*')) return;
+      // With apiGroups "*": the built-in groups serving the resource (a CRD's group may serve a namespaced namesake).
+      const named = anyGroup ? builtinCatalog().groupsOfResource(res.split('/')[0]!) : groups;
+      if (!named.length || !named.every((g) => roleCannotGrant(g, res))) return;
+      const tail = anyGroup
+        ? `; with apiGroups "*" it grants only a namespaced custom resource of that name, if one is installed`
+        : `; this grants nothing (a RoleBinding grants only what is in its namespace: a ClusterRole bound by a ClusterRoleBinding grants ${res})`;
       findings.push({
         ruleId: 'cluster-scoped-in-role',
         severity: defaultSeverity('cluster-scoped-in-role'),
-        message: `a Role cannot grant cluster-scoped ${res}; this grants nothing (a RoleBinding grants only what is in its namespace: a ClusterRole bound by a ClusterRoleBinding grants ${res})`,
+        message: `a Role cannot grant cluster-scoped ${res}${tail}`,
         span: itemSpan(located, 'resources', i),
         documentIndex: obj.documentIndex,
         data: { ruleIndex: located.index, field: 'resources', value: res },
