@@ -7,10 +7,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RULE_LIST, type RuleMeta } from '../server/src/core/engine/rules/catalog';
+import { CLUSTER_WIDE_ERRORS } from '../server/src/core/engine/rules/fileRisks';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'rules.md');
 
-const TOOL_NAMES: Record<keyof RuleMeta['references'], string> = { kubescape: 'Kubescape', checkov: 'Checkov', trivy: 'Trivy', kubelinter: 'KubeLinter' };
+const TOOL_NAMES: Record<keyof RuleMeta['references'], string> = {
+  kubescape: 'Kubescape',
+  checkov: 'Checkov',
+  trivy: 'Trivy',
+  kubelinter: 'KubeLinter',
+  rbacPolice: 'rbac-police',
+  kubehound: 'KubeHound',
+};
 
 function equivalents(r: RuleMeta): string {
   const parts = (Object.keys(TOOL_NAMES) as (keyof RuleMeta['references'])[])
@@ -54,6 +62,24 @@ export function render(): string {
     '',
     'At most 100 findings of a rule are listed per file (in the editor and in every `check` format); the rest become',
     'one finding of that rule, at the first one left out, saying how many there are, as severe as the most severe of them.',
+    '',
+    '## Severity from scope',
+    '',
+    'The same grant reaches more when it is bound cluster-wide. A ClusterRole bound by a ClusterRoleBinding among the',
+    'same file\'s objects (a rendered chart or overlay is one file) reaches every namespace, so the findings below become',
+    'errors there, and a CI gate on the chart fails. A Role, or a ClusterRole bound by a RoleBinding (one namespace) or',
+    'whose binding is not in the file, keeps the default severity. A finding its rule demoted (a grant limited to named',
+    'objects, one half of CSR approval) keeps its severity. `pipelineRbac.rules` still sets the severity of each rule.',
+    '',
+    '| Rule | In a Role, or bound in one namespace | ClusterRole bound cluster-wide |',
+    '|---|---|---|',
+    ...RULE_LIST.filter((r) => CLUSTER_WIDE_ERRORS.has(r.id)).map((r) => `| \`${r.id}\` | ${r.defaultSeverity} | error |`),
+    '',
+    'A namespaced Role can grant only namespaced resources (and its own Namespace object): its risk findings leave out',
+    'cluster-scoped targets (no nodes-proxy for `resources: ["*"]` in a Role), and a literal cluster-scoped grant gets',
+    '`cluster-scoped-in-role` (information: it grants nothing).',
+    '',
+    '## All rules',
     '',
     '| Rule | Default severity | What it finds |',
     '|---|---|---|',

@@ -79,13 +79,15 @@ describe('catalogue', () => {
     'csr-approve', 'webhook-config', 'pv-create', 'namespace-modify', 'status-modify', 'aggregation', 'cluster-scope',
     'broad-role-binding', 'anonymous-subject', 'default-service-account', 'unused-permission',
     'binding-write', 'secrets-write', 'network-policy-modify', 'masters-subject', 'helm-template',
-    'missing-permission', 'render-error', 'no-rbac-rendered',
+    'missing-permission', 'render-error', 'no-rbac-rendered', 'admission-policy-write', 'apiservice-write', 'crd-write', 'configmap-write', 'nodes-write',
+    'cloud-identity', 'cluster-scoped-in-role',
   ];
   test('every rule id has complete metadata', () => {
     assert.deepEqual(RULE_LIST.map((r) => r.id).sort(), [...ALL].sort());
     for (const r of RULE_LIST) {
       assert.ok(r.title && r.description.length > 60 && r.fix, r.id);
-      assert.match(r.docs, /^https:\/\/(kubernetes\.io\/docs\/(concepts\/security\/rbac-good-practices\/#|reference\/access-authn-authz\/rbac\/#|concepts\/services-networking\/network-policies\/)|helm\.sh\/docs\/helm\/)[a-z_-]*\/?$/, r.id);
+      assert.match(r.docs, /^https:\/\/(kubernetes\.io\/docs\/(concepts|reference|tasks)\/[a-z/-]+#?|helm\.sh\/docs\/helm\/|docs\.aws\.amazon\.com\/eks\/latest\/userguide\/)[a-z_-]*(\/|\.html)?$/, r.id);
+      for (const id of r.references.rbacPolice ?? []) assert.match(id, /^[a-zA-Z_0-9]+$/);
       for (const id of r.references.kubescape ?? []) assert.match(id, /^C-\d{4}$/);
       for (const id of r.references.checkov ?? []) assert.match(id, /^CKV2?_K8S_\d+$/);
       for (const id of r.references.trivy ?? []) assert.match(id, /^KSV-\d{4,5}$/);
@@ -94,7 +96,7 @@ describe('catalogue', () => {
     assert.equal(RULES['workload-create'].defaultSeverity, 'information');
   });
   // Examples of the risk rules must trigger exactly their rule (the others need held rules, manifests or a parser).
-  const RISK_IDS = ALL.filter((id) => !['not-held', 'binding-not-held', 'yaml-syntax', 'schema', 'unknown-api-group', 'unknown-resource', 'unknown-verb', 'unused-permission', 'helm-template', 'missing-permission', 'render-error', 'no-rbac-rendered'].includes(id));
+  const RISK_IDS = ALL.filter((id) => !['not-held', 'binding-not-held', 'yaml-syntax', 'schema', 'unknown-api-group', 'unknown-resource', 'unknown-verb', 'unused-permission', 'helm-template', 'missing-permission', 'render-error', 'no-rbac-rendered', 'cloud-identity'].includes(id));
   for (const id of RISK_IDS) {
     test(`the ${id} example triggers ${id}`, () => {
       const [obj] = objectsFromYaml(RULES[id].example);

@@ -127,27 +127,31 @@ describe('escalate-verb and bind-verb (on the verb item)', () => {
     assert.equal(f.severity, 'error');
     assert.deepEqual(f.data, { ruleIndex: 0, field: 'verbs', value: 'escalate' });
   });
-  test('escalate on clusterroles is caught too', () => void one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"escalate"'), 'escalate-verb', 'escalate', ['clusterroles']));
+  test('escalate on clusterroles is caught too', () => void one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"escalate"'), 'escalate-verb', 'escalate', ['clusterroles'], 'ClusterRole'));
   test('* verb on roles counts as escalate and bind', () => {
-    one(rule('"rbac.authorization.k8s.io"', '"roles", "clusterroles"', '"*"'), 'escalate-verb', '*', ['roles, clusterroles']);
+    one(rule('"rbac.authorization.k8s.io"', '"roles", "clusterroles"', '"*"'), 'escalate-verb', '*', ['roles, clusterroles'], 'ClusterRole');
     one(rule('"rbac.authorization.k8s.io"', '"roles"', '"*"'), 'bind-verb', '*', ['roles']);
   });
+  test('a Role cannot grant escalate or bind on clusterroles (cluster-scoped)', () => {
+    none(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"bind", "escalate"'), 'bind-verb');
+    none(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"bind", "escalate"'), 'escalate-verb');
+  });
   test('bind on roles/clusterroles, not on rolebindings', () => {
-    one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"bind"'), 'bind-verb', 'bind', ['bind', 'clusterroles']);
+    one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"bind"'), 'bind-verb', 'bind', ['bind', 'clusterroles'], 'ClusterRole');
     none(rule('"rbac.authorization.k8s.io"', '"rolebindings"', '"bind"'), 'bind-verb');
   });
   test('roles in another group are not RBAC roles', () => none(rule('"example.com"', '"roles"', '"bind", "escalate"'), 'bind-verb'));
   test('bind with resourceNames is noted as narrowed', () =>
-    void one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"bind"', '  resourceNames: ["view"]\n'), 'bind-verb', 'bind', ['resourceNames view']));
+    void one(rule('"rbac.authorization.k8s.io"', '"clusterroles"', '"bind"', '  resourceNames: ["view"]\n'), 'bind-verb', 'bind', ['resourceNames view'], 'ClusterRole'));
 });
 
 describe('impersonate', () => {
   for (const res of ['users', 'groups', 'serviceaccounts']) {
-    test(`impersonate core ${res}`, () => void one(rule('""', `"${res}"`, '"impersonate"'), 'impersonate', 'impersonate', [res]));
+    test(`impersonate core ${res}`, () => void one(rule('""', `"${res}"`, '"impersonate"'), 'impersonate', 'impersonate', [res], 'ClusterRole'));
   }
   test('uids and userextras/* in authentication.k8s.io', () => {
-    one(rule('"authentication.k8s.io"', '"uids"', '"impersonate"'), 'impersonate', 'impersonate', ['uids']);
-    one(rule('"authentication.k8s.io"', '"userextras/scopes"', '"impersonate"'), 'impersonate', 'impersonate', ['userextras/scopes']);
+    one(rule('"authentication.k8s.io"', '"uids"', '"impersonate"'), 'impersonate', 'impersonate', ['uids'], 'ClusterRole');
+    one(rule('"authentication.k8s.io"', '"userextras/scopes"', '"impersonate"'), 'impersonate', 'impersonate', ['userextras/scopes'], 'ClusterRole');
   });
   test('users in authentication.k8s.io or uids in core are not impersonation targets', () => {
     none(rule('"authentication.k8s.io"', '"users"', '"impersonate"'), 'impersonate');
@@ -180,8 +184,8 @@ describe('other resource risks', () => {
     none(rule('""', '"namespaces"', '"get", "create"'), 'namespace-modify', 'ClusterRole');
   });
   test('status-modify on pods/services/nodes status, */status too', () => {
-    for (const r of ['pods/status', 'services/status', 'nodes/status']) one(rule('""', `"${r}"`, '"update"'), 'status-modify', r, ['update']);
-    one(rule('""', '"*/status"', '"patch"'), 'status-modify', '*/status', ['includes pods/status, services/status, nodes/status']);
+    for (const r of ['pods/status', 'services/status', 'nodes/status']) one(rule('""', `"${r}"`, '"update"'), 'status-modify', r, ['update'], 'ClusterRole');
+    one(rule('""', '"*/status"', '"patch"'), 'status-modify', '*/status', ['includes pods/status, services/status, nodes/status'], 'ClusterRole');
     none(rule('"apps"', '"deployments/status"', '"update"'), 'status-modify');
   });
 });

@@ -6,10 +6,10 @@ import { analyzeText, type AnalysisResult } from '../core/engine/analyze';
 import { builtinCatalog } from '../core/engine/catalog/apiCatalog';
 import type { NeededPermissions } from '../core/engine/leastPrivilege/needed';
 import { manifestFindingsFor } from '../core/engine/leastPrivilege/manifestFindings';
-import type { Finding, PolicyRule } from '../core/engine/model';
+import type { Finding } from '../core/engine/model';
 import type { HeldPermissions } from '../core/engine/rbac/heldPermissions';
 import { withFingerprintKeys } from '../core/engine/findingKey';
-import { indexRoles, roleKey } from '../core/engine/roleIndex';
+import { indexRoles, roleKey, type IndexedRole } from '../core/engine/roleIndex';
 import type { SeverityOverrides } from '../core/engine/severity';
 
 export interface WorkerJob {
@@ -33,8 +33,8 @@ export interface FileResult {
   /** `at`: the offset of the object's `kind:` in the text (where a rendered object came from). */
   objects: { kind: string; name: string; namespace?: string; at: number }[];
   /** The file's Roles and ClusterRoles, for bindings in other files. */
-  roles: [string, PolicyRule[]][];
-  /** Roles its bindings reference that the file does not define (role keys). */
+  roles: [string, IndexedRole][];
+  /** Roles its bindings reference that the file does not define, or defines as aggregated ClusterRoles (role keys). */
   rolesElsewhere: string[];
 }
 
@@ -46,7 +46,8 @@ export function fileResult(r: AnalysisResult, defaultNamespace: string, text?: s
     const ref = o.roleRef;
     if ((o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') || !ref || (ref.kind !== 'Role' && ref.kind !== 'ClusterRole')) continue;
     const key = roleKey(ref.kind, ref.name, o.kind === 'RoleBinding' ? (o.namespace ?? defaultNamespace) : '');
-    if (!own.has(key)) rolesElsewhere.add(key);
+    // An aggregated ClusterRole's rules come from ClusterRoles that other files may define.
+    if (!own.has(key) || own.get(key)!.aggregation) rolesElsewhere.add(key);
   }
   return {
     findings: text === undefined ? r.findings : withFingerprintKeys(r.findings, r.objects, text),

@@ -63,6 +63,6 @@ function recheckBindingsAcrossFiles(inputs: AnalysisInput[], results: FileResult
   const resolveRole = firstOf(base.resolveRole, resolverOf(index));
   results.forEach((r, i) => {
     const t = inputs[i]!;
-    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(t.text, optionsFor({ ...base, resolveRole }, t, t.rendered !== undefined)), defaultNamespace, keys ? t.text : undefined);
+    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(t.text, optionsFor({ ...base, resolveRole, knownRoles: index }, t, t.rendered !== undefined)), defaultNamespace, keys ? t.text : undefined);
   });
 }

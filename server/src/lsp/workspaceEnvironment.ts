@@ -22,7 +22,8 @@ export class WorkspaceEnvironment implements AnalysisEnvironment {
   options(settings: PipelineRbacSettings): AnalyzeOptions {
     const options = this.live.options(settings);
     const workspaceRoles = this.roles.resolver();
-    const withRoles = workspaceRoles ? { ...options, resolveRole: firstOf(workspaceRoles, options.resolveRole) } : options;
+    const known = this.roles.roles();
+    const withRoles = workspaceRoles && known ? { ...options, resolveRole: firstOf(workspaceRoles, options.resolveRole), knownRoles: known } : options;
     const needed = this.manifests.needed(settings, options.catalog);
     const problems = this.manifests.renderProblems(settings);
     if (problems.length) return { ...withRoles, extraFindings: (objects) => objects.flatMap((o) => notRenderedFinding(o, problems)) };

@@ -31,6 +31,11 @@ export class WorkspaceRoles {
     return this.index ? resolverOf(this.index) : undefined;
   }
 
+  /** The roles themselves (what an aggregated ClusterRole selects), nothing until the first load. */
+  roles(): RoleIndex | undefined {
+    return this.index;
+  }
+
   /** Reads the workspace's roles once; a Role without metadata.namespace lands in defaultNamespace. */
   load(defaultNamespace: string): Promise<boolean> {
     if (this.index && !this.stale) return Promise.resolve(false);

@@ -6,10 +6,11 @@ import type { ApiCatalog } from './catalog/apiCatalog';
 import { catalogFindings } from './catalog/apiCatalog';
 import type { Finding, RbacObject, RuleId } from './model';
 import { capFindings } from './capFindings';
-import { firstOf, indexRoles, resolverOf, type RoleResolver } from './roleIndex';
+import { aggregationResolver, firstOf, indexRoles, resolverOf, type RoleIndex, type RoleResolver } from './roleIndex';
 import type { HeldPermissions } from './rbac/heldPermissions';
 import { notHeldFindings } from './rbac/notHeld';
 import { unreadNamespacesFinding } from './rbac/liveScope';
+import { cloudIdentityFindings, scopeSeverities } from './rules/fileRisks';
 import { riskFindings } from './rules/risks';
 import { validateObject } from './schema/validate';
 import { applySeverities, type SeverityOverrides } from './severity';
@@ -29,6 +30,10 @@ export interface AnalyzeOptions {
   defaultNamespace?: string;
   /** Roles known outside this file (workspace, cluster), for bindings. */
   resolveRole?: RoleResolver;
+  /** Roles known outside this file as data (workspace, other checked files): what an aggregated ClusterRole selects. */
+  knownRoles?: RoleIndex;
+  /** The cluster's current roles (an aggregated ClusterRole's rules as the controller filled them), when live. */
+  liveRoles?: RoleResolver;
   severities?: SeverityOverrides;
   limits?: Partial<ParseLimits>;
   /** Reuses the parse of unchanged documents and rules between calls (the language server keeps one per file). */
@@ -66,23 +71,26 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
   const findings: Finding[] = [...parsed.findings];
   const defaultNamespace = options.defaultNamespace ?? 'default';
   // Roles in the same file come first: a binding next to its role is checked against what the file says.
-  const resolveRole = firstOf(resolverOf(indexRoles(parsed.objects, defaultNamespace)), options.resolveRole);
+  const own = indexRoles(parsed.objects, defaultNamespace);
+  const aggregation = aggregationResolver(options.knownRoles ? [own, options.knownRoles] : [own], options.liveRoles);
+  const resolveRole = firstOf(resolverOf(own, aggregation), options.resolveRole);
 
   for (const obj of parsed.objects) {
     const structural = validateObject(obj);
     findings.push(...structural);
     findings.push(...catalogFindings(obj, options.catalog));
-    findings.push(...riskFindings(obj, { resolveRole, catalog: options.catalog }));
+    findings.push(...riskFindings(obj, { resolveRole, aggregation, catalog: options.catalog }));
     if (options.held) {
       findings.push(...notHeldFindings(obj, options.held, { defaultNamespace, resolveRole }));
     }
   }
   const unread = options.held ? unreadNamespacesFinding(parsed.objects, options.held, defaultNamespace) : undefined;
   if (unread) findings.push(unread);
+  findings.push(...cloudIdentityFindings(parsed.objects, defaultNamespace));
   if (options.extraFindings) findings.push(...options.extraFindings(parsed.objects));
 
   const sup = suppressions(text);
-  const kept = applySuppressions(findings, sup.list, lineIndex);
+  const kept = applySuppressions(scopeSeverities(findings, parsed.objects), sup.list, lineIndex);
   // Capped after suppression and severities, so what is left out is only what would have been shown.
   const result = capFindings(applySeverities(kept, options.severities ?? {}));
   return { objects: parsed.objects, findings: result, lineIndex, unknownSuppressions: sup.unknownIds };

@@ -8,3 +8,14 @@ export { SCHEMAS, type JsonSchema } from './schema/definitions';
 export { deployAction, deployerNeeds } from './deployer/needs';
 export { errorText } from './text/errorText';
 export { escapeMarkdown, markdownCode, markdownFence } from './text/markdown';
+export {
+  aggregationOf,
+  knownClusterRole,
+  resolveAggregation,
+  selectorMatches,
+  selectorProblem,
+  type AggregatedRules,
+  type KnownClusterRole,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+} from './rbac/aggregate';

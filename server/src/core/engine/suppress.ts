@@ -13,6 +13,13 @@ import type { LineIndex } from './text/lineIndex';
 /** Every rule id, checked against RuleId by the compiler so that it cannot drift. */
 const RULE_IDS: Record<RuleId, true> = {
   'not-held': true,
+  'admission-policy-write': true,
+  'apiservice-write': true,
+  'crd-write': true,
+  'configmap-write': true,
+  'nodes-write': true,
+  'cloud-identity': true,
+  'cluster-scoped-in-role': true,
   'binding-not-held': true,
   'yaml-syntax': true,
   schema: true,

@@ -1,4 +1,5 @@
 import type { AnalyzeOptions } from '../engine/analyze';
+import type { RoleResolver } from '../engine/roleIndex';
 import { builtinCatalog, catalogFromDiscovery, type ApiCatalog } from '../engine/catalog/apiCatalog';
 import type { Finding, PolicyRule, RbacObject } from '../engine/model';
 import { LIVE_NAMESPACES_PER_FILE, liveNamespaceOf, liveNamespaces } from '../engine/rbac/liveScope';
@@ -77,12 +78,14 @@ export class LiveEnvironment implements AnalysisEnvironment {
       access,
       liveNamespaceLimit: LIVE_NAMESPACES_PER_FILE,
     };
+    const liveRoles: RoleResolver = (kind, name, ns) => this.roles.peekStale(`${prefix}${kind}/${ns}/${name}`) ?? undefined;
     return {
       ...base,
       catalog,
       held,
       defaultNamespace: settings.namespace || conn.loaded.namespace,
-      resolveRole: (kind, name, ns) => this.roles.peekStale(`${prefix}${kind}/${ns}/${name}`) ?? undefined,
+      resolveRole: liveRoles,
+      liveRoles,
     };
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Finding, PolicyRule, RbacObject, RuleField, Severity, Span } from '../model';
 import { ruleKey } from '../ruleMemo';
-import { suggest } from '../text/suggest';
+import { editDistance, suggest } from '../text/suggest';
 import type { ApiCatalog } from './apiCatalog';
 import { SPECIAL_VERBS, VIRTUAL_RESOURCES } from './virtual';
 
@@ -54,6 +54,28 @@ export function catalogFindings(obj: RbacObject, catalog: ApiCatalog): Finding[]
   return out;
 }
 
+/** The last two labels of a dotted group ("k8s.io", "x-k8s.io", "crossplane.io"). */
+function domainOf(g: string): string | undefined {
+  const labels = g.split('.');
+  return labels.length >= 2 ? labels.slice(-2).join('.') : undefined;
+}
+
+/**
+ * Known groups `g` is one small edit of (at most two letters) under the same domain. A group under another domain
+ * (`apiextensions.crossplane.io`, `cluster.x-k8s.io` for `*.k8s.io`, `networking.istio.io`) is another project's CRD
+ * group, not a typo, unless its domain is itself one letter off (`k8s.oi`). Undotted: only a known group can be meant.
+ */
+function typoOf(g: string, names: readonly string[]): string[] {
+  const lower = g.toLowerCase();
+  const domain = domainOf(lower);
+  return suggest(g, names).filter((c) => {
+    const lc = c.toLowerCase();
+    if (editDistance(lower, lc) > 2) return false;
+    const theirs = domainOf(lc);
+    return domain === undefined || theirs === undefined || domain === theirs || editDistance(domain, theirs) === 1;
+  });
+}
+
 function groupLabel(g: string): string {
   return g === '' ? 'the core API group ("")' : `API group "${g}"`;
 }
@@ -86,7 +108,7 @@ function ruleFindings(rule: PolicyRule, catalog: ApiCatalog, out: RuleFinding[])
       emit('unknown-api-group', 'warning', 'apiGroups', i, `"${g}" is not an API group name; the core group (pods, secrets, services...) is written ""`, ['']);
       return;
     }
-    const near = suggest(g, catalog.groupNames());
+    const near = typoOf(g, catalog.groupNames());
     const servedBy = [...new Set(resources.flatMap((res) => catalog.groupsOfResource(res)))].filter((x) => !groups.includes(x));
     let hint = near.length ? ` Did you mean "${near[0]}"?` : '';
     if (!near.length && servedBy.length) hint = ` ${resources.filter((res) => catalog.groupsOfResource(res).length).join(', ')} ${servedBy.length === 1 ? `is in ${groupLabel(servedBy[0]!)}` : `are in ${servedBy.map(groupLabel).join(', ')}`}.`;

@@ -4,6 +4,8 @@
  * docs/rules.md (scripts/gen-rules-doc.ts) all come from here.
  */
 import type { RuleId, Severity } from '../model';
+import { CONTROL_PLANE_ENTRIES } from './catalogControlPlane';
+import { GP, RBAC } from './docsLinks';
 import { EXAMPLES } from './examples';
 
 export interface RuleReferences {
@@ -11,6 +13,8 @@ export interface RuleReferences {
   checkov?: string[];
   trivy?: string[];
   kubelinter?: string[];
+  rbacPolice?: string[];
+  kubehound?: string[];
 }
 
 export interface RuleMeta {
@@ -27,10 +31,8 @@ export interface RuleMeta {
   example: string;
 }
 
-const GP = 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/';
-const RBAC = 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/';
 
-type Entry = Omit<RuleMeta, 'id' | 'example'>;
+export type Entry = Omit<RuleMeta, 'id' | 'example'>;
 
 const ENTRIES: Record<RuleId, Entry> = {
   'not-held': {
@@ -248,6 +250,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     docs: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
     references: { trivy: ['KSV-0056'] },
   },
+  ...CONTROL_PLANE_ENTRIES,
   aggregation: {
     defaultSeverity: 'warning',
     title: 'ClusterRole aggregation',
@@ -261,7 +264,7 @@ const ENTRIES: Record<RuleId, Entry> = {
     defaultSeverity: 'warning',
     title: 'Cluster-wide grant',
     description:
-      'A ClusterRoleBinding grants its ClusterRole in every namespace and on cluster-scoped resources. A pipeline should get namespaced rights only: a Role and a RoleBinding in the namespace it deploys to. Binding a ClusterRole to a ServiceAccount with a RoleBinding also ties the pipeline to a shared role that may change (or aggregate) without review (reported as information). When the bound ClusterRole is known (same file, workspace or cluster), the message says whether a RoleBinding could replace the ClusterRoleBinding: it cannot for cluster-scoped resources (nodes, namespaces, persistentvolumes...) or non-resource URLs.',
+      'A ClusterRoleBinding grants its ClusterRole in every namespace and on cluster-scoped resources. A pipeline should get namespaced rights only: a Role and a RoleBinding in the namespace it deploys to. Binding a ClusterRole to a ServiceAccount with a RoleBinding also ties the pipeline to a shared role that may change (or aggregate) without review (reported as information). When the bound ClusterRole is known (same file, workspace or cluster), the message says whether a RoleBinding could replace the ClusterRoleBinding: it cannot for cluster-scoped resources (nodes, namespaces, persistentvolumes...) or non-resource URLs. An aggregated ClusterRole\'s rules are those of the ClusterRoles its selectors match (same file, workspace, other checked files, or the cluster\'s aggregated rules when live); when not all of them are known, the message says so instead of advising.',
     fix: 'When the role grants only namespaced resources: a Role and a RoleBinding in the target namespace. Otherwise keep the ClusterRoleBinding to a ClusterRole with just the cluster-scoped grants, and move the namespaced ones to a Role.',
     docs: `${GP}#least-privilege`,
     references: {},

@@ -5,12 +5,15 @@
  */
 import { builtinCatalog, type ApiCatalog } from '../catalog/apiCatalog';
 import type { Finding, PolicyRule, RbacObject } from '../model';
-import type { RoleResolver } from '../roleIndex';
+import type { AggregatedRules } from '../rbac/aggregate';
+import type { AggregationResolver, RoleResolver } from '../roleIndex';
 import { defaultSeverity } from './catalog';
 
 export interface BindingContext {
   /** Roles known from the same file, the workspace or the cluster. */
   resolveRole?: RoleResolver;
+  /** What is known of an aggregated ClusterRole's rules (same file, workspace, cluster). */
+  aggregation?: AggregationResolver;
   /** Which resources are cluster-scoped (live discovery, else the built-in catalog). */
   catalog?: ApiCatalog;
 }
@@ -45,13 +48,26 @@ export function clusterScopeMessage(obj: RbacObject, context: BindingContext): P
   const ref = obj.roleRef;
   const head = `ClusterRoleBinding "${obj.name}" grants ${ref ? `${ref.kind} "${ref.name}"` : 'its role'} in every namespace and on cluster-scoped resources`;
   const severity = defaultSeverity('cluster-scope');
-  const rules = ref?.kind === 'ClusterRole' ? context.resolveRole?.('ClusterRole', ref.name, '') : undefined;
+  const aggregated = ref?.kind === 'ClusterRole' ? context.aggregation?.(ref.name) : undefined;
+  const rules = aggregated?.rules ?? (ref?.kind === 'ClusterRole' ? context.resolveRole?.('ClusterRole', ref.name, '') : undefined);
   const scope = rules ? clusterScopedParts(rules, context.catalog ?? builtinCatalog()) : undefined;
+  // An aggregated role's rules are those of ClusterRoles not all known here: advise only on what is known to be there.
+  const partial = aggregated && !aggregated.complete ? aggregationNote(aggregated) : '';
+  if (scope && !scope.parts.length && partial) {
+    return { severity, message: `${head}${partial}, so whether a RoleBinding would do is unknown` };
+  }
   if (!scope || (!scope.parts.length && scope.unknown)) {
     return { severity, message: `${head}; if the role needs only namespaced resources, a RoleBinding in the pipeline's namespace grants them there alone` };
   }
   if (!scope.parts.length) return { severity, message: `${head}; its rules are all namespaced: use a RoleBinding in the pipeline's namespace` };
   const shown = scope.parts.length > 4 ? `${scope.parts.slice(0, 4).join(', ')}...` : scope.parts.join(', ');
   const split = scope.namespaced || scope.unknown ? '; its namespaced rules could move to a Role bound in the pipeline\'s namespace' : '';
-  return { severity, message: `${head}; some of its grants (${shown}) are cluster-scoped or non-resource URLs, which only a ClusterRoleBinding can grant${split}` };
+  return { severity, message: `${head}; some of its grants (${shown}) are cluster-scoped or non-resource URLs, which only a ClusterRoleBinding can grant${split}${partial}` };
+}
+
+function aggregationNote(a: AggregatedRules): string {
+  if (a.invalid) return `; its aggregationRule is invalid (${a.invalid}), so what it grants is unknown`;
+  const shown = a.from.length > 4 ? `${a.from.slice(0, 4).join(', ')}...` : a.from.join(', ');
+  const known = a.from.length ? `the rules of ${shown}` : 'no ClusterRole known here';
+  return `; it aggregates ${known}, and other ClusterRoles of the cluster may match its selectors`;
 }

@@ -23,7 +23,7 @@ export const EXAMPLES: Record<RuleId, string> = {
   'workload-create': role(`- apiGroups: ["apps"]\n  resources: ["deployments"]\n  verbs: ["create", "patch"]\n`),
   'pods-exec': role(`- apiGroups: [""]\n  resources: ["pods/exec"]\n  verbs: ["create"]\n`),
   'escalate-verb': role(`- apiGroups: ["rbac.authorization.k8s.io"]\n  resources: ["roles"]\n  verbs: ["escalate"]\n`),
-  'bind-verb': role(`- apiGroups: ["rbac.authorization.k8s.io"]\n  resources: ["clusterroles"]\n  verbs: ["bind"]\n`),
+  'bind-verb': role(`- apiGroups: ["rbac.authorization.k8s.io"]\n  resources: ["roles"]\n  verbs: ["bind"]\n`),
   impersonate: role(`- apiGroups: [""]\n  resources: ["serviceaccounts"]\n  verbs: ["impersonate"]\n`),
   'nodes-proxy': role(`- apiGroups: [""]\n  resources: ["nodes/proxy"]\n  verbs: ["get"]\n`, 'ClusterRole', ''),
   'csr-approve': role(
@@ -42,6 +42,17 @@ export const EXAMPLES: Record<RuleId, string> = {
   'binding-write': role(`- apiGroups: ["rbac.authorization.k8s.io"]\n  resources: ["rolebindings"]\n  verbs: ["create", "patch"]\n`),
   'secrets-write': role(`- apiGroups: [""]\n  resources: ["secrets"]\n  verbs: ["update", "delete"]\n`),
   'network-policy-modify': role(`- apiGroups: ["networking.k8s.io"]\n  resources: ["networkpolicies"]\n  verbs: ["delete"]\n`),
+  'admission-policy-write': role(
+    `- apiGroups: ["admissionregistration.k8s.io"]\n  resources: ["validatingadmissionpolicybindings"]\n  verbs: ["delete"]\n`,
+    'ClusterRole',
+    '',
+  ),
+  'apiservice-write': role(`- apiGroups: ["apiregistration.k8s.io"]\n  resources: ["apiservices"]\n  verbs: ["patch"]\n`, 'ClusterRole', ''),
+  'crd-write': role(`- apiGroups: ["apiextensions.k8s.io"]\n  resources: ["customresourcedefinitions"]\n  verbs: ["create", "update"]\n`, 'ClusterRole', ''),
+  'configmap-write': role(`- apiGroups: [""]\n  resources: ["configmaps"]\n  verbs: ["update", "patch"]\n`, 'Role', '  namespace: kube-system\n'),
+  'nodes-write': role(`- apiGroups: [""]\n  resources: ["nodes"]\n  verbs: ["patch"]\n- apiGroups: [""]\n  resources: ["pods/eviction"]\n  verbs: ["create"]\n`, 'ClusterRole', ''),
+  'cloud-identity': `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: uploader\n  namespace: ci\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/s3-writer\n---\n${role(`- apiGroups: [""]\n  resources: ["serviceaccounts/token"]\n  verbs: ["create"]\n`)}`,
+  'cluster-scoped-in-role': role(`- apiGroups: [""]\n  resources: ["nodes/proxy"]   # cluster-scoped: a RoleBinding never grants it\n  verbs: ["get"]\n`),
   aggregation: role(
     `- apiGroups: ["stable.example.com"]\n  resources: ["crontabs"]\n  verbs: ["get"]\n`,
     'ClusterRole',

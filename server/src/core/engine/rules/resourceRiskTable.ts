@@ -27,6 +27,8 @@ export interface ResourceRisk {
    * item no main verb matches (`*` includes the main verbs).
    */
   minor?: { verbs: readonly string[]; effect: string };
+  /** What the risk allows in a namespaced Role, whose RoleBindings never grant the cluster-scoped targets. */
+  roleEffect?: string;
 }
 
 type Verbs = readonly string[] | 'any';
@@ -108,6 +110,7 @@ export const RESOURCE_RISKS: readonly ResourceRisk[] = [
     ],
     anchor: 'verb',
     effect: 'acts as other users, groups or ServiceAccounts and gains their rights',
+    roleEffect: 'acts as the namespace\'s ServiceAccounts and gains their rights',
   },
   {
     id: 'nodes-proxy',
@@ -128,17 +131,43 @@ export const RESOURCE_RISKS: readonly ResourceRisk[] = [
     effect: 'controls admission webhooks that see and can change every admitted object',
   },
   {
+    id: 'admission-policy-write',
+    targets: inGroup(
+      'admissionregistration.k8s.io',
+      MODIFY,
+      'validatingadmissionpolicies',
+      'validatingadmissionpolicybindings',
+      'mutatingadmissionpolicies',
+      'mutatingadmissionpolicybindings',
+    ),
+    anchor: 'resource',
+    effect: 'switches admission policy off or rewrites it: an edited or deleted policy or binding lifts what it enforced, a mutating policy changes every object it matches',
+  },
+  {
+    id: 'apiservice-write',
+    targets: inGroup('apiregistration.k8s.io', MODIFY, 'apiservices'),
+    anchor: 'resource',
+    effect: 'takes over an aggregated API group: an APIService\'s service and caBundle decide where the apiserver proxies that group\'s requests, with the caller\'s identity',
+  },
+  {
+    id: 'crd-write',
+    targets: inGroup('apiextensions.k8s.io', MODIFY, 'customresourcedefinitions'),
+    anchor: 'resource',
+    effect: 'controls CustomResourceDefinitions: a conversion webhook sees every object of the CRD, and deleting a CRD deletes all its objects',
+  },
+  {
     id: 'network-policy-modify',
     targets: inGroup('networking.k8s.io', MODIFY, 'networkpolicies'),
     anchor: 'resource',
     effect: 'changes the namespace\'s network isolation: a new, edited or deleted policy can open traffic the administrators blocked',
   },
   { id: 'pv-create', targets: core(['create'], 'persistentvolumes'), anchor: 'resource', effect: 'creates hostPath volumes: the node filesystem' },
-  { id: 'namespace-modify', targets: core(['patch', 'update'], 'namespaces'), anchor: 'resource', effect: 'changes namespace labels such as Pod Security admission levels' },
+  { id: 'namespace-modify', targets: core(['patch', 'update'], 'namespaces'), anchor: 'resource', effect: 'changes namespace labels such as Pod Security admission levels', roleEffect: 'changes the labels of the Role\'s own namespace (the one Namespace object a RoleBinding reaches), such as its Pod Security admission level' },
   {
     id: 'status-modify',
     targets: core(['update', 'patch'], 'pods/status', 'services/status', 'nodes/status'),
     anchor: 'resource',
     effect: 'rewrites status that other components trust (load-balancer IPs, pod and node conditions)',
+    roleEffect: 'rewrites status that other components trust (load-balancer IPs, pod conditions)',
   },
 ];

@@ -8,7 +8,9 @@ import { RuleFindingsMemo } from '../ruleMemo';
 import { aggregationFindings, bindingRiskFindings } from './bindingRisks';
 import type { BindingContext } from './clusterScope';
 import { csrApproveFindings } from './csrApprove';
-import { RESOURCE_RISKS, resourceRiskFindings } from './resourceRisks';
+import { configMapWriteFindings, nodesWriteFindings } from './objectRisks';
+import { resourceRiskFindings } from './resourceRisks';
+import { clusterScopedInRoleFindings, risksFor } from './roleScope';
 import { isFullWildcard, wildcardFindings } from './wildcards';
 
 /** Wildcards and resource risks look at one rule at a time: memoized per distinct rule. */
@@ -17,7 +19,8 @@ const memo = new RuleFindingsMemo();
 function ruleRisks(probe: RbacObject): Finding[] {
   const findings = wildcardFindings(probe);
   if (probe.rules.every((r) => isFullWildcard(r.rule))) return findings;
-  for (const risk of RESOURCE_RISKS) findings.push(...resourceRiskFindings(probe, risk));
+  for (const risk of risksFor(probe.kind)) findings.push(...resourceRiskFindings(probe, risk));
+  findings.push(...clusterScopedInRoleFindings(probe));
   return findings;
 }
 
@@ -25,7 +28,9 @@ function ruleRisks(probe: RbacObject): Finding[] {
 export function riskFindings(obj: RbacObject, context: BindingContext = {}): Finding[] {
   if (obj.kind === 'Role' || obj.kind === 'ClusterRole') {
     const findings = memo.findings(obj, ruleRisks);
-    findings.push(...csrApproveFindings(obj));
+    // CSRs and signers are cluster-scoped: a Role cannot grant either half.
+    if (obj.kind === 'ClusterRole') findings.push(...csrApproveFindings(obj));
+    findings.push(...nodesWriteFindings(obj), ...configMapWriteFindings(obj));
     findings.push(...aggregationFindings(obj));
     return findings;
   }

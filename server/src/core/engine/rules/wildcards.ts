@@ -2,10 +2,10 @@
  * `*` in verbs, resources, apiGroups or nonResourceURLs, over every rule, on the exact item; and `*` in resourceNames,
  * which RBAC matches literally (an object named "*"), not as a wildcard.
  */
-import { VIRTUAL_RESOURCES } from '../catalog/virtual';
 import type { Finding, LocatedRule, RbacObject, RuleField, RuleId } from '../model';
 import { resourceItemMatches } from '../rbac/evaluate';
 import { defaultSeverity } from './catalog';
+import { virtualResourcesFor } from './roleScope';
 
 /** The verbs a `*` most often stands for; the quick fix narrows further from the manifests. */
 export const STANDARD_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -14,6 +14,7 @@ export const STANDARD_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patc
 export const EVERYTHING_INCLUDES: RuleId[] = [
   'secrets-read', 'secrets-write', 'token-create', 'workload-create', 'pods-exec', 'escalate-verb', 'bind-verb', 'binding-write',
   'impersonate', 'nodes-proxy', 'csr-approve', 'webhook-config', 'network-policy-modify', 'pv-create', 'namespace-modify', 'status-modify',
+  'admission-policy-write', 'apiservice-write', 'crd-write', 'configmap-write', 'nodes-write',
 ];
 
 const WHAT: Record<'resources' | 'apiGroups' | 'nonResourceURLs', string> = {
@@ -27,11 +28,11 @@ export function isFullWildcard(rule: LocatedRule['rule']): boolean {
 }
 
 /** Authorization-only verbs (bind, impersonate, approve...) that apply to some resource the rule names. */
-function specialVerbsOf(rule: LocatedRule['rule']): string[] {
+function specialVerbsOf(rule: LocatedRule['rule'], kind: RbacObject['kind']): string[] {
   const groups = rule.apiGroups ?? [];
   const resources = rule.resources ?? [];
   const out = new Set<string>();
-  for (const v of VIRTUAL_RESOURCES) {
+  for (const v of virtualResourcesFor(kind)) {
     if (!groups.includes('*') && !groups.includes(v.group)) continue;
     const reaches = resources.some((r) => resourceItemMatches(r, v.name, v.name.includes('/') ? v.name.slice(v.name.indexOf('/') + 1) : '') || (v.anySubresource === true && r.startsWith(`${v.name}/`)));
     if (reaches) for (const verb of v.verbs) if (!STANDARD_VERBS.includes(verb)) out.add(verb);
@@ -39,9 +40,9 @@ function specialVerbsOf(rule: LocatedRule['rule']): string[] {
   return [...out];
 }
 
-function verbsWhat(rule: LocatedRule['rule']): string {
+function verbsWhat(rule: LocatedRule['rule'], kind: RbacObject['kind']): string {
   if (!rule.resources?.length) return 'grants every verb, including verbs added later';
-  const special = specialVerbsOf(rule);
+  const special = specialVerbsOf(rule, kind);
   return special.length ? `grants every verb, including ${special.join(', ')} and verbs added later` : 'grants every verb these resources support, and verbs added later';
 }
 
@@ -79,7 +80,7 @@ export function wildcardFindings(obj: RbacObject): Finding[] {
         findings.push({
           ruleId: 'wildcard',
           severity,
-          message: wildcardMessage(rule, field, value, subStar),
+          message: wildcardMessage(rule, obj.kind, field, value, subStar),
           span,
           documentIndex: obj.documentIndex,
           data: { ruleIndex: located.index, field, value, ...(field === 'verbs' ? { replacement: STANDARD_VERBS } : {}) },
@@ -90,14 +91,14 @@ export function wildcardFindings(obj: RbacObject): Finding[] {
   return findings;
 }
 
-function wildcardMessage(rule: LocatedRule['rule'], field: RuleField, value: string, subStar: boolean): string {
+function wildcardMessage(rule: LocatedRule['rule'], kind: RbacObject['kind'], field: RuleField, value: string, subStar: boolean): string {
   if (subStar) return `resource "${value}" matches the ${value.slice(2)} subresource of every resource in the listed groups`;
   if (field === 'resourceNames') {
     return 'resourceNames "*" is not a wildcard: RBAC matches names literally, so this rule only reaches an object named "*" and probably grants nothing that was meant; drop resourceNames to cover every object, or list the names';
   }
   if (field === 'verbs') {
     const targets = rule.resources?.length ? rule.resources : (rule.nonResourceURLs ?? []);
-    return `verbs "*" on ${targets.join(', ') || 'nothing'} ${verbsWhat(rule)}`;
+    return `verbs "*" on ${targets.join(', ') || 'nothing'} ${verbsWhat(rule, kind)}`;
   }
   return `${field} "*" ${WHAT[field as keyof typeof WHAT]}`;
 }
