@@ -3,6 +3,7 @@
  * breadth-first search to the fixed point (each identity reached by a shortest path); inbound reach is the same
  * search over the reversed edges of every identity the universe names.
  */
+import type { PolicyRule } from '../engine/model';
 import { type Grant } from './grants';
 import { identityKey, MASTERS } from './identity';
 import type { Edge, Step, StepFinder, Target } from './step';
@@ -15,6 +16,9 @@ export interface Reached {
   /** The steps from the subject, in order; empty for the subject itself. */
   path: Step[];
 }
+
+const isEverything = (r: PolicyRule): boolean =>
+  r.verbs.includes('*') && (r.apiGroups ?? []).includes('*') && (r.resources ?? []).includes('*') && !(r.resourceNames ?? []).length;
 
 /** Bound on identities one search visits: a hostile universe cannot make the search unbounded. */
 const MAX_NODES = 200_000;
@@ -45,10 +49,11 @@ export class ReachGraph {
     const key = identityKey(id);
     let e = this.edges.get(key);
     if (!e) {
+      const grants = this.grantsOf(id);
       // A cluster-admin equivalent is everything already: nothing to follow.
-      if (id.kind === 'ClusterAdmin') e = [];
+      if (id.kind === 'ClusterAdmin' || grants.some((g) => g.scope === '' && g.rules.some(isEverything))) e = [];
       else {
-        const ctx = { identity: id, grants: this.grantsOf(id), u: this.u };
+        const ctx = { identity: id, grants, u: this.u };
         e = this.finders.flatMap((f) => f(ctx));
       }
       this.edges.set(key, e);

@@ -2,6 +2,8 @@
  * Steps through the authorization system itself: impersonation, binding roles, escalating roles, client certificates
  * through CSR approval, and the admission chain and EKS's aws-auth (treated as cluster-admin equivalent, said so).
  */
+import { covers } from '../engine/rbac/covers';
+import type { PolicyRule } from '../engine/model';
 import { allows, allowsSomeName, candidateNamespaces, type Grant, type Match } from './grants';
 import { MASTERS, splitSaUsername } from './identity';
 import { check, type AccessCheck, type Edge, type Step, type StepFinder } from './step';
@@ -57,16 +59,17 @@ function anyUserToImpersonate(grants: readonly Grant[]): { m: Match; c: AccessCh
 
 /**
  * bind + create rolebindings in N: every Role of N and ClusterRole it may bind, in N; bind + create
- * clusterrolebindings: every ClusterRole it may bind, cluster-wide. Roles it already holds there gain nothing and
- * are left out by the graph's gains.
+ * clusterrolebindings: every ClusterRole it may bind, cluster-wide. A role whose rules it already holds there
+ * gains nothing and is no step.
  */
 export const bindSteps: StepFinder = ({ grants, u }) => {
   const edges: Edge[] = [];
   const roles = [...u.bindings.allRoles()];
   const crb = { verb: 'create', apiGroup: RBAC, resource: 'clusterrolebindings' };
   const crbMatch = allows(grants, crb, '');
+  const held = heldIn(grants);
   for (const role of roles) {
-    if (role.kind !== 'ClusterRole' || !crbMatch) continue;
+    if (role.kind !== 'ClusterRole' || !crbMatch || covers(held(''), role.rules).covered) continue;
     const bind = { verb: 'bind', apiGroup: RBAC, resource: 'clusterroles', name: role.name };
     const b = allows(grants, bind, '');
     if (b) edges.push({ step: { id: 'bind', action: `bind clusterroles ${role.name} + create clusterrolebindings`, namespace: '', matches: [b, crbMatch], checks: [check(bind, ''), check(crb, '')] }, target: { kind: 'identity', identity: { kind: 'RoleHolder', roleKind: 'ClusterRole', name: role.name } } });
@@ -76,7 +79,7 @@ export const bindSteps: StepFinder = ({ grants, u }) => {
     const rbMatch = allows(grants, rb, ns);
     if (!rbMatch) continue;
     for (const role of roles) {
-      if (role.kind === 'Role' && role.namespace !== ns) continue;
+      if ((role.kind === 'Role' && role.namespace !== ns) || covers(held(ns), role.rules).covered) continue;
       const bind = { verb: 'bind', apiGroup: RBAC, resource: role.kind === 'Role' ? 'roles' : 'clusterroles', name: role.name };
       const b = allows(grants, bind, ns);
       if (!b) continue;
@@ -86,6 +89,19 @@ export const bindSteps: StepFinder = ({ grants, u }) => {
   }
   return edges;
 };
+
+/** The rules an identity holds in a scope, one array per scope (Covers caches its compiled form by array). */
+function heldIn(grants: readonly Grant[]): (scope: string) => PolicyRule[] {
+  const cache = new Map<string, PolicyRule[]>();
+  return (scope) => {
+    let rules = cache.get(scope);
+    if (!rules) {
+      rules = grants.filter((g) => g.scope === '' || g.scope === scope).flatMap((g) => g.rules);
+      cache.set(scope, rules);
+    }
+    return rules;
+  };
+}
 
 /**
  * escalate + update/patch of a role the identity is bound to: any rule in that binding's scope. escalate + create
