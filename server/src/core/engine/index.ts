@@ -7,3 +7,14 @@ export { manifestKinds, neededPermissions, type ManifestKind } from './leastPriv
 export { SCHEMAS, type JsonSchema } from './schema/definitions';
 export { deployAction, deployerNeeds } from './deployer/needs';
 export { errorText } from './text/errorText';
+export {
+  aggregationOf,
+  knownClusterRole,
+  resolveAggregation,
+  selectorMatches,
+  selectorProblem,
+  type AggregatedRules,
+  type KnownClusterRole,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+} from './rbac/aggregate';
