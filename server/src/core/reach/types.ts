@@ -3,6 +3,7 @@
  * own RBAC files), the identities it moves between, and the result the CLI prints as JSON.
  */
 import type { PolicyRule } from '../engine/model';
+import type { LabelSelector } from '../engine/rbac/aggregate';
 
 export interface UniverseSubject {
   kind: string;
@@ -19,11 +20,6 @@ export interface UniverseRole {
   labels?: Record<string, string>;
   /** ClusterRole only: the label selectors of its aggregationRule (rules are then filled from the matching roles). */
   aggregationSelectors?: LabelSelector[];
-}
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
 export interface UniverseBinding {

@@ -1,5 +1,5 @@
 /** The universe indexed once for every identity's steps: by namespace, by node, by subject. */
-import { resolveAggregation } from './aggregate';
+import { aggregateRoles } from './aggregate';
 import { BindingIndex } from './grants';
 import type { Universe, UniversePod } from './types';
 
@@ -48,6 +48,6 @@ export function indexUniverse(universe: Universe): UniverseIndex {
     tokenSecrets,
     pods,
     podsKnown: (ns) => universe.podsEverywhere === true || known.has(ns),
-    bindings: new BindingIndex(resolveAggregation(universe.roles), universe.bindings),
+    bindings: new BindingIndex(aggregateRoles(universe.roles), universe.bindings),
   };
 }
