@@ -10,6 +10,7 @@ import type { Finding, PolicyRule } from '../core/engine/model';
 import type { HeldPermissions } from '../core/engine/rbac/heldPermissions';
 import { indexRoles, roleKey } from '../core/engine/roleIndex';
 import type { SeverityOverrides } from '../core/engine/severity';
+import { reachObjectOf, type ReachObject } from '../core/reach';
 
 export interface WorkerJob {
   texts: string[];
@@ -30,6 +31,8 @@ export interface FileResult {
   roles: [string, PolicyRule[]][];
   /** Roles its bindings reference that the file does not define (role keys). */
   rolesElsewhere: string[];
+  /** The file's RBAC objects as reach's universe takes them (with where each rule sits). */
+  reach: ReachObject[];
 }
 
 export function fileResult(r: AnalysisResult, defaultNamespace: string): FileResult {
@@ -46,6 +49,7 @@ export function fileResult(r: AnalysisResult, defaultNamespace: string): FileRes
     objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) })),
     roles: [...own],
     rolesElsewhere: [...rolesElsewhere],
+    reach: r.objects.flatMap((o) => reachObjectOf(o, defaultNamespace) ?? []),
   };
 }
 

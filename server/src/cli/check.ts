@@ -21,6 +21,7 @@ import { loadHeldRules } from './heldRulesFile';
 import { analyzeInWorkers, fileResult, PARALLEL_MIN_BYTES, workerCount, type FileResult } from './parallelCheck';
 import { firstOf, resolverOf, type RoleIndex } from '../core/engine/roleIndex';
 import { hasErrors, type FileReport } from './report';
+import { insertInOrder, reachFindingsOf } from './checkReach';
 import { LineIndex } from '../core/engine/text/lineIndex';
 import { isRuleId } from '../core/engine/suppress';
 import { errorText } from '../core/engine/text/errorText';
@@ -82,6 +83,9 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
     objects: results[i]!.objects,
     lineIndex: new LineIndex(text),
   }));
+  // Reach over every file's RBAC at once (a binding in one file, its role in another), live: over the cluster's too.
+  const live = values.live && severities.reach !== 'off' ? await loadCluster().liveReachUniverse({ kubeconfig: values.kubeconfig, context: values.context }) : undefined;
+  reachFindingsOf(texts.map((t, i) => ({ text: t.text, objects: results[i]!.reach, lineIndex: reports[i]!.lineIndex })), severities, live).forEach((f, i) => insertInOrder(reports[i]!.findings, f));
   // Charts and overlays given as operands: checked on their rendered output, reported on their own files.
   for (const r of operands.rendered) reports.push(...checkRendered(await render(r.dir, r.kind, flags, cwd), base));
   reports.push(...renderedReports);

@@ -134,7 +134,8 @@ export type RuleId =
   | 'helm-template'
   | 'unused-permission'
   | 'missing-permission'
-  | 'render-error';
+  | 'render-error'
+  | 'reach';
 
 /** One problem found in a file. */
 export interface Finding {

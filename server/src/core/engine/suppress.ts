@@ -46,6 +46,7 @@ const RULE_IDS: Record<RuleId, true> = {
   'unused-permission': true,
   'missing-permission': true,
   'render-error': true,
+  reach: true,
 };
 
 export function isRuleId(id: string): id is RuleId {

@@ -16,3 +16,5 @@ import type { Identity, ReachResult, Universe } from './types';
 export function computeReach(universe: Universe, subject: Identity): ReachResult {
   return reachResult(new ReachGraph(universe), subject);
 }
+export { reachObjectOf, universeOfObjects, type ReachObject } from './fromObjects';
+export { reachFindings } from './findings';
