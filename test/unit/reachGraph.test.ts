@@ -35,6 +35,17 @@ describe('paths', () => {
     assert.equal(out.get('team-c/far')!.length, 2);
   });
 
+  test('each step names the identity it reaches, also when one step reaches every account of a namespace', () => {
+    const { graph, subject } = pipeline('ci/p', [], {
+      ...spec,
+      sas: ['team-a/aaa-first', ...spec.sas],
+      roles: [...spec.roles, role('team-a/pods', rule(['create'], [''], ['pods']))],
+      bindings: [...spec.bindings, roleBinding('team-a/p', { kind: 'Role', name: 'pods' }, saSubject('ci/p'))],
+    });
+    const admin = graph.outbound(subject).find((r) => r.identity.kind === 'ServiceAccount' && r.identity.name === 'admin')!;
+    assert.deepEqual(admin.hops, [sa('team-a/hop'), sa('team-b/admin')]);
+  });
+
   test('inbound: who can become team-b/admin, with the path from them', () => {
     const graph = new ReachGraph(universe({ ...spec, sas: [...spec.sas, 'ci/p'], roles: [...spec.roles, role('team-a/pods', rule(['create'], [''], ['pods']))], bindings: [...spec.bindings, roleBinding('team-a/p', { kind: 'Role', name: 'pods' }, saSubject('ci/p'))] }));
     const by = graph.inbound(sa('team-b/admin')).map((r) => [r.identity.kind === 'ServiceAccount' ? r.identity.name : r.identity.kind, r.path.map((s) => s.action)]);

@@ -91,7 +91,7 @@ export async function proveReach(admin: KubeConfig, cluster: IdentityCluster, gr
         proof = `not checked: step ${i + 1} is taken as ${identityKey(actorId)}, which has no token to ask with`;
         break;
       }
-      const after = reachedBy(r.path, i, r.identity, reached);
+      const after = r.hops[i]!;
       const refused = await proveStep(actor, step, after, answers);
       if (refused) {
         proof = `refused at step ${i + 1} (${actor.who}): ${refused}`;
@@ -102,14 +102,6 @@ export async function proveReach(admin: KubeConfig, cluster: IdentityCluster, gr
     proofs.set(key, proof);
   }
   return proofs;
-}
-
-/** The identity step i reaches, who takes step i+1 (the search keeps each intermediate's own entry, same steps). */
-function reachedBy(path: readonly Step[], i: number, last: Identity, reached: { identity: Identity; path: Step[] }[]): Identity {
-  if (i + 1 >= path.length) return last;
-  const prefix = path.slice(0, i + 1);
-  const hit = reached.find((x) => x.path.length === prefix.length && x.path.every((s, k) => s === prefix[k]));
-  return hit?.identity ?? last;
 }
 
 async function proveStep(actor: Actor, step: Step, target: Identity | undefined, answers: Map<string, boolean>): Promise<string | undefined> {

@@ -15,6 +15,8 @@ export interface Reached {
   identity: Identity;
   /** The steps from the subject, in order; empty for the subject itself. */
   path: Step[];
+  /** The identity after each step (a step to every ServiceAccount of a namespace is the same step for each). */
+  hops: Identity[];
 }
 
 const isEverything = (r: PolicyRule): boolean =>
@@ -90,7 +92,7 @@ export class ReachGraph {
   /** Breadth-first to the fixed point: every identity `subject` can become, each with a shortest path. */
   outbound(subject: Identity): Reached[] {
     const start = identityKey(subject);
-    const seen = new Map<string, Reached>([[start, { identity: subject, path: [] }]]);
+    const seen = new Map<string, Reached>([[start, { identity: subject, path: [], hops: [] }]]);
     const queue: Reached[] = [seen.get(start)!];
     for (let i = 0; i < queue.length && seen.size < MAX_NODES; i++) {
       const from = queue[i]!;
@@ -98,7 +100,7 @@ export class ReachGraph {
         for (const to of this.expand(edge.target)) {
           const key = identityKey(to);
           if (seen.has(key)) continue;
-          const r = { identity: to, path: [...from.path, edge.step] };
+          const r = { identity: to, path: [...from.path, edge.step], hops: [...from.hops, to] };
           seen.set(key, r);
           queue.push(r);
         }
@@ -113,14 +115,14 @@ export class ReachGraph {
     const rev = (this.reverse ??= this.buildReverse());
     const start = identityKey(subject);
     // Paths are built forwards: the first step is the predecessor's.
-    const seen = new Map<string, Reached>([[start, { identity: subject, path: [] }]]);
+    const seen = new Map<string, Reached>([[start, { identity: subject, path: [], hops: [] }]]);
     const queue: Reached[] = [seen.get(start)!];
     for (let i = 0; i < queue.length && seen.size < MAX_NODES; i++) {
       const to = queue[i]!;
       for (const { from, step } of rev.predecessors(to.identity)) {
         const key = identityKey(from);
         if (seen.has(key)) continue;
-        const r = { identity: from, path: [step, ...to.path] };
+        const r = { identity: from, path: [step, ...to.path], hops: [to.identity, ...to.hops] };
         seen.set(key, r);
         queue.push(r);
       }
