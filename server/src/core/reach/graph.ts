@@ -4,6 +4,7 @@
  * search over the reversed edges of every identity the universe names.
  */
 import type { PolicyRule } from '../engine/model';
+import { gainsOf } from './gains';
 import { type Grant } from './grants';
 import { identityKey, MASTERS } from './identity';
 import type { Edge, Step, StepFinder, Target } from './step';
@@ -19,6 +20,18 @@ export interface Reached {
   hops: Identity[];
 }
 
+const signatures = new WeakMap<readonly Grant[], string>();
+
+/** Which rules an identity holds where: same signature, same rights. */
+function rulesSignature(grants: readonly Grant[]): string {
+  let s = signatures.get(grants);
+  if (s === undefined) {
+    s = grants.map((g) => `${g.scope}\0${g.role}\0${g.roleName === '*' ? g.binding : ''}`).sort().join('\n');
+    signatures.set(grants, s);
+  }
+  return s;
+}
+
 const isEverything = (r: PolicyRule): boolean =>
   r.verbs.includes('*') && (r.apiGroups ?? []).includes('*') && (r.resources ?? []).includes('*') && !(r.resourceNames ?? []).length;
 
@@ -29,12 +42,27 @@ export class ReachGraph {
   readonly u: UniverseIndex;
   private readonly edges = new Map<string, Edge[]>();
   private readonly grantCache = new Map<string, Grant[]>();
+  private readonly gainsCache = new Map<string, string[]>();
   private readonly finders: readonly StepFinder[];
   private reverse?: ReverseIndex;
 
   constructor(universe: Universe, finders: readonly StepFinder[] = ALL_STEPS) {
     this.u = indexUniverse(universe);
     this.finders = finders;
+  }
+
+  /**
+   * What `target` gains over `subject`. It depends only on their rules, so it is kept per pair of rule sets (the
+   * accounts of a namespace bound alike share one).
+   */
+  gains(target: Identity, subject: Identity): string[] {
+    const key = `${rulesSignature(this.grantsOf(subject))}\0${identityKey(target)}`;
+    let g = this.gainsCache.get(key);
+    if (!g) {
+      g = gainsOf(target, this.grantsOf(target), this.grantsOf(subject));
+      this.gainsCache.set(key, g);
+    }
+    return g;
   }
 
   grantsOf(id: Identity): Grant[] {
@@ -120,6 +148,7 @@ export class ReachGraph {
     for (let i = 0; i < queue.length && seen.size < MAX_NODES; i++) {
       const to = queue[i]!;
       for (const { from, step } of rev.predecessors(to.identity)) {
+
         const key = identityKey(from);
         if (seen.has(key)) continue;
         const r = { identity: from, path: [step, ...to.path], hops: [to.identity, ...to.hops] };
@@ -158,11 +187,13 @@ class ReverseIndex {
     else this.anyone.push({ ...e, exceptMasters: t.exceptMasters });
   }
 
-  predecessors(to: Identity): { from: Identity; step: Step }[] {
-    const out = [...(this.direct.get(identityKey(to)) ?? [])];
-    if (to.kind === 'ServiceAccount') out.push(...(this.pools.get(to.namespace) ?? []), ...this.allSa);
-    if (to.kind === 'ServiceAccount' || to.kind === 'User' || (to.kind === 'Group' && to.name !== MASTERS)) out.push(...this.anyone);
-    return out;
+  *predecessors(to: Identity): Generator<{ from: Identity; step: Step }> {
+    yield* this.direct.get(identityKey(to)) ?? [];
+    if (to.kind === 'ServiceAccount') {
+      yield* this.pools.get(to.namespace) ?? [];
+      yield* this.allSa;
+    }
+    if (to.kind === 'ServiceAccount' || to.kind === 'User' || (to.kind === 'Group' && to.name !== MASTERS)) yield* this.anyone;
   }
 }
 

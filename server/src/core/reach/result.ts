@@ -1,5 +1,5 @@
 /** A ReachResult (the JSON the CLI prints) from the graph's searches. */
-import { gainsOf, gainsSeverity } from './gains';
+import { gainsSeverity } from './gains';
 import { matchText } from './grants';
 import type { ReachGraph, Reached } from './graph';
 import { identityKey } from './identity';
@@ -8,7 +8,19 @@ import type { Identity, ReachEntry, ReachResult, ViaStep } from './types';
 
 export const NOT_PROVEN = 'not checked: run with --prove to ask the apiserver (admission webhooks or policies that might block a step are unknown)';
 
+const viaCache = new WeakMap<Step, ViaStep>();
+
+/** The JSON form of a step; one per step (a step to every account of a namespace is shared by all of them). */
 export function viaOf(step: Step): ViaStep {
+  let via = viaCache.get(step);
+  if (!via) {
+    via = viaText(step);
+    viaCache.set(step, via);
+  }
+  return via;
+}
+
+function viaText(step: Step): ViaStep {
   const bindings = [...new Set(step.matches.map((m) => m.grant.binding))];
   return {
     step: step.note ? `${step.action} (${step.note})` : step.action,
@@ -24,8 +36,7 @@ export interface ReachedWithGains extends Reached {
 
 /** Outbound reach with gains, worst first (then shorter paths, then by name). */
 export function outboundWithGains(graph: ReachGraph, subject: Identity): ReachedWithGains[] {
-  const own = graph.grantsOf(subject);
-  const out = graph.outbound(subject).map((r) => ({ ...r, gains: gainsOf(r.identity, graph.grantsOf(r.identity), own) }));
+  const out = graph.outbound(subject).map((r) => ({ ...r, gains: graph.gains(r.identity, subject) }));
   const rank = (g: string[]): number => (gainsSeverity(g) === 'error' ? 2 : g.length ? 1 : 0);
   return out.sort((a, b) => rank(b.gains) - rank(a.gains) || a.path.length - b.path.length || (identityKey(a.identity) < identityKey(b.identity) ? -1 : 1));
 }
