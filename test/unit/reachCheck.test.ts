@@ -59,7 +59,7 @@ describe('reach findings of check', () => {
     const f = role![0]!;
     assert.equal(f.ruleId, 'reach');
     assert.equal(f.severity, 'error');
-    assert.equal(f.message, 'lets whoever holds it become team-a/db-migrator, which can get/list secrets in every namespace: create deployments.apps in team-a, line 10 (pipeline-rbac reach shows every path)');
+    assert.equal(f.message, 'lets whoever holds it become team-a/db-migrator, which can get/list secrets in every namespace: create deployments.apps in team-a, line 10; 1 more identity reachable (pipeline-rbac reach shows every path)');
     assert.match(textAt(ROLE, f.span), /^apiGroups: \["apps"\]/);
     // secret-reader's holder reaches nothing stronger than itself.
     assert.deepEqual(other, []);

@@ -4,7 +4,7 @@
  * search over the reversed edges of every identity the universe names.
  */
 import type { PolicyRule } from '../engine/model';
-import { gainsOf } from './gains';
+import { gainsOf, gainsSeverity } from './gains';
 import { type Grant } from './grants';
 import { identityKey, MASTERS } from './identity';
 import type { Edge, Step, StepFinder, Target } from './step';
@@ -43,6 +43,7 @@ export class ReachGraph {
   private readonly edges = new Map<string, Edge[]>();
   private readonly grantCache = new Map<string, Grant[]>();
   private readonly gainsCache = new Map<string, string[]>();
+  private readonly strengthCache = new Map<string, number>();
   private readonly finders: readonly StepFinder[];
   private reverse?: ReverseIndex;
 
@@ -63,6 +64,21 @@ export class ReachGraph {
       this.gainsCache.set(key, g);
     }
     return g;
+  }
+
+  /**
+   * How strong an identity is on its own (2: cluster-admin equivalent or Secrets in every namespace, 1: anything, 0:
+   * nothing): an upper bound of what it gains over any subject, kept per identity.
+   */
+  strength(id: Identity): number {
+    const key = identityKey(id);
+    let s = this.strengthCache.get(key);
+    if (s === undefined) {
+      const sev = gainsSeverity(gainsOf(id, this.grantsOf(id), []));
+      s = sev === 'error' ? 2 : sev ? 1 : 0;
+      this.strengthCache.set(key, s);
+    }
+    return s;
   }
 
   grantsOf(id: Identity): Grant[] {
@@ -118,16 +134,16 @@ export class ReachGraph {
   }
 
   /** Breadth-first to the fixed point: every identity `subject` can become, each with a shortest path. */
-  outbound(subject: Identity): Reached[] {
+  outbound(subject: Identity, maxNodes = MAX_NODES): Reached[] {
     const start = identityKey(subject);
     const seen = new Map<string, Reached>([[start, { identity: subject, path: [], hops: [] }]]);
     const queue: Reached[] = [seen.get(start)!];
-    for (let i = 0; i < queue.length && seen.size < MAX_NODES; i++) {
+    for (let i = 0; i < queue.length && seen.size <= maxNodes; i++) {
       const from = queue[i]!;
       for (const edge of this.edgesOf(from.identity)) {
         for (const to of this.expand(edge.target)) {
           const key = identityKey(to);
-          if (seen.has(key)) continue;
+          if (seen.has(key) || seen.size > maxNodes) continue;
           const r = { identity: to, path: [...from.path, edge.step], hops: [...from.hops, to] };
           seen.set(key, r);
           queue.push(r);
