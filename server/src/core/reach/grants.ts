@@ -141,7 +141,9 @@ export function allowsSomeName(grants: readonly Grant[], req: Omit<ResourceReque
  * The namespaces (of `all`) where `test` allows something: every namespace when a cluster-wide grant does, else the
  * namespaces of the namespaced grants. Keeps the per-identity cost at its own bindings, not the cluster's size.
  */
-export function candidateNamespaces(grants: readonly Grant[], all: readonly string[]): readonly string[] {
-  if (grants.some((g) => g.scope === '')) return all;
-  return [...new Set(grants.map((g) => g.scope))].filter((ns) => ns !== '');
+export function candidateNamespaces(grants: readonly Grant[], all: readonly string[], resources: readonly (readonly [string, string])[]): readonly string[] {
+  // Only grants with a rule on one of the step's resources count (everyone holds system:basic-user cluster-wide).
+  const relevant = grants.filter((g) => g.rules.some((r) => resources.some(([group, res]) => apiGroupMatches(r, group) && resourceMatches(r, res, res.includes('/') ? res.slice(res.indexOf('/') + 1) : ''))));
+  if (relevant.some((g) => g.scope === '')) return all;
+  return [...new Set(relevant.map((g) => g.scope))].filter((ns) => ns !== '');
 }

@@ -20,7 +20,7 @@ const WORKLOADS: readonly [string, string][] = [
 /** create any workload in N, or update/patch one of the controllers (a pod's serviceAccountName is immutable). */
 export const workloadSteps: StepFinder = ({ grants, u }) => {
   const edges: Edge[] = [];
-  for (const ns of candidateNamespaces(grants, u.namespaces)) {
+  for (const ns of candidateNamespaces(grants, u.namespaces, WORKLOADS)) {
     let found: Edge | undefined;
     for (const [group, resource] of WORKLOADS) {
       const req = { verb: 'create', apiGroup: group, resource };
@@ -54,7 +54,7 @@ export const workloadSteps: StepFinder = ({ grants, u }) => {
 /** TokenRequest: create serviceaccounts/token, resourceNames respected (the request names the ServiceAccount). */
 export const tokenRequestSteps: StepFinder = ({ grants, u }) => {
   const edges: Edge[] = [];
-  for (const ns of candidateNamespaces(grants, u.namespaces)) {
+  for (const ns of candidateNamespaces(grants, u.namespaces, [['', 'serviceaccounts/token']])) {
     for (const name of u.serviceAccounts.get(ns) ?? []) {
       const req = { verb: 'create', apiGroup: '', resource: 'serviceaccounts', subresource: 'token', name };
       const m = allows(grants, req, ns);
@@ -67,7 +67,7 @@ export const tokenRequestSteps: StepFinder = ({ grants, u }) => {
 /** Legacy token Secrets: list/watch return every one's data; get needs each Secret's name (resourceNames respected). */
 export const secretReadSteps: StepFinder = ({ grants, u }) => {
   const edges: Edge[] = [];
-  for (const ns of candidateNamespaces(grants, u.namespaces)) {
+  for (const ns of candidateNamespaces(grants, u.namespaces, [['', 'secrets']])) {
     const secrets = u.tokenSecrets.get(ns);
     if (!secrets?.length) continue;
     let bulk: { verb: string; m: Match } | undefined;
@@ -98,7 +98,7 @@ export const secretReadSteps: StepFinder = ({ grants, u }) => {
  */
 export const tokenSecretSteps: StepFinder = ({ grants, u }) => {
   const edges: Edge[] = [];
-  for (const ns of candidateNamespaces(grants, u.namespaces)) {
+  for (const ns of candidateNamespaces(grants, u.namespaces, [['', 'secrets']])) {
     const create = { verb: 'create', apiGroup: '', resource: 'secrets' };
     const c = allows(grants, create, ns);
     if (!c) continue;
@@ -132,7 +132,7 @@ const POD_ACCESS: readonly { verb: string; subresource?: string; action: string 
 export const podTakeoverSteps: StepFinder = (ctx) => {
   const { grants, u } = ctx;
   const edges: Edge[] = [];
-  for (const ns of candidateNamespaces(grants, u.namespaces)) {
+  for (const ns of candidateNamespaces(grants, u.namespaces, [['', 'pods'], ['', 'pods/exec'], ['', 'pods/attach'], ['', 'pods/ephemeralcontainers']])) {
     const seen = new Set<string>();
     for (const a of POD_ACCESS) {
       const base = { verb: a.verb, apiGroup: '', resource: 'pods', ...(a.subresource ? { subresource: a.subresource } : {}) };

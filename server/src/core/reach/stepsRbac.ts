@@ -23,7 +23,7 @@ export const impersonateSteps: StepFinder = ({ grants, u }) => {
     return m ? { m, c: check(req, namespace) } : undefined;
   };
   let someUser: { m: Match; c: AccessCheck } | undefined;
-  for (const ns of candidateNamespaces(grants, u.namespaces)) {
+  for (const ns of candidateNamespaces(grants, u.namespaces, [['', 'serviceaccounts']])) {
     for (const name of u.serviceAccounts.get(ns) ?? []) {
       const hit = imp('serviceaccounts', name, ns);
       if (!hit) continue;
@@ -74,7 +74,7 @@ export const bindSteps: StepFinder = ({ grants, u }) => {
     const b = allows(grants, bind, '');
     if (b) edges.push({ step: { id: 'bind', action: `bind clusterroles ${role.name} + create clusterrolebindings`, namespace: '', matches: [b, crbMatch], checks: [check(bind, ''), check(crb, '')] }, target: { kind: 'identity', identity: { kind: 'RoleHolder', roleKind: 'ClusterRole', name: role.name } } });
   }
-  for (const ns of candidateNamespaces(grants, u.namespaces)) {
+  for (const ns of candidateNamespaces(grants, u.namespaces, [[RBAC, 'rolebindings']])) {
     const rb = { verb: 'create', apiGroup: RBAC, resource: 'rolebindings' };
     const rbMatch = allows(grants, rb, ns);
     if (!rbMatch) continue;
@@ -143,7 +143,7 @@ export const escalateSteps: StepFinder = ({ grants, u }) => {
     add(scope, { id: 'escalate', action: `escalate + create ${resource} + bind + create ${bindingResource}`, namespace: scope, matches: [e, c, b, cb], checks: [check({ ...esc, name }, scope), check(create, scope), check({ verb: 'bind', apiGroup: RBAC, resource, name }, scope), check(createBinding, scope)] });
   };
   viaNew('', 'clusterroles', 'clusterrolebindings');
-  for (const ns of candidateNamespaces(grants, u.namespaces)) viaNew(ns, 'roles', 'rolebindings');
+  for (const ns of candidateNamespaces(grants, u.namespaces, [[RBAC, 'roles']])) viaNew(ns, 'roles', 'rolebindings');
   return edges;
 };
 
