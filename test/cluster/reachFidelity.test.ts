@@ -13,21 +13,11 @@ import { proveReach } from '../../server/src/cli/reachProve';
 import { snapshotUniverse } from '../../server/src/cli/reach';
 import { identityKubeConfig } from '../../server/src/core/verify/asIdentity';
 import { clusterKubeconfigs, deleteIfExists, kubeConfigFor, uniqueName } from './harness';
+import { mulberry32 } from './roleGenerator';
 
 const SEED = Number(process.env.PIPELINE_RBAC_REACH_SEED ?? Math.floor(Date.now() / 1000) % 1_000_000);
 const PIPELINES = Number(process.env.PIPELINE_RBAC_REACH_PIPELINES ?? 8);
 const RBAC = 'rbac.authorization.k8s.io';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const id = uniqueName('rfid');
 const NAMESPACES = [0, 1, 2].map((i) => `${id}-n${i}`);
@@ -62,7 +52,7 @@ describe(`reach fidelity (seed ${SEED})`, () => {
   const kc = kubeConfigFor('admin');
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-  const rnd = prng(SEED);
+  const rnd = mulberry32(SEED);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const pipelines: Identity[] = [];
 
