@@ -9,6 +9,7 @@
 //     lifecycle       create, rotate, revoke a pipeline identity; engine, live, shared, stores (extension host, CLI)
 //     inventory       the identities model the tree and `identities` show; lifecycle and what it may use
 //     verify          a dry run of manifests as an identity; lifecycle, live, engine, shared (extension host, CLI)
+//     reach           pure graph: what an identity can become and who can become it; only the engine (everywhere)
 //   server/src/lsp/    the language server process (server/src/server.ts); engine, live, shared, render
 //   server/src/cli/    the command line process; every core folder
 //   client/src/        the extension host; the core only through one facade per folder (server/src/core/<name>/index.ts)
@@ -21,13 +22,14 @@ const C = `${S}/core`;
 const EDITOR_ONLY = { packages: ['vscode', 'vscode-languageclient'], why: 'the editor API belongs to client/' };
 const LSP_ONLY = { packages: ['vscode-languageserver', 'vscode-languageserver-textdocument'], why: 'the LSP library belongs to lsp/' };
 const core = (...names) => names.map((d) => `${C}/${d}`);
-const CORE = core('engine', 'shared', 'live', 'stores', 'lifecycle', 'inventory', 'render', 'verify');
+const CORE = core('engine', 'shared', 'live', 'stores', 'lifecycle', 'inventory', 'render', 'verify', 'reach');
 const NOT_EDITOR_OR_LSP = [EDITOR_ONLY, LSP_ONLY];
 // The cluster and store clients are reached through the core's facades, so the client never depends on their shapes.
 const CORE_ONLY = { packages: ['@kubernetes/client-node', '@octokit/rest', '@gitbeaker/rest', '@gitbeaker/requester-utils', 'libsodium-wrappers'], why: 'cluster and store clients are reached through server/src/core' };
 
 const LAYERS = {
   [`${C}/engine`]: { may: [...core('engine'), 'schemas'], packages: ['yaml', 'ajv'] },
+  [`${C}/reach`]: { may: core('reach', 'engine'), packages: [] },
   [`${C}/shared`]: { may: core('shared', 'engine'), deny: NOT_EDITOR_OR_LSP },
   [`${C}/live`]: { may: core('live', 'engine', 'shared'), deny: NOT_EDITOR_OR_LSP },
   [`${C}/render`]: { may: core('render', 'engine', 'shared'), deny: NOT_EDITOR_OR_LSP },

@@ -7,6 +7,8 @@ import { Agent, request, type RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { identitiesFor } from '../server/src/core/inventory/load';
 import { loadKubeconfig } from '../server/src/core/live/kubeconfig';
+import { snapshotUniverse } from '../server/src/cli/reach';
+import { benchReach, type ReachBenchResult } from './reach';
 
 export interface IdentitiesBenchResult {
   seedSeconds: number;
@@ -20,6 +22,8 @@ export interface IdentitiesBenchResult {
   bindings: number;
   objectsSeeded: number;
   cleanupSeconds: number;
+  /** Reach of every identity over one inventory read of the seeded cluster. */
+  reach: ReachBenchResult;
 }
 
 export interface IdentitiesBenchOptions {
@@ -221,8 +225,12 @@ export async function benchIdentities(kubeconfigAdmin: string, options: Identiti
       bindings = ours.reduce((n, x) => n + x.bindings.length, 0);
       log(`build ${i + 1}: ${Math.round(totalMs)} ms (fetch ${model.stats.fetchMs} ms, model ${model.stats.buildMs} ms), ${listRequests} list requests, ${identities} bench identities`);
     }
+    // Reach of every identity from ONE inventory read (the same lists the model makes; none per identity).
+    const universe = await snapshotUniverse(loaded);
+    const reach = benchReach(universe);
+    log(`reach: ${reach.identities} identities, ${reach.reaches} reaches: median ${reach.ms} ms (CPU ${reach.cpuMs} ms), runs ${reach.runs.join(', ')} ms`);
     const cleanupSeconds = await seeded.cleanup();
-    return { seedSeconds: seeded.seedSeconds, buildMs: Math.round(median(runs.map((r) => r.totalMs))), listRequests, runs, identities, bindings, objectsSeeded: seeded.objects, cleanupSeconds };
+    return { reach, seedSeconds: seeded.seedSeconds, buildMs: Math.round(median(runs.map((r) => r.totalMs))), listRequests, runs, identities, bindings, objectsSeeded: seeded.objects, cleanupSeconds };
   } catch (err) {
     await seeded.cleanup().catch(() => undefined);
     throw err;

@@ -11,6 +11,7 @@ import type { HeldPermissions } from '../core/engine/rbac/heldPermissions';
 import { withFingerprintKeys } from '../core/engine/findingKey';
 import { indexRoles, roleKey, type IndexedRole } from '../core/engine/roleIndex';
 import type { SeverityOverrides } from '../core/engine/severity';
+import { reachObjectOf, type ReachObject } from '../core/reach';
 
 export interface WorkerJob {
   texts: string[];
@@ -36,6 +37,8 @@ export interface FileResult {
   roles: [string, IndexedRole][];
   /** Roles its bindings reference that the file does not define, or defines as aggregated ClusterRoles (role keys). */
   rolesElsewhere: string[];
+  /** The file's RBAC objects as reach's universe takes them (with where each rule sits). */
+  reach: ReachObject[];
 }
 
 /** `text`: the analysed text, when the findings get their fingerprint keys (engine/findingKey.ts). */
@@ -54,6 +57,7 @@ export function fileResult(r: AnalysisResult, defaultNamespace: string, text?: s
     objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}), at: o.kindSpan.start })),
     roles: [...own],
     rolesElsewhere: [...rolesElsewhere],
+    reach: r.objects.flatMap((o) => reachObjectOf(o, defaultNamespace) ?? []),
   };
 }
 

@@ -25,6 +25,7 @@ import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
 import { loadHeldRules } from './heldRulesFile';
 import { hasErrors, type FileReport } from './report';
+import { insertInOrder, reachFindingsOf } from './checkReach';
 import { isRuleId } from '../core/engine/suppress';
 import { errorText } from '../core/engine/text/errorText';
 
@@ -103,7 +104,12 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
 
   const keys = gate.fingerprinted || format === 'gitlab';
   const results = await analyzeAll(inputs, base, { jobs: values.jobs, live: values.live === true, keys, needed });
-  const reports: FileReport[] = inputs.flatMap((t, i) => (t.rendered === undefined ? [plainReport(t, results[i]!)] : []));
+  // Reach over every file's RBAC at once (a binding in one file, its role in another), live: over the cluster's too.
+  // Rendered charts and overlays are not in it yet: a reach finding names lines, and those would be the rendered text's.
+  const plain = inputs.flatMap((t, i) => (t.rendered === undefined ? [{ t, r: results[i]! }] : []));
+  const live = values.live && severities.reach !== 'off' ? await loadCluster().liveReachUniverse({ kubeconfig: values.kubeconfig, context: values.context }) : undefined;
+  const reports: FileReport[] = plain.map(({ t, r }) => plainReport(t, r));
+  reachFindingsOf(plain.map(({ t, r }, i) => ({ text: t.text, objects: r.reach, lineIndex: reports[i]!.lineIndex })), severities, live).forEach((f, i) => insertInOrder(reports[i]!.findings, f));
   // Charts and overlays given as operands: reported on their own files, in the order given.
   outcomes.forEach((o, k) => {
     const i = inputs.findIndex((t) => t.rendered === k);

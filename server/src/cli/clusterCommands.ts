@@ -8,3 +8,4 @@ export function runIdentity(argv: string[]): Promise<number> {
 }
 export { runIdentities } from './identities';
 export { liveAnalyzeOptions } from './liveOptions';
+export { liveReachUniverse, runReach } from './reach';

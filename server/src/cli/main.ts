@@ -25,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       return loadCluster().runIdentity(rest);
     case 'identities':
       return loadCluster().runIdentities(rest);
+    case 'reach':
+      return loadCluster().runReach(rest);
     default:
       throw new UsageError(`unknown command "${command}" (try --help)`);
   }

@@ -28,10 +28,15 @@ Usage:
       --output FILE              write the report to FILE instead of stdout
       --jobs N                   analyse on N threads (default: one per core, for large inputs)
       --stdin-filename NAME      the name standard input has in the report (default: <stdin>)
+      reach findings: Roles whose holder can become a stronger identity, over the files' RBAC (with --live:
+      the cluster's); docs/reach.md
   pipeline-rbac identity create|rotate|revoke|manifests|oidc [options]   manage pipeline identities
   pipeline-rbac identity verify --namespace NS --name NAME --manifests PATH... [--deployer D]
       as the identity: dry-run apply every object, SelfSubjectAccessReview the deploy tool's own requests
   pipeline-rbac identities [--namespace NS | --all-namespaces] [--format text|json]
+  pipeline-rbac reach --namespace NS --name SA [--prove] [--format text|json|sarif] [--context NAME]
+      what the ServiceAccount can become (shortest paths, what each identity gains) and who can become it,
+      from one read of the cluster; --prove asks the apiserver as the identity (docs/reach.md)
   pipeline-rbac --help | --version
 
 Exit codes: 0 no error findings (with a baseline: no new ones), 1 error findings, 2 usage or I/O error (also:

@@ -142,7 +142,8 @@ export type RuleId =
   | 'unused-permission'
   | 'missing-permission'
   | 'render-error'
-  | 'no-rbac-rendered';
+  | 'no-rbac-rendered'
+  | 'reach';
 
 /** One problem found in a file. */
 export interface Finding {

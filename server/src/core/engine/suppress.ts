@@ -54,6 +54,7 @@ const RULE_IDS: Record<RuleId, true> = {
   'missing-permission': true,
   'render-error': true,
   'no-rbac-rendered': true,
+  reach: true,
 };
 
 export function isRuleId(id: string): id is RuleId {

@@ -350,6 +350,15 @@ const ENTRIES: Record<RuleId, Entry> = {
     docs: 'https://helm.sh/docs/helm/helm_template/',
     references: {},
   },
+  reach: {
+    defaultSeverity: 'warning',
+    title: 'Reaches a stronger identity',
+    description:
+      'The Role (or the role a binding grants) lets whoever holds it become another identity, by steps the Role itself does not name: creating a workload runs a pod as any ServiceAccount of the namespace, reading Secrets returns legacy tokens, `serviceaccounts/token` mints one, exec or an ephemeral container runs in another pod, impersonation, bind and escalate, CSR approval, the admission chain. The finding names the identity reached, what it holds beyond this Role, and the first step with the rule that allows it; the steps and their exact checks are in docs/reach.md. Computed over the RBAC of the files checked (`check FILE`: a GitOps repository that holds the cluster\'s RBAC is a complete universe) or of the cluster (`check --live`). An error when the identity reached is cluster-admin equivalent or reads Secrets in every namespace, else a warning.',
+    fix: 'Narrow the step the finding names: restrict it to named objects (`resourceNames`, where the request has a name), drop the verb, or move the workload into a namespace whose ServiceAccounts hold no more than the pipeline; `pipeline-rbac reach --namespace NS --name SA` shows every path.',
+    docs: `${GP}#workload-creation`,
+    references: {},
+  },
 };
 
 export const RULES: Readonly<Record<RuleId, RuleMeta>> = Object.fromEntries(

@@ -10,6 +10,7 @@ const binding = (roleRef: string, subjects: string, kind = 'RoleBinding', meta =
 const pipelineSa = '- kind: ServiceAccount\n  name: pipeline\n  namespace: ci\n';
 
 export const EXAMPLES: Record<RuleId, string> = {
+  reach: `${role(`- apiGroups: ["apps"]\n  resources: ["deployments"]\n  verbs: ["create"]   # runs a pod as ci/db-migrator, which reads every Secret\n`)}---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: db-migrator\n  namespace: ci\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: db-migrator\nsubjects:\n${pipelineSa.replace('pipeline', 'db-migrator')}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: secret-reader\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: secret-reader\nrules:\n- apiGroups: [""]\n  resources: ["secrets"]\n  verbs: ["get", "list"]\n`,
   'not-held': role(`- apiGroups: [""]\n  resources: ["secrets"]\n  verbs: ["create"]   # you only hold get on secrets\n`),
   'binding-not-held': binding('  kind: ClusterRole\n  name: cluster-admin   # you do not hold every permission of cluster-admin\n', pipelineSa),
   'yaml-syntax': role(`- apiGroups: [""]\n  resources: ["pods"\n  verbs: ["get"]\n`),
