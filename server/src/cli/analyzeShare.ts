@@ -8,6 +8,7 @@ import type { NeededPermissions } from '../core/engine/leastPrivilege/needed';
 import { manifestFindingsFor } from '../core/engine/leastPrivilege/manifestFindings';
 import type { Finding, PolicyRule } from '../core/engine/model';
 import type { HeldPermissions } from '../core/engine/rbac/heldPermissions';
+import { withFingerprintKeys } from '../core/engine/findingKey';
 import { indexRoles, roleKey } from '../core/engine/roleIndex';
 import type { SeverityOverrides } from '../core/engine/severity';
 
@@ -20,6 +21,8 @@ export interface WorkerJob {
   defaultNamespace: string;
   /** What the manifests need (--manifests), for unused-permission and missing-permission. */
   needed?: NeededPermissions | undefined;
+  /** Set each finding's fingerprintKey (baseline, Code Quality). */
+  keys?: boolean;
 }
 
 /** What the CLI keeps of one file's analysis: plain data, so it crosses threads. */
@@ -32,7 +35,8 @@ export interface FileResult {
   rolesElsewhere: string[];
 }
 
-export function fileResult(r: AnalysisResult, defaultNamespace: string): FileResult {
+/** `text`: the analysed text, when the findings get their fingerprint keys (engine/findingKey.ts). */
+export function fileResult(r: AnalysisResult, defaultNamespace: string, text?: string): FileResult {
   const own = indexRoles(r.objects, defaultNamespace);
   const rolesElsewhere = new Set<string>();
   for (const o of r.objects) {
@@ -42,7 +46,7 @@ export function fileResult(r: AnalysisResult, defaultNamespace: string): FileRes
     if (!own.has(key)) rolesElsewhere.add(key);
   }
   return {
-    findings: r.findings,
+    findings: text === undefined ? r.findings : withFingerprintKeys(r.findings, r.objects, text),
     objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) })),
     roles: [...own],
     rolesElsewhere: [...rolesElsewhere],
@@ -63,6 +67,6 @@ export function analyzeShare(job: WorkerJob): FileResult[] {
       defaultNamespace: job.defaultNamespace,
       ...(needed ? { extraFindings: manifestFindingsFor(needed) } : {}),
     });
-    return fileResult(r, job.defaultNamespace);
+    return fileResult(r, job.defaultNamespace, job.keys ? text : undefined);
   });
 }

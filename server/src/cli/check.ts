@@ -1,13 +1,19 @@
 import { writeFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyzeText, type AnalyzeOptions } from '../core/engine/analyze';
-import { builtinCatalog, type ApiCatalog } from '../core/engine/catalog/apiCatalog';
-import { manifestKinds, neededPermissions, type NeededPermissions } from '../core/engine/leastPrivilege/needed';
+import type { AnalyzeOptions } from '../core/engine/analyze';
+import { builtinCatalog } from '../core/engine/catalog/apiCatalog';
 import { manifestFindingsFor } from '../core/engine/leastPrivilege/manifestFindings';
-import { isDeployer, DEPLOYERS, type Deployer } from '../core/engine/deployer/needs';
+import { isDeployer, DEPLOYERS } from '../core/engine/deployer/needs';
+import { fingerprintPath } from '../core/shared/fingerprint';
 import { contextNamespace } from './contextNamespace';
-import { checkRendered, partitionOperands, render, renderedKinds, type RenderFlags } from './renderInputs';
+import { checkRendered, partitionOperands, render, type RenderFlags } from './renderInputs';
+import { analyzeAll } from './checkAnalyze';
+import { baselineGate, type Judged } from './checkBaseline';
+import { checkConfig, configHeldRules, configValues } from './checkConfig';
+import { neededFromConfigManifests, neededFromManifests } from './checkManifests';
+import { formatGithub } from './format/github';
+import { formatGitlab } from './format/gitlab';
 import { DEFAULT_DEPLOY_VERBS } from '../core/shared/settings';
 import type { RuleId } from '../core/engine/model';
 import type { SeverityOverrides } from '../core/engine/severity';
@@ -18,40 +24,62 @@ import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
 import { loadHeldRules } from './heldRulesFile';
-import { analyzeInWorkers, fileResult, PARALLEL_MIN_BYTES, workerCount, type FileResult } from './parallelCheck';
-import { firstOf, resolverOf, type RoleIndex } from '../core/engine/roleIndex';
 import { hasErrors, type FileReport } from './report';
-import { LineIndex } from '../core/engine/text/lineIndex';
 import { isRuleId } from '../core/engine/suppress';
 import { errorText } from '../core/engine/text/errorText';
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'gitlab', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
 export interface CheckContext {
   version: string;
   cwd?: string;
+  /** The environment (GITHUB_ACTIONS picks the default format); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** --format, else `github` inside GitHub Actions (annotations), else text. */
+function formatOf(flag: string | undefined, env: NodeJS.ProcessEnv): Format {
+  const format = (flag ?? (env.GITHUB_ACTIONS === 'true' ? 'github' : 'text')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${flag}"`);
+  return format;
 }
 
 export async function runCheck(argv: string[], ctx: CheckContext): Promise<number> {
   const cwd = ctx.cwd ?? process.cwd();
   const { values, positionals } = parseCheckArgs(argv);
-  const format = (values.format ?? 'text') as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
+  const format = formatOf(values.format, ctx.env ?? process.env);
+  const operandList = positionals.length ? positionals : ['.'];
+  const cfg = await checkConfig(values.config, operandList, cwd);
+  const conf = cfg?.config ?? {};
+  // Read (and refused when bad) before any work.
+  const gate = await baselineGate(values['write-baseline'], values.baseline, cfg, cwd);
 
-  const deployer = values.deployer ?? 'kubectl';
+  const deployer = values.deployer ?? conf.deployer ?? 'kubectl';
   if (!isDeployer(deployer)) throw new UsageError(`--deployer must be one of ${DEPLOYERS.join(', ')}, not "${values.deployer}"`);
-  const defaultNamespace = values.namespace ?? 'default';
+  const namespace = values.namespace ?? conf.namespace;
+  const defaultNamespace = namespace ?? 'default';
   // helm's --namespace: the flag, else the kubeconfig context's (as helm does), else default.
-  const renderNamespace = values.namespace ?? contextNamespace(values.kubeconfig, values.context) ?? 'default';
-  const flags: RenderFlags = { release: values.release, namespace: renderNamespace, values: values.values ?? [], set: values.set ?? [] };
-  const operands = await partitionOperands(positionals.length ? positionals : ['.'], cwd);
+  const renderNamespace = namespace ?? contextNamespace(values.kubeconfig, values.context) ?? 'default';
+  const flags: RenderFlags = {
+    release: values.release ?? conf.release,
+    namespace: renderNamespace,
+    values: values.values ?? (cfg ? await configValues(cfg) : []),
+    set: values.set ?? conf.set ?? [],
+  };
+  const operands = await partitionOperands(operandList, cwd);
   // Charts and overlays are rendered below; the rest (files, globs, "-") is read as before.
   const texts = operands.plain.length || values['stdin-filename'] !== undefined ? await readInputs(operands.plain, values['stdin-filename'], cwd) : [];
-  const severities = disabledRules(values.disable ?? []);
+  const severities: SeverityOverrides = { ...(conf.rules ?? {}), ...disabledRules(values.disable ?? []) };
   const base: AnalyzeOptions = { catalog: builtinCatalog(), severities, defaultNamespace };
   const renderedReports: FileReport[] = [];
-  const fromManifests = values.manifests?.length ? await neededFromManifests(values.manifests, cwd, base.catalog, deployer, flags, renderedReports) : undefined;
+  const deployVerbs = conf.deployVerbs ?? DEFAULT_DEPLOY_VERBS;
+  const deploy = { catalog: base.catalog, deployer, deployVerbs, flags, cwd, failures: renderedReports };
+  const fromManifests = values.manifests?.length
+    ? await neededFromManifests(values.manifests, deploy)
+    : cfg && conf.manifests?.length
+      ? await neededFromConfigManifests(cfg, deploy)
+      : undefined;
   // A chart or overlay of --manifests that did not render leaves what is deployed unknown: only its render-error then.
   const needed = renderedReports.length ? undefined : fromManifests;
   if (needed) base.extraFindings = manifestFindingsFor(needed);
@@ -59,38 +87,41 @@ export async function runCheck(argv: string[], ctx: CheckContext): Promise<numbe
   if (values['held-rules']) {
     const heldText = await readText(values['held-rules']);
     base.held = loadHeldRules(heldText, values['held-rules'], defaultNamespace);
+  } else if (cfg && conf.heldRules) {
+    const held = await configHeldRules(cfg, conf.heldRules);
+    base.held = loadHeldRules(held.text, held.path, defaultNamespace);
   }
   if (values.live) {
     const { liveAnalyzeOptions } = loadCluster();
-    Object.assign(base, await liveAnalyzeOptions(texts, { kubeconfig: values.kubeconfig, context: values.context, namespace: values.namespace }));
+    Object.assign(base, await liveAnalyzeOptions(texts, { kubeconfig: values.kubeconfig, context: values.context, namespace }));
   }
 
-  const bytes = texts.reduce((n, t) => n + t.text.length, 0);
-  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number from 1, not "${values.jobs}"`);
-  const workers = jobs ?? workerCount(texts.length);
-  let results: FileResult[];
-  if (!values.live && workers > 1 && (jobs !== undefined || bytes >= PARALLEL_MIN_BYTES)) {
-    results = await analyzeInWorkers({ texts: texts.map((t) => t.text), paths: texts.map((t) => t.path), held: base.held, severities, defaultNamespace, needed }, workers);
-  } else {
-    results = texts.map(({ text, path }) => fileResult(analyzeText(text, { ...base, fileName: path }), defaultNamespace));
-  }
-  if (base.held) recheckBindingsAcrossFiles(texts, results, base, defaultNamespace);
-  const reports: FileReport[] = texts.map(({ path, text }, i) => ({
-    path,
-    findings: results[i]!.findings,
-    objects: results[i]!.objects,
-    lineIndex: new LineIndex(text),
-  }));
+  const keys = gate.fingerprinted || format === 'gitlab';
+  const reports = await analyzeAll(texts, base, { jobs: values.jobs, live: values.live === true, keys, needed });
   // Charts and overlays given as operands: checked on their rendered output, reported on their own files.
-  for (const r of operands.rendered) reports.push(...checkRendered(await render(r.dir, r.kind, flags, cwd), base));
+  for (const r of operands.rendered) reports.push(...checkRendered(await render(r.dir, r.kind, flags, cwd), base, keys));
   reports.push(...renderedReports);
 
-  const output =
-    format === 'json' ? formatJson(reports) : format === 'sarif' ? formatSarif(reports, ctx.version, cwd) : formatText(reports, !values.output && process.stdout.isTTY === true);
+  const judged = await gate.apply(reports, ctx.version, cfg?.loaded.dir ?? cwd);
+  const output = formatReports(format, judged, ctx.version, cwd, !values.output && process.stdout.isTTY === true);
   if (values.output) await writeFile(values.output, output);
   else process.stdout.write(output);
-  return hasErrors(reports) ? 1 : 0;
+  return hasErrors(judged.reports) ? 1 : 0;
+}
+
+function formatReports(format: Format, j: Judged, version: string, cwd: string, color: boolean): string {
+  switch (format) {
+    case 'json':
+      return formatJson(j.reports, j.baselined);
+    case 'sarif':
+      return formatSarif(j.reports, version, cwd);
+    case 'gitlab':
+      return formatGitlab(j.reports, j.fingerprints, j.reports.map((r) => fingerprintPath(cwd, resolve(cwd, r.path))));
+    case 'github':
+      return formatGithub(j.reports, j.baselined);
+    default:
+      return formatText(j.reports, color, j.baselined);
+  }
 }
 
 function parseCheckArgs(argv: string[]) {
@@ -114,6 +145,9 @@ function parseCheckArgs(argv: string[]) {
         values: { type: 'string', multiple: true },
         set: { type: 'string', multiple: true },
         'stdin-filename': { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        baseline: { type: 'string' },
+        'write-baseline': { type: 'string' },
       },
     });
   } catch (err) {
@@ -133,42 +167,6 @@ async function readInputs(operands: string[], stdinFilename: string | undefined,
   const texts = await Promise.all(files.map(async (f) => ({ path: relative(cwd, f) || f, text: await readText(f) })));
   if (stdin) texts.push({ path: stdinFilename ?? '<stdin>', text: await readStdin() });
   return texts;
-}
-
-/**
- * A binding's role may be defined in another of the checked files: a file whose bindings reference a role that it does
- * not define but another file does is analysed again with every file's roles known (its own roles still come first).
- */
-function recheckBindingsAcrossFiles(texts: { text: string; path: string }[], results: FileResult[], base: AnalyzeOptions, defaultNamespace: string): void {
-  const index: RoleIndex = new Map(results.flatMap((r) => r.roles));
-  if (index.size === 0) return;
-  const resolveRole = firstOf(base.resolveRole, resolverOf(index));
-  results.forEach((r, i) => {
-    if (r.rolesElsewhere.some((k) => index.has(k))) results[i] = fileResult(analyzeText(texts[i]!.text, { ...base, resolveRole, fileName: texts[i]!.path }), defaultNamespace);
-  });
-}
-
-/**
- * `--manifests PATH`: what the pipeline deploys (files, globs, charts, overlays), hence the permissions it needs
- * (unused-permission, missing-permission). A chart or overlay that fails to render adds its render-error report.
- */
-async function neededFromManifests(
-  operands: string[],
-  cwd: string,
-  catalog: ApiCatalog,
-  deployer: Deployer,
-  flags: RenderFlags,
-  failures: FileReport[],
-): Promise<NeededPermissions> {
-  const parts = await partitionOperands(operands, cwd);
-  const files = parts.plain.length ? await expandOperands(parts.plain, cwd) : [];
-  const kinds = (await Promise.all(files.map(async (f) => manifestKinds(await readText(f), relative(cwd, f))))).flat();
-  for (const r of parts.rendered) {
-    const outcome = await render(r.dir, r.kind, flags, cwd);
-    if (outcome.ok) kinds.push(...renderedKinds(outcome));
-    else failures.push(...checkRendered(outcome, { catalog }));
-  }
-  return neededPermissions(kinds, (group, kind) => catalog.resourceForKind(group, kind), DEFAULT_DEPLOY_VERBS, deployer, (g, r) => catalog.findResource(g, r)?.namespaced);
 }
 
 function disabledRules(values: string[]): SeverityOverrides {

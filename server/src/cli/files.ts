@@ -43,23 +43,33 @@ function tooLarge(what: string, max: number): UsageError {
   return new UsageError(`${what} holds more than ${max} bytes, the limit for one input`);
 }
 
-export async function readText(path: string): Promise<string> {
+export function readText(path: string): Promise<string> {
+  return readBounded(path, MAX_INPUT_BYTES);
+}
+
+/**
+ * A regular file of at most `max` bytes (checked before reading). `what` prefixes messages ("baseline"); `hint` follows
+ * the message for a file that does not exist; `shown` is how messages name the file.
+ */
+export async function readBounded(path: string, max: number, what?: string, hint?: string, shown = path): Promise<string> {
+  const name = what ? `${what} ${shown}` : shown;
   let handle;
   try {
     handle = await open(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${path}: cannot read (${code ?? 'error'})`);
+    if (code === 'ENOENT' && what) throw new UsageError(`${name}: no such file${hint ? ` (${hint})` : ''}`);
+    throw new UsageError(`${name}: cannot read (${code ?? 'error'})`);
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new UsageError(`${path}: not a regular file`);
-    if (info.size > MAX_INPUT_BYTES) throw tooLarge(`${path} (${info.size} bytes)`, MAX_INPUT_BYTES);
+    if (!info.isFile()) throw new UsageError(`${name}: not a regular file`);
+    if (info.size > max) throw tooLarge(`${name} (${info.size} bytes)`, max);
     return await handle.readFile('utf8');
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${path}: cannot read (${code ?? 'error'})`);
+    throw new UsageError(`${name}: cannot read (${code ?? 'error'})`);
   } finally {
     await handle.close();
   }

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { analyzeText, type AnalyzeOptions } from '../core/engine/analyze';
+import { withFingerprintKeys } from '../core/engine/findingKey';
 import { LineIndex } from '../core/engine/text/lineIndex';
 import { renderChart } from '../core/render/helm';
 import { inputKind } from '../core/render/inputs';
@@ -53,12 +54,15 @@ export async function render(dir: string, kind: 'chart' | 'kustomize', flags: Re
   }
 }
 
-/** Checks a rendered chart or overlay: findings on the rendered text, reported on the files they came from. */
-export function checkRendered(outcome: RenderOutcome, options: AnalyzeOptions): FileReport[] {
-  const groups = outcome.ok
-    ? mapRenderedFindings(outcome.set, analyzeText(outcome.set.text, options).findings)
-    : [renderFailureFindings(outcome.error)];
-  if (outcome.ok && groups.length === 0) {
+/**
+ * Checks a rendered chart or overlay: findings on the rendered text, reported on the files they came from. With `keys`,
+ * each finding's fingerprint key is taken on the rendered objects first (the template has no objects of its own).
+ */
+export function checkRendered(outcome: RenderOutcome, options: AnalyzeOptions, keys = false): FileReport[] {
+  if (!outcome.ok) return [renderFailureFindings(outcome.error)].map((g) => ({ path: g.file.path, findings: g.findings, objects: [], lineIndex: new LineIndex(g.file.text) }));
+  const analysed = analyzeText(outcome.set.text, options);
+  const groups = mapRenderedFindings(outcome.set, keys ? withFingerprintKeys(analysed.findings, analysed.objects, outcome.set.text) : analysed.findings);
+  if (groups.length === 0) {
     // A clean render still counts as checked files in the summary.
     return outcome.set.files().slice(0, 1).map((f) => ({ path: f.path, findings: [], objects: [], lineIndex: new LineIndex(f.text) }));
   }

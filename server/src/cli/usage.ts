@@ -7,7 +7,12 @@ Usage:
       input (helm template . | pipeline-rbac check -). A directory with Chart.yaml is rendered with
       \`helm template\`, one with a kustomization with \`kustomize build\`; findings point at the
       template or overlay file and line.
-      --format text|json|sarif   output format (default: text)
+      --format F                 text, json, sarif, gitlab (Code Quality report) or github (workflow
+                                 commands: annotations); default: github when GITHUB_ACTIONS=true, else text
+      --config FILE              the repository config (default: .pipeline-rbac.yaml in the folder of the
+                                 files checked or the nearest one above, up to the repository root)
+      --baseline FILE            report only findings not in FILE (default: the config's baseline)
+      --write-baseline FILE      record the current findings in FILE (exactly those: fixed ones drop out)
       --held-rules FILE          YAML/JSON with Role/ClusterRole documents or a SelfSubjectRulesReview:
                                  the rules of whoever applies the files (offline not-held check)
       --live                     ask the cluster what the kubeconfig user holds (SelfSubjectRulesReview)
@@ -29,7 +34,8 @@ Usage:
   pipeline-rbac identities [--namespace NS | --all-namespaces] [--format text|json]
   pipeline-rbac --help | --version
 
-Exit codes: 0 no error findings, 1 error findings, 2 usage or I/O error (also: an operand matched no file,
-standard input was empty, or an input is over 32 MiB). Text output shows control characters in file names and
+Exit codes: 0 no error findings (with a baseline: no new ones), 1 error findings, 2 usage or I/O error (also:
+an operand matched no file, standard input was empty, an input is over 32 MiB, the config file has a problem,
+or the baseline is missing, unreadable or of another version). Text output shows control characters in file names and
 YAML values as escapes (\\e, \\r, \\n, \\x..., \\u...).
 `;

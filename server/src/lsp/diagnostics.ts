@@ -16,15 +16,19 @@ export function toRange(span: Span, lines: LineIndex) {
   return { start: lines.positionAt(span.start), end: lines.positionAt(span.end) };
 }
 
-export function toDiagnostic(f: Finding, lines: LineIndex): Diagnostic {
+/** A finding the repository's baseline holds is shown one severity lower (never above a hint), tagged "in baseline". */
+const LOWER: Record<Severity, Severity> = { error: 'warning', warning: 'information', information: 'hint', hint: 'hint' };
+export const IN_BASELINE = 'in baseline';
+
+export function toDiagnostic(f: Finding, lines: LineIndex, inBaseline = false): Diagnostic {
   const href = ruleMeta(f.ruleId).docs;
   return {
     range: toRange(f.span, lines),
-    severity: SEVERITY[f.severity],
+    severity: SEVERITY[inBaseline ? LOWER[f.severity] : f.severity],
     source: SOURCE,
     code: f.ruleId,
     ...(href ? { codeDescription: { href } } : {}),
-    message: f.message,
-    data: { ruleId: f.ruleId, ...(f.data ?? {}) },
+    message: inBaseline ? `${f.message} (${IN_BASELINE})` : f.message,
+    data: { ruleId: f.ruleId, ...(f.data ?? {}), ...(inBaseline ? { inBaseline: true } : {}) },
   };
 }

@@ -22,6 +22,7 @@ import { completions } from './completion';
 import { ruleHover } from './hover';
 import { DocumentState } from './documentState';
 import { ManifestIndex } from './manifestIndex';
+import { RepoConfigSource } from './repoConfigSource';
 import { SettingsSource } from './settingsSource';
 import { WorkspaceEnvironment } from './workspaceEnvironment';
 import { WorkspaceRoles } from './workspaceRoles';
@@ -55,7 +56,8 @@ export function startLanguageServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
   const state = new DocumentState();
-  const settings = new SettingsSource(connection);
+  const repoConfig = new RepoConfigSource((m) => connection.console.warn(m));
+  const settings = new SettingsSource(connection, repoConfig);
   const live = new LiveEnvironment((status) => void connection.sendNotification(LiveStatusNotification, status));
   const warn = (message: string) => connection.console.warn(message);
   const manifests = new ManifestIndex(warn);
@@ -72,6 +74,7 @@ export function startLanguageServer(): void {
     dynamicConfig = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     manifests.setWorkspaceFolders(folders);
+    repoConfig.setWorkspaceFolders(folders);
     roles.setWorkspaceFolders(folders);
     return {
       capabilities: {
@@ -117,6 +120,8 @@ export function startLanguageServer(): void {
 
   // The client watches YAML files (synchronize.fileEvents); any change may change what the manifests need.
   connection.onDidChangeWatchedFiles(() => {
+    // .pipeline-rbac.yaml may be among them: settings are re-read with the config.
+    settings.clear();
     manifests.invalidate();
     validator.charts.invalidateAll();
     roles.invalidate();

@@ -12,6 +12,7 @@ import type { AnalysisEnvironment } from '../core/shared/environment';
 import { Debouncer } from './scheduler';
 import type { SettingsSource } from './settingsSource';
 import { ChartTemplates, chartOfTemplate } from './chartTemplates';
+import { baselined, configFileDiagnostics, isConfigFile } from './repoDiagnostics';
 import { errorText } from '../core/engine/text/errorText';
 
 /** Validates YAML documents (at once on open/save and on an edit after a pause, debounced while typing) and publishes diagnostics. */
@@ -116,7 +117,10 @@ export class Validator {
     // Both are capped per rule already; merged, they are capped once more (summaries add up, they are not counted).
     const all = dry?.version === version ? capFindings([...findings, ...dry.findings]) : findings;
     const result = this.state.get(uri, version);
-    const diagnostics = [...all.map((f) => toDiagnostic(f, lines)), ...(result ? unknownSuppressionDiagnostics(result) : [])];
+    const repo = await this.settings.repoState(uri).catch(() => undefined);
+    const held = baselined(uri, all, result?.objects ?? [], lines, repo);
+    const own = isConfigFile(uri) ? configFileDiagnostics(lines.text, lines, repo, this.settings.isTrusted) : [];
+    const diagnostics = [...all.map((f, i) => toDiagnostic(f, lines, held[i])), ...(result ? unknownSuppressionDiagnostics(result) : []), ...own];
     return this.send(uri, version, diagnostics);
   }
 

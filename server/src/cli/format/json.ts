@@ -1,7 +1,7 @@
 import type { FileReport } from '../report';
 
-/** Machine-readable findings with 1-based line/column, like eslint's json formatter. */
-export function formatJson(reports: FileReport[]): string {
+/** Machine-readable findings with 1-based line/column, like eslint's json formatter; `baselined` when a baseline was used. */
+export function formatJson(reports: FileReport[], baselined?: number): string {
   const files = reports.map((r) => ({
     path: r.path,
     objects: r.objects.map((o) => ({ kind: o.kind, name: o.name, namespace: o.namespace ?? null })),
@@ -20,5 +20,5 @@ export function formatJson(reports: FileReport[]): string {
       };
     }),
   }));
-  return JSON.stringify({ files }, null, 2) + '\n';
+  return JSON.stringify(baselined ? { files, baselined } : { files }, null, 2) + '\n';
 }

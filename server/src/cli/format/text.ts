@@ -4,12 +4,9 @@ import type { FileReport } from '../report';
 const LABEL = { error: 'error', warning: 'warning', information: 'info', hint: 'hint' } as const;
 
 /** eslint "stylish"-like output: one block per file, then a summary line. File names and messages (which quote YAML values) are escaped: a terminal or CI log must not obey what a file says. */
-export function formatText(reports: FileReport[], color: boolean): string {
+export function formatText(reports: FileReport[], color: boolean, baselined = 0): string {
   const paint = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const out: string[] = [];
-  let errors = 0;
-  let warnings = 0;
-  let others = 0;
   for (const r of reports) {
     if (r.findings.length === 0) continue;
     // A line that starts with "::" is a workflow command in GitHub Actions logs; "./" names the same relative path.
@@ -21,19 +18,30 @@ export function formatText(reports: FileReport[], color: boolean): string {
       const sev = LABEL[f.severity].padEnd(8);
       const sevPainted = f.severity === 'error' ? paint('31', sev) : f.severity === 'warning' ? paint('33', sev) : paint('36', sev);
       out.push(`  ${paint('2', where)}${sevPainted}${escapeControl(f.message)}  ${paint('2', f.ruleId)}`);
-      if (f.severity === 'error') errors++;
-      else if (f.severity === 'warning') warnings++;
-      else others++;
     }
     out.push('');
   }
+  const line = summaryLine(reports, baselined);
+  const errors = reports.some((r) => r.findings.some((f) => f.severity === 'error'));
+  const any = reports.some((r) => r.findings.length > 0);
+  out.push(!any ? line : errors ? paint('31;1', line) : paint('33;1', line));
+  return out.join('\n') + '\n';
+}
+
+/** "No problems in 3 files." or "✖ 4 problems (1 error, 3 warnings, 0 info) in 3 files", with the baseline's share. */
+export function summaryLine(reports: FileReport[], baselined = 0): string {
+  let errors = 0;
+  let warnings = 0;
+  let others = 0;
+  for (const f of reports.flatMap((r) => r.findings)) {
+    if (f.severity === 'error') errors++;
+    else if (f.severity === 'warning') warnings++;
+    else others++;
+  }
   const total = errors + warnings + others;
   const files = reports.length;
-  if (total === 0) {
-    out.push(`No problems in ${files} file${files === 1 ? '' : 's'}.`);
-  } else {
-    const line = `\u2716 ${total} problem${total === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${others} info) in ${files} file${files === 1 ? '' : 's'}`;
-    out.push(errors > 0 ? paint('31;1', line) : paint('33;1', line));
-  }
-  return out.join('\n') + '\n';
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const inBaseline = baselined ? `; ${plural(baselined, 'finding')} in the baseline not shown` : '';
+  if (total === 0) return `No ${baselined ? 'new ' : ''}problems in ${plural(files, 'file')}${inBaseline}.`;
+  return `\u2716 ${plural(total, baselined ? 'new problem' : 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${others} info) in ${plural(files, 'file')}${inBaseline}`;
 }

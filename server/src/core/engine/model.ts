@@ -147,6 +147,11 @@ export interface Finding {
   documentIndex?: number;
   /** Extra machine-readable facts for quick fixes and hovers (e.g. the missing atoms). */
   data?: FindingData;
+  /**
+   * What the finding is about without where it is written (rule, object, normalised grant: findingKey.ts), set only
+   * by callers that fingerprint findings (baseline, Code Quality). Carried along when findings move to template lines.
+   */
+  fingerprintKey?: string;
 }
 
 export interface FindingData {
