@@ -6,6 +6,7 @@
 export const MAX_ROWS = 200;
 
 const LEVELS = { error: 'error', warning: 'warning', note: 'note', none: 'note' };
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they become escapes
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
 

@@ -104,7 +104,7 @@ describe('GitHub Action (action.yml, the runner contract)', () => {
     assert.deepEqual([...new Set(registry.requests)], ['GET /pipeline-rbac', `GET /pipeline-rbac/-/pipeline-rbac-${VERSION}.tgz`], 'installed the action\'s own version');
   });
 
-  it('passes a clean Role: exit 0, "No problems found", zero counts', async () => {
+  it('passes a clean Role: exit 0, no error annotation, zero errors', async () => {
     const r = await runAction('clean', { paths: 'rbac.yaml', 'held-rules': 'held.yaml' }, {
       'rbac.yaml': readFileSync(join(FIX, 'least-privilege-role.yaml'), 'utf8'),
       'held.yaml': readFileSync(join(FIX, 'developer-held.yaml'), 'utf8'),
@@ -112,7 +112,40 @@ describe('GitHub Action (action.yml, the runner contract)', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.doesNotMatch(r.stdout, /^::error/m);
     assert.equal(r.outputs.errors, '0');
+    assert.match(r.summary, /^0 errors, /m);
+  });
+
+  it('a Role without findings: "No problems found" and an empty SARIF result list', async () => {
+    const role = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: ci, namespace: team-a}\nrules:\n  - apiGroups: [""]\n    resources: ["configmaps"]\n    verbs: ["get"]\n';
+    const r = await runAction('no-findings', {}, { 'rbac.yaml': role });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.summary, /^No problems found\.$/m);
+    assert.deepEqual(JSON.parse(readFileSync(r.outputs['sarif-file']!, 'utf8')).runs[0].results, []);
+    assert.deepEqual([r.outputs.errors, r.outputs.warnings, r.outputs.notes], ['0', '0', '0']);
+  });
+
+  it('with a baseline, passes on the baselined findings and fails only on a new error', async () => {
+    const held = readFileSync(join(FIX, 'developer-held.yaml'), 'utf8');
+    const risky = readFileSync(join(FIX, 'risky-ci-role.yaml'), 'utf8');
+    const workspace = join(tmp, 'baseline-src');
+    mkdirSync(workspace);
+    writeFileSync(join(workspace, 'rbac.yaml'), risky);
+    writeFileSync(join(workspace, 'held.yaml'), held);
+    const write = await run(process.execPath, [join(ROOT, 'dist/cli.js'), 'check', 'rbac.yaml', '--held-rules', 'held.yaml', '--write-baseline', 'base.json'], { cwd: workspace, env: nodeOnlyEnv(join(tmp, 'home')) });
+    assert.ok(write.code === 0 || write.code === 1, write.stderr);
+    const baseline = readFileSync(join(workspace, 'base.json'), 'utf8');
+
+    const same = await runAction('baseline-same', { paths: 'rbac.yaml', 'held-rules': 'held.yaml', baseline: 'base.json' }, { 'rbac.yaml': risky, 'held.yaml': held, 'base.json': baseline });
+    assert.equal(same.code, 0, same.stdout + same.stderr);
+    assert.match(same.summary, /^No problems found not in the baseline base\\\.json\.$/m);
+    assert.equal(same.outputs.errors, '0');
+
+    const impersonate = '  - apiGroups: [""]\n    resources: ["users"]\n    verbs: ["impersonate"]\n';
+    const grown = await runAction('baseline-new', { paths: 'rbac.yaml', 'held-rules': 'held.yaml', baseline: 'base.json' }, { 'rbac.yaml': risky.trimEnd() + '\n' + impersonate, 'held.yaml': held, 'base.json': baseline });
+    assert.equal(grown.code, 1, grown.stdout + grown.stderr);
+    const annotations = grown.stdout.split('\n').filter((l) => l.startsWith('::error '));
+    assert.ok(annotations.length >= 1 && annotations.every((l) => /impersonate/.test(l)), annotations.join('\n'));
+    assert.match(grown.summary, / not in the baseline base\\\.json\.$/m);
   });
 
   it('keeps hostile YAML values text in the summary: one row per finding, four cells, no markup', async () => {
@@ -122,7 +155,7 @@ describe('GitHub Action (action.yml, the runner contract)', () => {
     const rows = r.summary.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| severity') && !l.startsWith('| ---'));
     assert.ok(rows.length >= 1, r.summary);
     for (const row of rows) assert.equal(row.split(/(?<!\\)\|/).length - 2, 4, row);
-    assert.doesNotMatch(r.summary, /<img|(?<!\\)\]\(https:\/\/evil/);
+    assert.doesNotMatch(r.summary, /(?<!\\)<img|(?<!\\)\]\(https:\/\/evil/);
     assert.match(r.stdout, /^::/m);
   });
 
