@@ -1,6 +1,7 @@
 // The CI runners the tests prove the CI integrations with, at pinned versions from their registries, cached in
 // ~/.cache/pipeline-rbac/: pre-commit (PyPI, in its own virtualenv) for .pre-commit-hooks.yaml, and gitlab-ci-local
-// (npm) for templates/pipeline-rbac.yml. A fresh machine gets them on first use; .ci/run installs them up front.
+// (npm; 4.64.1 is its last release that runs on Node 20, later ones use Node 22 APIs) for templates/pipeline-rbac.yml.
+// A fresh machine gets them on first use; .ci/run installs them up front.
 //
 //   node scripts/tools/ci-tools.mjs [pre-commit|gitlab-ci-local]...   prints one "tool path" line per tool
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { binDir } from './build-tools.mjs';
 
 export const PRE_COMMIT_VERSION = '4.7.0';
-export const GITLAB_CI_LOCAL_VERSION = '4.75.1';
+export const GITLAB_CI_LOCAL_VERSION = '4.64.1';
 
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 
@@ -46,9 +47,10 @@ export function ensurePreCommit() {
   });
 }
 
-/** The gitlab-ci-local entry script (run it with node), from npm. */
+/** The gitlab-ci-local entry script (run it with node), from npm. It copies each job's files with rsync. */
 export function ensureGitlabCiLocal() {
-  return installOnce(cacheDir(`gitlab-ci-local-${GITLAB_CI_LOCAL_VERSION}`), join('node_modules', 'gitlab-ci-local', 'dist', 'index.js'), (dir) => {
+  if (spawnSync('rsync', ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error('gitlab-ci-local needs rsync on PATH (Debian: apt-get install rsync)');
+  return installOnce(cacheDir(`gitlab-ci-local-${GITLAB_CI_LOCAL_VERSION}`), join('node_modules', 'gitlab-ci-local', 'src', 'index.js'), (dir) => {
     process.stderr.write(`tools: installing gitlab-ci-local ${GITLAB_CI_LOCAL_VERSION} from npm into ${dir}\n`);
     step('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `gitlab-ci-local@${GITLAB_CI_LOCAL_VERSION}`], 'npm install gitlab-ci-local');
   });
