@@ -1,9 +1,10 @@
 // The CI runners the tests prove the CI integrations with, at pinned versions from their registries, cached in
 // ~/.cache/pipeline-rbac/: pre-commit (PyPI, in its own virtualenv) for .pre-commit-hooks.yaml, and gitlab-ci-local
-// (npm; 4.64.1 is its last release that runs on Node 20, later ones use Node 22 APIs) for templates/pipeline-rbac.yml.
-// A fresh machine gets them on first use; .ci/run installs them up front.
+// (npm; 4.64.1 is its last release that runs on Node 20, later ones use Node 22 APIs) for templates/pipeline-rbac.yml,
+// and nektos/act (built from its Go module, run in host mode) for action.yml. A fresh machine gets them on first use;
+// .ci/run installs them up front.
 //
-//   node scripts/tools/ci-tools.mjs [pre-commit|gitlab-ci-local]...   prints one "tool path" line per tool
+//   node scripts/tools/ci-tools.mjs [pre-commit|gitlab-ci-local|act]...   prints one "tool path" line per tool
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,7 @@ import { binDir } from './build-tools.mjs';
 
 export const PRE_COMMIT_VERSION = '4.7.0';
 export const GITLAB_CI_LOCAL_VERSION = '4.64.1';
+export const ACT_VERSION = 'v0.2.89';
 
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 
@@ -56,7 +58,16 @@ export function ensureGitlabCiLocal() {
   });
 }
 
-const TOOLS = { 'pre-commit': ensurePreCommit, 'gitlab-ci-local': ensureGitlabCiLocal };
+/** The `act` executable (a local GitHub Actions runner), built with `go install` from its module at ACT_VERSION. */
+export function ensureAct() {
+  return installOnce(cacheDir(`act-${ACT_VERSION}`), 'act', (dir) => {
+    process.stderr.write(`tools: building act ${ACT_VERSION} from its Go module into ${dir} (first run: minutes on 2 cores)\n`);
+    const r = spawnSync('go', ['install', `github.com/nektos/act@${ACT_VERSION}`], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GOBIN: dir, GOFLAGS: '-buildvcs=false' }, timeout: 3 * INSTALL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    if (r.error || r.status !== 0) throw new Error(`go install github.com/nektos/act@${ACT_VERSION} failed (${r.error ? r.error.message : `exit ${r.status}`})`);
+  });
+}
+
+const TOOLS = { 'pre-commit': ensurePreCommit, 'gitlab-ci-local': ensureGitlabCiLocal, act: ensureAct };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(TOOLS);
