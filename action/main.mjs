@@ -85,18 +85,22 @@ function main() {
   const cli = cliPath();
   // The CLI gets the job's environment (a live check's kubeconfig may run an exec plugin that needs it), not the inputs.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INPUT_')));
-  const check = (extra) => spawnSync(process.execPath, [cli, ...args, ...extra], { cwd: workspace, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const check = (extra, stdout = 'inherit') =>
+    spawnSync(process.execPath, [cli, ...args, ...extra], { cwd: workspace, env, stdio: ['ignore', stdout, 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 
   const report = check(['--format', 'sarif', '--output', sarifFile]);
   if (report.status !== 0 && report.status !== 1) {
     appendSummary('### Pipeline RBAC\n\nThe check could not run: see the log of this step.\n');
     return report.status ?? 2;
   }
-  const annotated = check(['--format', 'github']);
+  // Its stdout goes on to the runner (which reads the workflow commands); its last line is the CLI's summary.
+  const annotated = check(['--format', 'github'], 'pipe');
+  process.stdout.write(annotated.stdout ?? '');
   if (annotated.status !== report.status) throw new ActionError(`the annotation run exited ${annotated.status}, the report run ${report.status}`);
+  const headline = (annotated.stdout ?? '').trimEnd().split('\n').at(-1) ?? '';
 
   const findings = findingsOf(JSON.parse(readFileSync(sarifFile, 'utf8')));
-  appendSummary(summaryMarkdown(findings, { baseline: input('baseline') }));
+  appendSummary(summaryMarkdown(findings, headline));
   const counts = countsOf(findings);
   setOutput('sarif-file', sarifFile);
   for (const [name, n] of Object.entries(counts)) setOutput(name, String(n));

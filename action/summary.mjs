@@ -41,16 +41,10 @@ export function countsOf(findings) {
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Markdown for GITHUB_STEP_SUMMARY. */
-export function summaryMarkdown(findings, { baseline } = {}) {
-  const c = countsOf(findings);
-  const scope = baseline ? ` not in the baseline ${cell(baseline)}` : '';
-  const lines = ['### Pipeline RBAC', ''];
-  if (!findings.length) {
-    lines.push(`No problems found${scope}.`, '');
-    return lines.join('\n');
-  }
-  lines.push(`${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}, ${plural(c.notes, 'note')}${scope}.`, '');
+/** Markdown for GITHUB_STEP_SUMMARY: the CLI's own summary line (with the baseline's share), then the table. */
+export function summaryMarkdown(findings, headline) {
+  const lines = ['### Pipeline RBAC', '', `${cell(headline)}`, ''];
+  if (!findings.length) return lines.join('\n');
   lines.push('| severity | rule | file | message |', '| --- | --- | --- | --- |');
   const order = { error: 0, warning: 1, note: 2 };
   const rows = [...findings].sort((a, b) => order[a.level] - order[b.level] || a.path.localeCompare(b.path) || a.line - b.line);

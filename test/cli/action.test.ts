@@ -99,7 +99,7 @@ describe('GitHub Action (action.yml, the runner contract)', () => {
     assert.equal(Number(r.outputs.errors), results.filter((x) => x.level === 'error').length);
     assert.ok(Number(r.outputs.errors) >= 2 && Number(r.outputs.warnings) >= 1, JSON.stringify(r.outputs));
     assert.match(r.summary, /^### Pipeline RBAC$/m);
-    assert.match(r.summary, /^\d+ errors, \d+ warnings, \d+ notes?\.$/m);
+    assert.match(r.summary, /^✖ \d+ problems \\\(\d+ errors\\, \d+ warnings\\, \d+ info\\\) in 1 file$/m, r.summary);
     assert.match(r.summary, /^\| error \| \[not\\-held\]\(https:\/\/[^)]+\) \| rbac\\\.yaml:\d+ \| .+ \|$/m);
     assert.deepEqual([...new Set(registry.requests)], ['GET /pipeline-rbac', `GET /pipeline-rbac/-/pipeline-rbac-${VERSION}.tgz`], 'installed the action\'s own version');
   });
@@ -112,14 +112,14 @@ describe('GitHub Action (action.yml, the runner contract)', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.doesNotMatch(r.stdout, /^::error/m);
     assert.equal(r.outputs.errors, '0');
-    assert.match(r.summary, /^0 errors, /m);
+    assert.match(r.summary, /^✖ 1 problem \\\(0 errors\\, 0 warnings\\, 1 info\\\) in 1 file$/m, r.summary);
   });
 
-  it('a Role without findings: "No problems found" and an empty SARIF result list', async () => {
+  it('a Role without findings: "No problems" and an empty SARIF result list', async () => {
     const role = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: ci, namespace: team-a}\nrules:\n  - apiGroups: [""]\n    resources: ["configmaps"]\n    verbs: ["get"]\n';
     const r = await runAction('no-findings', {}, { 'rbac.yaml': role });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.summary, /^No problems found\.$/m);
+    assert.match(r.summary, /^No problems in 1 file\\\.$/m, r.summary);
     assert.deepEqual(JSON.parse(readFileSync(r.outputs['sarif-file']!, 'utf8')).runs[0].results, []);
     assert.deepEqual([r.outputs.errors, r.outputs.warnings, r.outputs.notes], ['0', '0', '0']);
   });
@@ -137,7 +137,7 @@ describe('GitHub Action (action.yml, the runner contract)', () => {
 
     const same = await runAction('baseline-same', { paths: 'rbac.yaml', 'held-rules': 'held.yaml', baseline: 'base.json' }, { 'rbac.yaml': risky, 'held.yaml': held, 'base.json': baseline });
     assert.equal(same.code, 0, same.stdout + same.stderr);
-    assert.match(same.summary, /^No problems found not in the baseline base\\\.json\.$/m);
+    assert.match(same.summary, /^No new problems in 1 file\\; \d+ findings in the baseline not shown\\\.$/m, same.summary);
     assert.equal(same.outputs.errors, '0');
 
     const impersonate = '  - apiGroups: [""]\n    resources: ["users"]\n    verbs: ["impersonate"]\n';
@@ -145,7 +145,7 @@ describe('GitHub Action (action.yml, the runner contract)', () => {
     assert.equal(grown.code, 1, grown.stdout + grown.stderr);
     const annotations = grown.stdout.split('\n').filter((l) => l.startsWith('::error '));
     assert.ok(annotations.length >= 1 && annotations.every((l) => /impersonate/.test(l)), annotations.join('\n'));
-    assert.match(grown.summary, / not in the baseline base\\\.json\.$/m);
+    assert.match(grown.summary, /^✖ \d+ new problems? .*\\; \d+ findings in the baseline not shown$/m, grown.summary);
   });
 
   it('keeps hostile YAML values text in the summary: one row per finding, four cells, no markup', async () => {
