@@ -1,9 +1,9 @@
 /** `check` with a repository config (.pipeline-rbac.yaml, --config) and a baseline (--baseline, --write-baseline, baseline:). */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, findingsOf, repo, RISKY, role, rule, write } from './helpers/repo';
+import { cli, findingsOf, repo, RISKY, role, rule, ROOT, write } from './helpers/repo';
 
 const entries = (dir: string, file = 'baseline.json') => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { findings: { ruleId: string }[] }).findings;
 
@@ -55,6 +55,19 @@ describe('check --baseline / --write-baseline', () => {
     const r = cli(['check', '.', '--baseline', '../baseline.json'], join(dir, 'rbac'));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /No new problems/);
+  });
+
+  it('a chart: fingerprints are taken on the rendered objects and survive an edit of another template line', () => {
+    const dir = repo({});
+    cpSync(join(ROOT, 'test/fixtures/render/chart-web'), join(dir, 'chart-web'), { recursive: true });
+    assert.equal(cli(['check', 'chart-web', '--write-baseline', 'b.json'], dir).code, 0);
+    const recorded = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')) as { findings: { ruleId: string; object?: string }[] };
+    assert.ok(recorded.findings.some((f) => f.ruleId === 'pods-exec' && f.object !== undefined), JSON.stringify(recorded));
+    const template = join(dir, 'chart-web/templates/role.yaml');
+    writeFileSync(template, `# a comment moves every line\n${readFileSync(template, 'utf8')}`);
+    const r = cli(['check', 'chart-web', '--baseline', 'b.json', '--format', 'json'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(findingsOf(r.stdout), []);
   });
 
   it('a missing, unreadable, foreign or other-version baseline fails with exit 2 and says so', () => {

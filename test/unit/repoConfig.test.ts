@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { RULE_LIST } from '../../server/src/core/engine/rules/catalog';
-import { CONFIG_KEYS, parseRepoConfig } from '../../server/src/core/shared/repoConfig';
+import { CONFIG_KEYS, parseRepoConfig, withRepoConfig } from '../../server/src/core/shared/repoConfig';
+import { DEFAULT_SETTINGS } from '../../server/src/core/shared/settings';
 
 const SCHEMA = JSON.parse(readFileSync(join(__dirname, '../../schemas/pipeline-rbac-config.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
 
@@ -97,5 +98,22 @@ baseline: .pipeline-rbac-baseline.json
       assert.equal(parseRepoConfig(bad).ok, false, bad);
       assert.equal(validate(parse(bad)), false, bad);
     }
+  });
+});
+
+describe('withRepoConfig (the editor\'s settings with the config applied)', () => {
+  const settings = { ...DEFAULT_SETTINGS, rules: { wildcard: 'hint' as const }, manifests: ['mine/*.yaml'], namespace: '' };
+  test('rules: the config first, the setting\'s entries on top per rule id', () => {
+    const out = withRepoConfig(settings, { rules: { wildcard: 'error', 'secrets-read': 'off' } }, '');
+    assert.deepEqual(out.rules, { wildcard: 'hint', 'secrets-read': 'off' });
+  });
+  test('manifests, deployer, deployVerbs from the config, relative to its folder; namespace only when the setting is empty', () => {
+    const out = withRepoConfig(settings, { manifests: ['deploy/*.yaml', '!deploy/x.yaml'], deployer: 'helm', deployVerbs: ['get'], namespace: 'team-a' }, 'svc');
+    assert.deepEqual(out.manifests, ['svc/deploy/*.yaml', '!svc/deploy/x.yaml']);
+    assert.equal(out.deployer, 'helm');
+    assert.deepEqual(out.deployVerbs, ['get']);
+    assert.equal(out.namespace, 'team-a');
+    assert.equal(withRepoConfig({ ...settings, namespace: 'mine' }, { namespace: 'team-a' }, '').namespace, 'mine');
+    assert.deepEqual(withRepoConfig(settings, {}, '').manifests, ['mine/*.yaml']);
   });
 });
