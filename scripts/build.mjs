@@ -65,6 +65,7 @@ if (watch) {
   for (const o of [options, serverOptions]) {
     const result = await esbuild.build(o);
     const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js'));
-    for (const [file, info] of outputs) console.log(`built ${file} (${(info.bytes / 1024).toFixed(0)} KiB)`);
+    // On stderr: `npm pack` runs this as its prepack script and prints the tarball's name (or --json) on stdout.
+    for (const [file, info] of outputs) console.error(`built ${file} (${(info.bytes / 1024).toFixed(0)} KiB)`);
   }
 }

@@ -2,7 +2,7 @@
 // before anything large loads; dist/client-main.js (entry client/src/extension.ts) holds neither the identity
 // stack, the Kubernetes client or the secret-store SDKs, which load from dist/identity.js on first use.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as esbuild from 'esbuild';
@@ -64,10 +64,13 @@ test('the entry bundle forks the server before it loads the language client or t
   assert.ok(main.indexOf('server.start()') < main.indexOf('export function activate'), 'the fork runs at load, not in activate()');
 });
 
-test('every bundle scripts/build.mjs writes goes into the .vsix (.vscodeignore lets it through)', () => {
+test('every bundle scripts/build.mjs writes goes into the .vsix and the npm package (package.json `files`, the one list both use)', () => {
   const build = readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8');
   const outs = [...build.matchAll(/out: '([\w-]+)'/g)].map((m) => m[1]);
   assert.ok(outs.includes('identity') && outs.includes('server-cluster') && outs.includes('client-main'), `bundles: ${outs.join(', ')}`);
-  const allowed = new Set(readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()));
-  assert.deepEqual(outs.filter((o) => !allowed.has(`!dist/${o}.js`)), []);
+  const files = new Set((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] }).files);
+  assert.deepEqual(outs.filter((o) => !files.has(`dist/${o}.js`)), []);
+  assert.deepEqual([...files].filter((f) => f.startsWith('dist/') && !outs.includes(f.slice(5, -3))), [], 'no stale bundle listed');
+  // vsce refuses to package when both a .vscodeignore and `files` exist.
+  assert.equal(existsSync(join(ROOT, '.vscodeignore')), false);
 });
