@@ -225,3 +225,24 @@ describe('pipeline-rbac check (dist/cli.js)', () => {
     assert.ok(f.line >= 2);
   });
 });
+
+it('every command and subcommand answers --help and -h with its usage (exit 0)', () => {
+  const commands = [['check'], ['reach'], ['identities'], ['identity'], ...['create', 'rotate', 'revoke', 'manifests', 'oidc', 'verify'].map((s) => ['identity', s])];
+  for (const c of commands) {
+    for (const flag of ['--help', '-h']) {
+      const r = cli([...c, flag]);
+      assert.equal(r.code, 0, `${c.join(' ')} ${flag}: exit ${r.code}\n${r.stderr}`);
+      assert.match(r.stdout, /Usage:/, `${c.join(' ')} ${flag}`);
+      assert.equal(r.stderr, '', `${c.join(' ')} ${flag}`);
+    }
+  }
+  assert.match(cli(['check', '--help']).stdout, /--baseline FILE/);
+});
+
+it('--live without a kubeconfig fails before checking and does not claim to fall back (exit 2)', () => {
+  const r = cli(['check', 'examples/ci/least-privilege-role.yaml', '--live', '--kubeconfig', '/nonexistent/kubeconfig']);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.equal(r.stdout, '');
+  assert.doesNotMatch(r.stderr, /Offline checks only/);
+  assert.match(r.stderr, /^pipeline-rbac: --live: .*kubeconfig.*\(nothing was checked; without --live the checks run offline\)/);
+});

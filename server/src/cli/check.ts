@@ -19,6 +19,7 @@ import type { RuleId } from '../core/engine/model';
 import type { SeverityOverrides } from '../core/engine/severity';
 import { loadCluster } from './bundles';
 import { UsageError } from './errors';
+import { checkUsage } from './usage';
 import { expandOperands, readStdin, readText, STDIN_OPERAND } from './files';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
@@ -49,6 +50,10 @@ function formatOf(flag: string | undefined, env: NodeJS.ProcessEnv): Format {
 export async function runCheck(argv: string[], ctx: CheckContext): Promise<number> {
   const cwd = ctx.cwd ?? process.cwd();
   const { values, positionals } = parseCheckArgs(argv);
+  if (values.help) {
+    process.stdout.write(checkUsage());
+    return 0;
+  }
   const format = formatOf(values.format, ctx.env ?? process.env);
   const operandList = positionals.length ? positionals : ['.'];
   const cfg = await checkConfig(values.config, operandList, cwd);
@@ -145,6 +150,7 @@ function parseCheckArgs(argv: string[]) {
       args: argv,
       allowPositionals: true,
       options: {
+        help: { type: 'boolean', short: 'h' },
         format: { type: 'string', short: 'f' },
         'held-rules': { type: 'string' },
         live: { type: 'boolean' },

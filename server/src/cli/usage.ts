@@ -44,3 +44,11 @@ an operand matched no file, standard input was empty, an input is over 32 MiB, t
 or the baseline is missing, unreadable or of another version). Text output shows control characters in file names and
 YAML values as escapes (\\e, \\r, \\n, \\x..., \\u...).
 `;
+
+/** `check --help`: the check section of the usage, then the exit codes. */
+export function checkUsage(): string {
+  const start = USAGE.indexOf('  pipeline-rbac check ');
+  const end = USAGE.indexOf('  pipeline-rbac identity ');
+  const exit = USAGE.indexOf('Exit codes:');
+  return `Usage:\n${USAGE.slice(start, end)}\n${USAGE.slice(exit)}`;
+}
