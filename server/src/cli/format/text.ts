@@ -17,9 +17,11 @@ export function formatText(reports: FileReport[], color: boolean, baselined = 0)
       const where = `${pos.line + 1}:${pos.character + 1}`.padEnd(8);
       const sev = LABEL[f.severity].padEnd(8);
       const sevPainted = f.severity === 'error' ? paint('31', sev) : f.severity === 'warning' ? paint('33', sev) : paint('36', sev);
-      // A message of several lines (a tool's error) continues indented behind "| ": GitHub's runner trims leading
-      // spaces before it looks for a workflow command, so no continuation line may start with "::".
-      const message = f.message.split('\n').map(escapeControl).join(`\n${' '.repeat(16)}| `);
+      // A tool's error of several lines (render-error) continues indented behind "| ": GitHub's runner trims leading
+      // spaces before it looks for a workflow command, so no continuation line may start with "::". Any other message's
+      // line breaks come from YAML values and are shown as escapes.
+      const lines = f.ruleId === 'render-error' ? f.message.split('\n') : [f.message];
+      const message = lines.map(escapeControl).join(`\n${' '.repeat(16)}| `);
       out.push(`  ${paint('2', where)}${sevPainted}${message}  ${paint('2', f.ruleId)}`);
     }
     out.push('');
