@@ -158,16 +158,20 @@ export interface RenderRunFigure {
 }
 
 /**
- * The seeded hostile chart and kustomization run of test/unit/hostileInput.test.ts at a larger count (CI runs 30):
- * HOSTILE_RENDER_BENCH_INPUTS, default 300. The test's own assertions (no crash, hang, connection, leftover process or
- * planted secret) decide `passed`.
+ * A seeded run of test/unit/hostileInput.test.ts at a larger count than CI's: the YAML inputs (CI 10,000;
+ * HOSTILE_BENCH_INPUTS, default 100,000) or the charts and kustomizations (CI 30; HOSTILE_RENDER_BENCH_INPUTS, default
+ * 300). The test's own assertions (bounded CPU and output; no crash, hang, connection, leftover process or planted
+ * secret) decide `passed`.
  */
-export function renderRunFigures(root: string, inputs = Number(process.env.HOSTILE_RENDER_BENCH_INPUTS ?? 300)): RenderRunFigure {
+export function seededRunFigures(root: string, which: 'yaml' | 'render'): RenderRunFigure {
+  const yaml = which === 'yaml';
+  const inputs = yaml ? Number(process.env.HOSTILE_BENCH_INPUTS ?? 100_000) : Number(process.env.HOSTILE_RENDER_BENCH_INPUTS ?? 300);
   const t = performance.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-name-pattern=charts and kustomizations', join(root, 'test/unit/hostileInput.test.ts')], {
+  const pattern = yaml ? 'seeded hostile inputs: bounded' : 'charts and kustomizations';
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-name-pattern=${pattern}`, join(root, 'test/unit/hostileInput.test.ts')], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, HOSTILE_RENDER_INPUTS: String(inputs) },
+    env: { ...process.env, [yaml ? 'HOSTILE_INPUTS' : 'HOSTILE_RENDER_INPUTS']: String(inputs) },
     timeout: 3 * 3600_000,
   });
   const out = r.stdout ?? '';
@@ -175,7 +179,7 @@ export function renderRunFigures(root: string, inputs = Number(process.env.HOSTI
     inputs,
     passed: r.status === 0,
     seconds: (performance.now() - t) / 1000,
-    seedLine: /hostile renders: seed \d+/.exec(out)?.[0] ?? 'no seed printed',
-    outcomes: [...out.matchAll(/^# {3}((?:chart|kustomize) \w+: \d+)$/gm)].map((m) => m[1]!),
+    seedLine: (yaml ? /hostile inputs: seed \d+/ : /hostile renders: seed \d+/).exec(out)?.[0] ?? 'no seed printed',
+    outcomes: yaml ? [...out.matchAll(/^# {3}([\w-]+: \d+ inputs, .* max \d+ ms CPU)/gm)].map((m) => m[1]!) : [...out.matchAll(/^# {3}((?:chart|kustomize) \w+: \d+)$/gm)].map((m) => m[1]!),
   };
 }

@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { startServer } from '../test/protocol/lspClient';
 import { SERVER_EXEC_ARGV } from '../server/src/core/shared/serverProcess';
 import { bigRole, corpus } from './corpus';
-import { checkFigures, hostileWorkspace, renderRunFigures, typingLatency } from './hostile';
+import { checkFigures, hostileWorkspace, seededRunFigures, typingLatency } from './hostile';
 
 const ROOT = resolve(__dirname, '..');
 const OUT = join(ROOT, '.bench');
@@ -149,8 +149,10 @@ async function benchHostile(): Promise<void> {
   const quiet = await typingLatency(start, null);
   const loading = await typingLatency(start, ws.root);
   rmSync(join(OUT, 'hostile-ws'), { recursive: true, force: true });
-  const renders = renderRunFigures(ROOT);
-  results.hostile = { files, workspace: { files: 24, megabytes: +(ws.bytes / 1e6).toFixed(1), quiet, loading }, renders };
+  const seeded = seededRunFigures(ROOT, 'yaml');
+  console.log(`hostile: ${seeded.inputs} seeded hostile YAML inputs (${seeded.seedLine}): ${seeded.passed ? 'bounded CPU and output, nothing polluted' : 'FAILED (see the test output)'} in ${seeded.seconds.toFixed(0)} s; ${seeded.outcomes.join('; ')}`);
+  const renders = seededRunFigures(ROOT, 'render');
+  results.hostile = { files, workspace: { files: 24, megabytes: +(ws.bytes / 1e6).toFixed(1), quiet, loading }, seeded, renders };
   console.log(`hostile: ${renders.inputs} seeded hostile charts and kustomizations (${renders.seedLine}): ${renders.passed ? 'no crash, hang, connection, leftover process or planted secret' : 'FAILED (see the test output)'} in ${renders.seconds.toFixed(0)} s; ${renders.outcomes.join(', ')}`);
   const line = (t: typeof quiet) => `median ${ms(t.medianMs)}, p90 ${ms(t.p90Ms)}, max ${ms(t.maxMs)} over ${t.edits} edits`;
   console.log(`hostile: typing in a 200-rule Role, quiet workspace: ${line(quiet)}`);
