@@ -55,6 +55,18 @@ describe('planRbacRevoke', () => {
   });
 });
 
+describe('planRbacRevoke: an existing role the identity was bound to', () => {
+  test('is named as kept (the binding goes, the Role or ClusterRole stays)', async () => {
+    const c = new FakeCluster();
+    await binding(c, 'ci', [SA], { kind: 'Role', name: 'developer' }, OURS);
+    await role(c, 'developer');
+    await binding(c, 'ci-view', [SA], { kind: 'ClusterRole', name: 'view' }, OURS);
+    const plan = await planRbacRevoke(c, NS, 'ci');
+    assert.deepEqual(plan.targets.map((t) => `${t.kind} ${t.name}`), ['RoleBinding ci', 'RoleBinding ci-view']);
+    assert.deepEqual(plan.kept, ['Role team-a/developer (existing, not created by Pipeline RBAC)', 'ClusterRole view (existing, not created by Pipeline RBAC)']);
+  });
+});
+
 describe('remainingGrants', () => {
   test('every binding naming the ServiceAccount (by kind or username, in any namespace, or cluster-wide); groups apart', async () => {
     const c = new FakeCluster();

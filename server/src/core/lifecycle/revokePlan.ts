@@ -40,6 +40,7 @@ export async function planRbacRevoke(cluster: IdentityCluster, namespace: string
   const targets: ObjectRef[] = [];
   const kept: string[] = [];
   const deleted = new Set<string>();
+  const referenced = new Map<string, string>();
   for (const b of bindings) {
     const bName = b.metadata?.name ?? '';
     if (!ours(b.metadata?.labels, name)) continue;
@@ -48,6 +49,8 @@ export async function planRbacRevoke(cluster: IdentityCluster, namespace: string
     if (subjects.length && !others.length) {
       targets.push({ kind: 'RoleBinding', namespace, name: bName });
       deleted.add(bName);
+      const ref = b.roleRef.kind === 'Role' ? `Role ${namespace}/${b.roleRef.name}` : `ClusterRole ${b.roleRef.name}`;
+      referenced.set(ref, b.roleRef.name);
     } else {
       kept.push(`RoleBinding ${namespace}/${bName} (labelled as this identity's, but it also binds ${others.map((s) => `${s.kind} ${s.name}`).join(', ') || 'nobody'}; left alone)`);
     }
@@ -63,6 +66,9 @@ export async function planRbacRevoke(cluster: IdentityCluster, namespace: string
       else targets.push({ kind: 'Role', namespace, name: rName });
     }
   }
+  // The role a deleted binding granted stays when it is not this identity's own (an existing Role it was bound to).
+  const ownRoles = new Set(roles.filter((r) => ours(r.metadata?.labels, name)).map((r) => `Role ${namespace}/${r.metadata?.name ?? ''}`));
+  for (const ref of referenced.keys()) if (!ownRoles.has(ref)) kept.push(`${ref} (existing, not created by Pipeline RBAC)`);
   return { targets, kept };
 }
 
