@@ -4,11 +4,10 @@
  * checked off when a Role is shown, not when any YAML file is (the step's completion event is a context key).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { e2eSession, e2eTools, pollUntil, requireVsix } from './harness';
+import { makeWorkspace } from './support/identityCluster';
 import { waitForNotification } from './support/tree';
 
 const ROLE = `apiVersion: rbac.authorization.k8s.io/v1
@@ -27,20 +26,10 @@ after(() => {
   for (const w of workspaces) rmSync(w, { recursive: true, force: true });
 });
 
-function makeWorkspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'pipeline-rbac-e2e-'));
-  workspaces.push(root);
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), text);
-  }
-  return root;
-}
-
 test('the walkthrough is offered on first start and its "Open a Role" step completes when a Role is shown', async () => {
   e2eTools();
   requireVsix();
-  const workspace = makeWorkspace({ 'values.yaml': 'replicas: 2\n', 'deploy/ci-role.yaml': ROLE });
+  const workspace = makeWorkspace({ 'values.yaml': 'replicas: 2\n', 'deploy/ci-role.yaml': ROLE }, workspaces);
   const settings = { 'pipelineRbac.live.enable': false, 'workbench.welcomePage.walkthroughs.openOnInstall': true };
   await e2eSession('walkthrough', { workspace, settings }, async (wb) => {
     const page = wb.page;
