@@ -107,7 +107,9 @@ export function hostileChart(dir: string, shape: ChartShape, p: Planted, port: n
       break;
     }
     case 'output':
-      put(join(dir, 'templates', 'many.yaml'), `{{- range until 30000 }}\n---\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: c{{ . }}}\n{{- end }}\n`);
+      // 17.6 MB of output, four times the fuzz run's 4 MiB limit (30,000 short ConfigMaps were 2.8 MB: under the
+      // limit, so the case passed only when the machine was slow enough to hit the time limit first).
+      put(join(dir, 'templates', 'many.yaml'), `{{- range until 100000 }}\n---\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: c{{ . }}}\ndata: {v: "{{ . }}${'x'.repeat(64)}"}\n{{- end }}\n`);
       break;
     case 'time':
       put(join(dir, 'templates', 'slow.yaml'), `{{- range until 100000 }}{{- range until 100000 }}{{- end }}{{- end }}\n`);
